@@ -1,0 +1,299 @@
+// Package sim is checkoutsim's discrete-event engine: a virtual clock and an
+// event queue. Everything that happens in a simulation is an event: a
+// function to call at a virtual time. The engine pops events in (time,
+// sequence) order, so events at the same instant run in the order they were
+// scheduled, and a run is a pure function of its inputs.
+//
+// There is no goroutine per process and no interface boxing on the hot path:
+// the queue is a hand-written binary heap of small structs, and cancelled
+// timers are removed lazily (O(1) cancel) and compacted when they would
+// dominate the heap, so memory stays proportional to what is pending.
+//
+// Random streams live in sim/rng, distributions in sim/dist, resources
+// (stations, pools, lock tables) in sim/resource and statistics in sim/stats.
+package sim
+
+// Timer identifies a scheduled event so it can be cancelled. The zero Timer
+// refers to no event. A Timer stays safe to use after its event has fired or
+// been cancelled: Cancel then reports false and does nothing, because each
+// slot carries a generation that changes every time the slot is released.
+type Timer struct {
+	slot int32
+	gen  uint32
+}
+
+// entry is one heap element: 24 bytes, no pointers, so the heap is cheap to
+// move and invisible to the garbage collector's scan.
+type entry struct {
+	at   Time
+	seq  uint64
+	slot int32
+	gen  uint32
+}
+
+// slot holds the callback of a pending event. Slots are recycled through a
+// free list; gen distinguishes one use of a slot from the next.
+type slot struct {
+	fn  func()
+	gen uint32
+}
+
+// Engine is a discrete-event simulation engine. The zero value is not ready
+// to use; call New. An Engine is not safe for concurrent use: a simulation
+// is single-threaded by design, and replications run on separate engines.
+type Engine struct {
+	now       Time
+	seq       uint64
+	heap      []entry
+	slots     []slot
+	free      []int32
+	dead      int // cancelled entries still in heap
+	stopped   bool
+	processed uint64
+	trace     func(at Time, seq uint64)
+}
+
+// New returns an engine whose clock reads 0.
+func New() *Engine {
+	return &Engine{}
+}
+
+// Now returns the current virtual time.
+func (e *Engine) Now() Time { return e.now }
+
+// Pending returns the number of scheduled, not cancelled events.
+func (e *Engine) Pending() int { return len(e.heap) - e.dead }
+
+// Processed returns how many events have fired so far.
+func (e *Engine) Processed() uint64 { return e.processed }
+
+// SetTrace installs a function called before every event fires, with the
+// event's time and sequence number. Tests hash this trace to pin a run's
+// exact behaviour. A nil function removes the hook.
+func (e *Engine) SetTrace(fn func(at Time, seq uint64)) { e.trace = fn }
+
+// At schedules fn to run at time t. A t in the past is clamped to Now, so
+// the clock never runs backwards. Cost: O(log n).
+func (e *Engine) At(t Time, fn func()) Timer {
+	if t < e.now {
+		t = e.now
+	}
+	var s int32
+	if n := len(e.free); n > 0 {
+		s = e.free[n-1]
+		e.free = e.free[:n-1]
+	} else {
+		e.slots = append(e.slots, slot{gen: 1})
+		s = int32(len(e.slots) - 1)
+	}
+	sl := &e.slots[s]
+	sl.fn = fn
+	e.seq++
+	e.heap = append(e.heap, entry{at: t, seq: e.seq, slot: s, gen: sl.gen})
+	e.up(len(e.heap) - 1)
+	return Timer{slot: s, gen: sl.gen}
+}
+
+// After schedules fn to run d after the current time.
+func (e *Engine) After(d Time, fn func()) Timer {
+	if d < 0 {
+		d = 0
+	}
+	return e.At(e.now+d, fn)
+}
+
+// Cancel prevents a scheduled event from firing. It reports whether the
+// event was still pending. Cost: O(1); the heap entry is dropped when it
+// reaches the top, or earlier by a compaction when dead entries would be
+// the majority of the heap.
+func (e *Engine) Cancel(t Timer) bool {
+	if !e.Scheduled(t) {
+		return false
+	}
+	e.release(t.slot)
+	e.dead++
+	if e.dead > 1024 && e.dead > len(e.heap)/2 {
+		e.compact()
+	}
+	return true
+}
+
+// Scheduled reports whether the timer's event is still pending.
+func (e *Engine) Scheduled(t Timer) bool {
+	return t.gen != 0 && int(t.slot) < len(e.slots) && e.slots[t.slot].gen == t.gen
+}
+
+func (e *Engine) release(s int32) {
+	sl := &e.slots[s]
+	sl.fn = nil
+	sl.gen++
+	if sl.gen == 0 {
+		sl.gen = 1
+	}
+	e.free = append(e.free, s)
+}
+
+// Stop makes Run or RunUntil return after the current event.
+func (e *Engine) Stop() { e.stopped = true }
+
+// Step fires the next pending event and reports whether there was one.
+func (e *Engine) Step() bool {
+	for len(e.heap) > 0 {
+		top := e.pop()
+		sl := &e.slots[top.slot]
+		if sl.gen != top.gen {
+			e.dead--
+			continue
+		}
+		fn := sl.fn
+		e.release(top.slot)
+		e.now = top.at
+		e.processed++
+		if e.trace != nil {
+			e.trace(top.at, top.seq)
+		}
+		fn()
+		return true
+	}
+	return false
+}
+
+// Run fires events until none remain or Stop is called.
+func (e *Engine) Run() {
+	e.stopped = false
+	for !e.stopped && e.Step() {
+	}
+}
+
+// RunUntil fires every event scheduled at or before t (unless Stop is
+// called first), then advances the clock to t. Events after t stay pending,
+// so RunUntil can be called again to continue.
+func (e *Engine) RunUntil(t Time) {
+	e.stopped = false
+	for !e.stopped {
+		at, ok := e.peek()
+		if !ok || at > t {
+			break
+		}
+		e.Step()
+	}
+	if !e.stopped && t > e.now {
+		e.now = t
+	}
+}
+
+// peek returns the time of the earliest live event, discarding dead entries
+// on top of the heap.
+func (e *Engine) peek() (Time, bool) {
+	for len(e.heap) > 0 {
+		top := e.heap[0]
+		if e.slots[top.slot].gen == top.gen {
+			return top.at, true
+		}
+		e.pop()
+		e.dead--
+	}
+	return 0, false
+}
+
+// Every calls fn at start, start+period, start+2*period, ... until the
+// returned Ticker is stopped. It is meant for periodic sampling of
+// statistics into time series. The period must be positive.
+func (e *Engine) Every(start, period Time, fn func(now Time)) *Ticker {
+	if period <= 0 {
+		panic("sim: Every needs a positive period")
+	}
+	tk := &Ticker{e: e, period: period, fn: fn}
+	tk.fire = func() {
+		tk.fn(e.now)
+		if !tk.stopped {
+			tk.timer = e.After(tk.period, tk.fire)
+		}
+	}
+	tk.timer = e.At(start, tk.fire)
+	return tk
+}
+
+// Ticker is a periodic event created by Engine.Every.
+type Ticker struct {
+	e       *Engine
+	period  Time
+	fn      func(now Time)
+	fire    func()
+	timer   Timer
+	stopped bool
+}
+
+// Stop cancels the ticker's future firings.
+func (t *Ticker) Stop() {
+	t.stopped = true
+	t.e.Cancel(t.timer)
+}
+
+func less(a, b *entry) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+func (e *Engine) up(i int) {
+	h := e.heap
+	x := h[i]
+	for i > 0 {
+		p := (i - 1) / 2
+		if !less(&x, &h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = x
+}
+
+func (e *Engine) down(i int) {
+	h := e.heap
+	n := len(h)
+	x := h[i]
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && less(&h[r], &h[c]) {
+			c = r
+		}
+		if !less(&h[c], &x) {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = x
+}
+
+func (e *Engine) pop() entry {
+	h := e.heap
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	e.heap = h[:n]
+	if n > 1 {
+		e.down(0)
+	}
+	return top
+}
+
+// compact removes cancelled entries and rebuilds the heap in O(n). Order is
+// unaffected: (time, seq) is a total order, so any valid heap pops the same
+// sequence.
+func (e *Engine) compact() {
+	live := e.heap[:0]
+	for _, en := range e.heap {
+		if e.slots[en.slot].gen == en.gen {
+			live = append(live, en)
+		}
+	}
+	e.heap = live
+	e.dead = 0
+	for i := len(live)/2 - 1; i >= 0; i-- {
+		e.down(i)
+	}
+}

@@ -1,0 +1,173 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func TestEventsFireInTimeOrderWithFIFOTies(t *testing.T) {
+	e := New()
+	var got []int
+	rec := func(i int) func() { return func() { got = append(got, i) } }
+	e.At(30, rec(3))
+	e.At(10, rec(1))
+	e.At(20, rec(20))
+	e.At(20, rec(21)) // same time: scheduled later, fires later
+	e.At(20, rec(22))
+	e.At(0, rec(0))
+	e.Run()
+	want := []int{0, 1, 20, 21, 22, 3}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	if e.Now() != 30 || e.Processed() != 6 || e.Pending() != 0 {
+		t.Fatalf("now=%v processed=%d pending=%d", e.Now(), e.Processed(), e.Pending())
+	}
+}
+
+func TestPastTimesClampToNow(t *testing.T) {
+	e := New()
+	var at Time = -1
+	e.At(100, func() { e.At(50, func() { at = e.Now() }) })
+	e.Run()
+	if at != 100 {
+		t.Fatalf("event scheduled in the past ran at %v, want 100", at)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	e := New()
+	fired := map[string]bool{}
+	a := e.At(10, func() { fired["a"] = true })
+	b := e.At(20, func() { fired["b"] = true })
+	if !e.Cancel(a) {
+		t.Fatal("cancel of a pending timer reported false")
+	}
+	if e.Cancel(a) {
+		t.Fatal("second cancel reported true")
+	}
+	if e.Pending() != 1 {
+		t.Fatalf("pending=%d want 1", e.Pending())
+	}
+	// The cancelled slot is reused; the stale handle must not cancel the
+	// new event.
+	c := e.At(30, func() { fired["c"] = true })
+	if e.Cancel(a) || !e.Scheduled(c) {
+		t.Fatal("stale handle interfered with a reused slot")
+	}
+	e.Run()
+	if fired["a"] || !fired["b"] || !fired["c"] {
+		t.Fatalf("fired %v", fired)
+	}
+	if e.Cancel(b) || e.Scheduled(b) {
+		t.Fatal("cancel after firing reported true")
+	}
+	if e.Cancel(Timer{}) {
+		t.Fatal("zero timer cancelled something")
+	}
+}
+
+// Cancelling most of a large heap compacts it, and the survivors still fire
+// in order.
+func TestCancelCompaction(t *testing.T) {
+	e := New()
+	r := rand.New(rand.NewPCG(1, 2))
+	var timers []Timer
+	var want []Time
+	for i := 0; i < 10000; i++ {
+		at := Time(r.IntN(1e6))
+		timers = append(timers, e.At(at, func() {}))
+		if i%10 == 0 {
+			want = append(want, at)
+		}
+	}
+	for i, tm := range timers {
+		if i%10 != 0 {
+			e.Cancel(tm)
+		}
+	}
+	if len(e.heap) > 2*e.Pending()+1025 {
+		t.Fatalf("heap holds %d entries for %d pending: no compaction", len(e.heap), e.Pending())
+	}
+	slices.Sort(want)
+	var got []Time
+	e.SetTrace(func(at Time, _ uint64) { got = append(got, at) })
+	e.Run()
+	if !slices.Equal(got, want) {
+		t.Fatalf("after compaction %d events fired, want %d in order", len(got), len(want))
+	}
+}
+
+func TestRunUntil(t *testing.T) {
+	e := New()
+	n := 0
+	for i := 1; i <= 10; i++ {
+		e.At(Time(i)*Second, func() { n++ })
+	}
+	e.RunUntil(5 * Second)
+	if n != 5 || e.Now() != 5*Second {
+		t.Fatalf("n=%d now=%v after RunUntil(5s)", n, e.Now())
+	}
+	e.RunUntil(5500 * Millisecond)
+	if n != 5 || e.Now() != 5500*Millisecond {
+		t.Fatalf("clock did not advance to the limit: now=%v", e.Now())
+	}
+	e.Run()
+	if n != 10 {
+		t.Fatalf("n=%d after Run", n)
+	}
+}
+
+func TestStop(t *testing.T) {
+	e := New()
+	n := 0
+	for i := 1; i <= 10; i++ {
+		e.At(Time(i), func() {
+			n++
+			if n == 3 {
+				e.Stop()
+			}
+		})
+	}
+	e.Run()
+	if n != 3 {
+		t.Fatalf("Stop: %d events ran, want 3", n)
+	}
+	e.Run()
+	if n != 10 {
+		t.Fatalf("resumed run: %d events, want 10", n)
+	}
+}
+
+func TestEvery(t *testing.T) {
+	e := New()
+	var at []Time
+	var tk *Ticker
+	tk = e.Every(Second, 2*Second, func(now Time) {
+		at = append(at, now)
+		if len(at) == 4 {
+			tk.Stop()
+		}
+	})
+	e.RunUntil(Minute)
+	want := []Time{Second, 3 * Second, 5 * Second, 7 * Second}
+	if !slices.Equal(at, want) {
+		t.Fatalf("ticks at %v, want %v", at, want)
+	}
+}
+
+func TestSeconds(t *testing.T) {
+	cases := []struct {
+		in   float64
+		want Time
+	}{{1.5, 1500 * Millisecond}, {0, 0}, {-3, 0}, {1e300, Never}, {1e-9, 1}}
+	for _, c := range cases {
+		if got := Seconds(c.in); got != c.want {
+			t.Errorf("Seconds(%v)=%v want %v", c.in, got, c.want)
+		}
+	}
+	if (2500 * Millisecond).Seconds() != 2.5 || (90 * Second).String() != "1m30s" {
+		t.Error("Time conversions")
+	}
+}
