@@ -1,0 +1,424 @@
+package resource
+
+import (
+	"fmt"
+
+	"github.com/checkoutsim/checkoutsim/sim"
+)
+
+// LoadMode selects how a LoadServer's latency depends on its load.
+type LoadMode uint8
+
+const (
+	// Linear: a job's latency is base + K * (jobs in flight when it starts,
+	// not counting itself). The base is sampled by the caller and passed to
+	// Submit. A simple, widely used model of a dependency that degrades
+	// linearly with concurrency (a payment provider behind a shared pool).
+	Linear LoadMode = iota + 1
+	// ProcessorSharing: the server has Capacity units of work per second,
+	// shared equally by the n jobs in flight (each progresses at Capacity/n).
+	// The demand passed to Submit is the job's work in seconds at speed 1.
+	// The next completion is rescheduled on every arrival and departure.
+	// M/G/1-PS has mean sojourn E[S]/(1-rho) for any service distribution
+	// (Kleinrock, Queueing Systems Vol. 2, 1976, sec. 4.4).
+	ProcessorSharing
+)
+
+func (m LoadMode) String() string {
+	switch m {
+	case Linear:
+		return "linear"
+	case ProcessorSharing:
+		return "processor-sharing"
+	}
+	return fmt.Sprintf("LoadMode(%d)", uint8(m))
+}
+
+// LoadServerConfig configures a LoadServer.
+type LoadServerConfig struct {
+	Name string
+	Mode LoadMode
+	// K is the Linear mode's extra latency per job already in flight (>= 0).
+	K sim.Time
+	// Capacity is the ProcessorSharing mode's total speed (> 0); 1 means a
+	// job alone takes exactly its demand.
+	Capacity float64
+	// MaxConcurrent caps the jobs in flight (0 = no cap). Jobs beyond the
+	// cap wait in a FIFO queue.
+	MaxConcurrent int
+	// QueueCap limits that queue: Unbounded (-1), 0 (reject when at the
+	// cap) or n > 0. Ignored without MaxConcurrent.
+	QueueCap int
+	// CancelAbandoned: as in StationConfig, whether Cancel removes a queued
+	// job (true) or leaves it as zombie work (false).
+	CancelAbandoned bool
+}
+
+// LoadServerStats is the accounting of a LoadServer over its window.
+type LoadServerStats struct {
+	Name         string
+	Window       sim.Time
+	Arrivals     int64
+	Rejected     int64
+	Started      int64
+	Served       int64
+	Zombie       int64
+	Cancelled    int64
+	Departures   int64
+	WaitSum      float64 // seconds queued before starting, over Started
+	SojournSum   float64 // seconds from Submit to leaving, over Departures
+	MeanInFlight float64
+	MeanQueue    float64
+	MeanInSystem float64
+	MaxInFlight  int
+	MaxQueue     int
+}
+
+type loadJob struct {
+	gen     uint32
+	state   jobState
+	silent  bool
+	outcome Outcome
+	demand  sim.Time
+	arrived sim.Time
+	started sim.Time
+	seq     uint64
+	tag     float64 // PS: virtual time at which the job completes
+	timer   sim.Timer
+	done    func(Outcome, Timing)
+	fire    func()
+}
+
+// LoadServer is a server whose latency grows with the number of jobs in
+// flight; see LoadMode.
+type LoadServer struct {
+	e        *sim.Engine
+	cfg      LoadServerConfig
+	inflight level
+	queue    level
+	q        fifo
+	jobs     []loadJob
+	free     []int32
+	st       LoadServerStats
+	seq      uint64
+	// Processor sharing: virtual time V advances at Capacity/n per second
+	// (the work each in-flight job has received); a job finishes when V
+	// reaches its tag = V(start) + demand. heap holds in-flight slots by tag.
+	v      float64
+	vAt    sim.Time
+	heap   []int32
+	psNext sim.Timer
+	psFire func()
+}
+
+// NewLoadServer returns a load-dependent server driven by e.
+func NewLoadServer(e *sim.Engine, cfg LoadServerConfig) (*LoadServer, error) {
+	if e == nil {
+		return nil, fmt.Errorf("resource: load server %q: engine is nil", cfg.Name)
+	}
+	switch cfg.Mode {
+	case Linear:
+		if cfg.K < 0 {
+			return nil, fmt.Errorf("resource: load server %q: K = %v, want >= 0", cfg.Name, cfg.K)
+		}
+	case ProcessorSharing:
+		if !(cfg.Capacity > 0) || !finite(cfg.Capacity) {
+			return nil, fmt.Errorf("resource: load server %q: Capacity = %v, want a finite value > 0", cfg.Name, cfg.Capacity)
+		}
+	default:
+		return nil, fmt.Errorf("resource: load server %q: Mode = %d, want Linear or ProcessorSharing", cfg.Name, cfg.Mode)
+	}
+	if cfg.MaxConcurrent < 0 {
+		return nil, fmt.Errorf("resource: load server %q: MaxConcurrent = %d, want >= 0 (0 = no cap)", cfg.Name, cfg.MaxConcurrent)
+	}
+	if cfg.QueueCap < Unbounded {
+		return nil, fmt.Errorf("resource: load server %q: QueueCap = %d, want -1 (unbounded), 0 or > 0", cfg.Name, cfg.QueueCap)
+	}
+	ls := &LoadServer{e: e, cfg: cfg}
+	ls.psFire = ls.onPS
+	ls.ResetStats()
+	return ls, nil
+}
+
+// InFlight returns the number of jobs being served.
+func (ls *LoadServer) InFlight() int { return ls.inflight.v }
+
+// QueueLen returns the number of jobs waiting for a concurrency slot.
+func (ls *LoadServer) QueueLen() int { return ls.queue.v }
+
+// Submit offers a job: demand is the base latency (Linear) or the work in
+// seconds at speed 1 (ProcessorSharing). done follows the Station
+// conventions: exactly once, from an engine event, with Served, Rejected or
+// Cancelled (never for a job silenced by Cancel without CancelAbandoned).
+func (ls *LoadServer) Submit(demand sim.Time, done func(Outcome, Timing)) Ticket {
+	if demand < 0 {
+		demand = 0
+	}
+	now := ls.e.Now()
+	ls.st.Arrivals++
+	slot := ls.alloc()
+	j := &ls.jobs[slot]
+	j.state = jobWaiting
+	j.silent = false
+	j.demand = demand
+	j.arrived = now
+	j.started = NotStarted
+	j.done = done
+	t := Ticket{slot: slot, gen: j.gen}
+	if !ls.capped() && ls.queue.v == 0 {
+		ls.start(slot)
+		return t
+	}
+	if ls.cfg.QueueCap != Unbounded && ls.queue.v >= ls.cfg.QueueCap {
+		ls.st.Rejected++
+		j.state = jobNotify
+		j.outcome = Rejected
+		j.timer = ls.e.After(0, j.fire)
+		return t
+	}
+	ls.q.push(ref{slot: slot, gen: j.gen})
+	ls.queue.add(now, 1)
+	return t
+}
+
+// Cancel follows Station.Cancel: only a queued job can be cancelled; a job
+// in flight completes and reports Served.
+func (ls *LoadServer) Cancel(t Ticket) bool {
+	j := ls.lookup(t)
+	if j == nil || j.state != jobWaiting || j.silent {
+		return false
+	}
+	ls.st.Cancelled++
+	if !ls.cfg.CancelAbandoned {
+		j.silent = true
+		return true
+	}
+	now := ls.e.Now()
+	ls.queue.add(now, -1)
+	ls.st.Departures++
+	ls.st.SojournSum += seconds(now - j.arrived)
+	j.gen++
+	if j.gen == 0 {
+		j.gen = 1
+	}
+	if ls.q.needsCompaction(ls.queue.v) {
+		ls.q.compact(ls.live)
+	}
+	j.state = jobNotify
+	j.outcome = Cancelled
+	j.timer = ls.e.After(0, j.fire)
+	return true
+}
+
+// ResetStats starts a new statistics window at the current time.
+func (ls *LoadServer) ResetStats() {
+	now := ls.e.Now()
+	ls.st = LoadServerStats{Name: ls.cfg.Name}
+	ls.inflight.reset(now)
+	ls.queue.reset(now)
+}
+
+// Stats returns the accounting of the current window.
+func (ls *LoadServer) Stats() LoadServerStats {
+	now := ls.e.Now()
+	st := ls.st
+	st.Window = now - ls.queue.start
+	st.MeanInFlight = ls.inflight.mean(now)
+	st.MeanQueue = ls.queue.mean(now)
+	st.MeanInSystem = st.MeanInFlight + st.MeanQueue
+	st.MaxInFlight = ls.inflight.max
+	st.MaxQueue = ls.queue.max
+	return st
+}
+
+func (ls *LoadServer) capped() bool {
+	return ls.cfg.MaxConcurrent > 0 && ls.inflight.v >= ls.cfg.MaxConcurrent
+}
+
+func (ls *LoadServer) lookup(t Ticket) *loadJob {
+	if t.gen == 0 || t.slot < 0 || int(t.slot) >= len(ls.jobs) {
+		return nil
+	}
+	j := &ls.jobs[t.slot]
+	if j.gen != t.gen || j.state == jobFree {
+		return nil
+	}
+	return j
+}
+
+func (ls *LoadServer) live(r ref) bool {
+	j := &ls.jobs[r.slot]
+	return j.gen == r.gen && j.state == jobWaiting
+}
+
+func (ls *LoadServer) alloc() int32 {
+	if n := len(ls.free); n > 0 {
+		slot := ls.free[n-1]
+		ls.free = ls.free[:n-1]
+		return slot
+	}
+	slot := int32(len(ls.jobs))
+	ls.jobs = append(ls.jobs, loadJob{gen: 1})
+	ls.jobs[slot].fire = func() { ls.onTimer(slot) }
+	return slot
+}
+
+func (ls *LoadServer) release(slot int32) {
+	j := &ls.jobs[slot]
+	j.state = jobFree
+	j.done = nil
+	j.timer = sim.Timer{}
+	j.gen++
+	if j.gen == 0 {
+		j.gen = 1
+	}
+	ls.free = append(ls.free, slot)
+}
+
+func (ls *LoadServer) start(slot int32) {
+	now := ls.e.Now()
+	j := &ls.jobs[slot]
+	j.state = jobInService
+	j.started = now
+	ls.st.Started++
+	ls.st.WaitSum += seconds(now - j.arrived)
+	others := ls.inflight.v
+	switch ls.cfg.Mode {
+	case Linear:
+		ls.inflight.add(now, 1)
+		j.timer = ls.e.After(j.demand+ls.cfg.K*sim.Time(others), j.fire)
+	case ProcessorSharing:
+		ls.advance(now)
+		ls.inflight.add(now, 1)
+		ls.seq++
+		j.seq = ls.seq
+		j.tag = ls.v + seconds(j.demand)
+		ls.heapPush(slot)
+		ls.reschedule(now)
+	}
+}
+
+// advance brings the PS virtual time up to now.
+func (ls *LoadServer) advance(now sim.Time) {
+	if n := ls.inflight.v; n > 0 {
+		ls.v += seconds(now-ls.vAt) * ls.cfg.Capacity / float64(n)
+	}
+	ls.vAt = now
+}
+
+// reschedule replaces the single PS completion event with one for the job
+// with the smallest tag: it needs (tag - V) more work at Capacity/n per
+// second.
+func (ls *LoadServer) reschedule(now sim.Time) {
+	ls.e.Cancel(ls.psNext)
+	ls.psNext = sim.Timer{}
+	if len(ls.heap) == 0 {
+		return
+	}
+	j := &ls.jobs[ls.heap[0]]
+	rest := j.tag - ls.v
+	if rest < 0 {
+		rest = 0
+	}
+	d := sim.Seconds(rest * float64(len(ls.heap)) / ls.cfg.Capacity)
+	ls.psNext = ls.e.At(now+d, ls.psFire)
+}
+
+func (ls *LoadServer) onPS() {
+	now := ls.e.Now()
+	ls.advance(now)
+	slot := ls.heapPop()
+	// The event was computed for this job: pin V to its tag so rounding
+	// of event times to nanoseconds never accumulates.
+	if t := ls.jobs[slot].tag; t > ls.v {
+		ls.v = t
+	}
+	ls.psNext = sim.Timer{}
+	ls.complete(slot)
+	ls.reschedule(ls.e.Now())
+}
+
+func (ls *LoadServer) onTimer(slot int32) {
+	j := &ls.jobs[slot]
+	switch j.state {
+	case jobInService:
+		ls.complete(slot)
+	case jobNotify:
+		done, o := j.done, j.outcome
+		tm := Timing{Arrived: j.arrived, Started: NotStarted, Finished: ls.e.Now()}
+		ls.release(slot)
+		if done != nil {
+			done(o, tm)
+		}
+	}
+}
+
+// complete finishes an in-flight job, starts queued jobs and calls done.
+func (ls *LoadServer) complete(slot int32) {
+	now := ls.e.Now()
+	j := &ls.jobs[slot]
+	ls.inflight.add(now, -1)
+	ls.st.Departures++
+	ls.st.SojournSum += seconds(now - j.arrived)
+	done, silent := j.done, j.silent
+	tm := Timing{Arrived: j.arrived, Started: j.started, Finished: now}
+	if silent {
+		ls.st.Zombie++
+	} else {
+		ls.st.Served++
+	}
+	ls.release(slot)
+	for !ls.capped() && ls.queue.v > 0 {
+		r := ls.q.pop()
+		if !ls.live(r) {
+			continue
+		}
+		ls.queue.add(now, -1)
+		ls.start(r.slot)
+	}
+	if !silent && done != nil {
+		done(Served, tm)
+	}
+}
+
+func (ls *LoadServer) psLess(a, b int32) bool {
+	ja, jb := &ls.jobs[a], &ls.jobs[b]
+	return ja.tag < jb.tag || (ja.tag == jb.tag && ja.seq < jb.seq)
+}
+
+func (ls *LoadServer) heapPush(slot int32) {
+	ls.heap = append(ls.heap, slot)
+	i := len(ls.heap) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !ls.psLess(ls.heap[i], ls.heap[p]) {
+			break
+		}
+		ls.heap[i], ls.heap[p] = ls.heap[p], ls.heap[i]
+		i = p
+	}
+}
+
+func (ls *LoadServer) heapPop() int32 {
+	h := ls.heap
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	ls.heap = h[:n]
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && ls.psLess(ls.heap[r], ls.heap[c]) {
+			c = r
+		}
+		if !ls.psLess(ls.heap[c], ls.heap[i]) {
+			break
+		}
+		ls.heap[i], ls.heap[c] = ls.heap[c], ls.heap[i]
+		i = c
+	}
+	return top
+}
