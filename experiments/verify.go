@@ -1,0 +1,146 @@
+package experiments
+
+// This file is the engine's analytic validation (checkoutsim verify): it
+// runs sim/queueing's validation grid and renders the results as a table
+// or as JSON.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/checkoutsim/checkoutsim/sim/queueing"
+)
+
+// VerifyParams are a model's parameters in their fixed order. They
+// marshal to a JSON object whose keys keep that order ({"lambda": ...,
+// "mu": ..., "c": ...}), so the output is byte-identical across runs.
+type VerifyParams []queueing.Param
+
+// MarshalJSON writes the parameters as an ordered JSON object.
+func (ps VerifyParams) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(p.Name)
+		v, err := json.Marshal(p.Value)
+		if err != nil {
+			return nil, fmt.Errorf("param %s: %w", p.Name, err)
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// String formats the parameters as "lambda=4 mu=1 c=5".
+func (ps VerifyParams) String() string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Name + "=" + strconv.FormatFloat(p.Value, 'g', -1, 64)
+	}
+	return strings.Join(parts, " ")
+}
+
+// VerifyCase is one row of the verification report.
+type VerifyCase struct {
+	Model     string       `json:"model"`
+	Params    VerifyParams `json:"params"`
+	Metric    string       `json:"metric"`
+	Analytic  float64      `json:"analytic"`
+	Simulated float64      `json:"simulated"`
+	CI95      [2]float64   `json:"ci95"`
+	Pass      bool         `json:"pass"`
+}
+
+// VerifyReport is the result of Verify.
+type VerifyReport struct {
+	Seed         uint64       `json:"-"`
+	Replications int          `json:"-"`
+	Cases        []VerifyCase `json:"cases"`
+}
+
+// Failures returns the number of cases that did not pass.
+func (r VerifyReport) Failures() int {
+	n := 0
+	for _, c := range r.Cases {
+		if !c.Pass {
+			n++
+		}
+	}
+	return n
+}
+
+// Verify runs the built-in validation grid (queueing.Cases) with the given
+// seed and number of replications per case.
+func Verify(seed uint64, replications int) (VerifyReport, error) {
+	return VerifyCases(queueing.Cases(), seed, replications)
+}
+
+// VerifyCases runs the given validation cases.
+func VerifyCases(cases []queueing.Case, seed uint64, replications int) (VerifyReport, error) {
+	rs, err := queueing.RunAll(cases, seed, replications)
+	if err != nil {
+		return VerifyReport{}, err
+	}
+	rep := VerifyReport{Seed: seed, Replications: replications, Cases: make([]VerifyCase, len(rs))}
+	for i, r := range rs {
+		rep.Cases[i] = VerifyCase{
+			Model: r.Case.Model, Params: VerifyParams(r.Case.Params()), Metric: r.Case.Metric,
+			Analytic: r.Analytic, Simulated: r.Simulated, CI95: r.CI95, Pass: r.Pass,
+		}
+	}
+	return rep, nil
+}
+
+// WriteJSON writes {"cases": [...]} indented, with a final newline. A
+// value that JSON cannot represent (NaN, infinity) is an error rather than
+// silently changed.
+func (r VerifyReport) WriteJSON(w io.Writer) error {
+	for _, c := range r.Cases {
+		for _, x := range []float64{c.Analytic, c.Simulated, c.CI95[0], c.CI95[1]} {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("verify: case %s %s %s has a non-finite value %v", c.Model, c.Params, c.Metric, x)
+			}
+		}
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// WriteTable writes a human-readable table and a one-line summary.
+func (r VerifyReport) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MODEL\tPARAMS\tMETRIC\tANALYTIC\tSIMULATED\t95% CI\tVERDICT")
+	for _, c := range r.Cases {
+		verdict := "PASS"
+		if !c.Pass {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t[%s, %s]\t%s\n", c.Model, c.Params, c.Metric,
+			num(c.Analytic), num(c.Simulated), num(c.CI95[0]), num(c.CI95[1]), verdict)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d of %d cases pass (seed %d, %d replications per case; verdict: analytic value inside the %.1f%% interval, Little's law error below %g%%)\n",
+		len(r.Cases)-r.Failures(), len(r.Cases), r.Seed, r.Replications, 100*queueing.VerdictLevel, 100*queueing.LittleTolerance)
+	return err
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'g', 5, 64) }
