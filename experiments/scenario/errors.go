@@ -76,10 +76,20 @@ func (l ErrorList) Sort() {
 
 // err returns nil for an empty list, so callers can `return l.err()`
 // without returning a typed nil inside an error interface.
+// It sorts the list and keeps the first maxErrors, plus a summary.
 func (l ErrorList) err() error {
 	if len(l) == 0 {
 		return nil
 	}
 	l.Sort()
+	if len(l) > maxErrors {
+		next := l[maxErrors]
+		l = append(l[:maxErrors], &Error{File: next.File, Line: next.Line, Column: next.Column,
+			Msg: fmt.Sprintf("too many errors (%d in all); fix the ones above first", len(l))})
+	}
 	return l
 }
+
+// maxErrors bounds the report, so a wrong file (say, a trace CSV given as a
+// scenario) gives a screenful rather than thousands of lines.
+const maxErrors = 100
