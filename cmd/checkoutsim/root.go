@@ -59,6 +59,7 @@ The same scenario and seed always give byte-identical output.`,
 	})
 	root.AddCommand(
 		newVersionCmd(),
+		newVerifyCmd(),
 	)
 	return root
 }
