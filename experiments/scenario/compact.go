@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -15,8 +16,10 @@ import (
 //
 // Keys keep their order; a nested mapping with a kind is converted the same
 // way and a list becomes "[a, b]". A scalar is returned as written, so a
-// hook can call this on any node. Values are not quoted or escaped: the
-// compact grammar belongs to the parser the hook calls.
+// hook can call this on any node. Plain values are copied unchanged (so
+// "0.9*lognormal(median=80ms)" nests); a value quoted in the YAML
+// (file: "my data, v2.csv") is emitted as a Go-quoted string, which
+// dist.Parse reads as one value.
 func CompactFromMapping(node *yaml.Node) (string, error) {
 	return compact(node, 0)
 }
@@ -33,6 +36,9 @@ func compact(n *yaml.Node, depth int) (string, error) {
 	case yaml.ScalarNode:
 		if isNull(n) {
 			return "", fmt.Errorf("missing value")
+		}
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 && depth > 0 {
+			return strconv.Quote(n.Value), nil
 		}
 		return n.Value, nil
 	case yaml.SequenceNode:

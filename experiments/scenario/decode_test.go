@@ -2,8 +2,8 @@ package scenario
 
 import (
 	"encoding/json"
-	"fmt"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -222,7 +222,6 @@ func TestTooManyErrors(t *testing.T) {
 }
 
 func TestRecursiveAlias(t *testing.T) {
-	type node struct{ Next []*struct{ Tags []string } }
 	var v struct{ A, B []string }
 	// go-yaml accepts an anchor whose value contains its own alias.
 	err := Decode("rec.yaml", []byte("a: &x [*x]\n"), &v)
