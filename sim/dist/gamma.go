@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -99,7 +100,7 @@ func (g *Gamma) Quantile(p float64) float64 {
 
 func (g *Gamma) String() string {
 	if g.erlang {
-		return "erlang(k=" + num(g.shape) + ", mean=" + num(g.erlangMean) + ")"
+		return "erlang(k=" + strconv.Itoa(int(g.shape)) + ", mean=" + num(g.erlangMean) + ")"
 	}
 	return "gamma(shape=" + num(g.shape) + ", scale=" + num(g.scale) + ")"
 }

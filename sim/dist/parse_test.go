@@ -124,6 +124,19 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+func TestStringForms(t *testing.T) {
+	for spec, want := range map[string]string{
+		"zipf(n=1e6, s=1)":               "zipf(n=1000000, s=1)",
+		"erlang(k=12, mean=2s)":          "erlang(k=12, mean=2)",
+		"exponential(rate=20)":           "exponential(rate=20)",
+		"lognormal(mean=80ms, sd=4e1ms)": "lognormal(mean=0.08, sd=0.04)",
+	} {
+		if got := MustParse(spec).String(); got != want {
+			t.Errorf("Parse(%q).String() = %q, want %q", spec, got, want)
+		}
+	}
+}
+
 func TestParseErrorOffset(t *testing.T) {
 	_, err := Parse("mixture(0.5*constant(1), 0.5*gamma(shape=x, scale=1))")
 	if err == nil || !strings.Contains(err.Error(), "at offset 41: gamma: shape") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 )
 
 // MaxZipfN bounds the number of Zipf items (Mean costs O(N) once, at
@@ -118,7 +119,7 @@ func powerSum(e float64, n int) float64 {
 }
 
 func (z *Zipf) String() string {
-	return "zipf(n=" + num(float64(z.n)) + ", s=" + num(z.s) + ")"
+	return "zipf(n=" + strconv.Itoa(z.n) + ", s=" + num(z.s) + ")"
 }
 
 // h is the unnormalised density x^-s.
