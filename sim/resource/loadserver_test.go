@@ -173,3 +173,40 @@ func BenchmarkLoadServerPS(b *testing.B) {
 		e.Step()
 	}
 }
+
+// Without CancelAbandoned a cancelled queued job is silenced but still
+// takes its turn: zombie work.
+func TestLoadServerZombie(t *testing.T) {
+	e := sim.New()
+	ls := newLoadServer(t, e, LoadServerConfig{Name: "z", Mode: Linear, MaxConcurrent: 1, QueueCap: Unbounded})
+	var r recorder
+	ls.Submit(sim.Second, r.done(0))
+	z := ls.Submit(sim.Second, r.done(1))
+	ls.Submit(sim.Second, r.done(2))
+	if !ls.Cancel(z) || ls.Cancel(z) {
+		t.Fatal("cancel of a queued job: want true once")
+	}
+	e.Run()
+	if got, want := finishTimes(r.log), "0:served@1s 2:served@3s"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if st := ls.Stats(); st.Zombie != 1 || st.Served != 2 || st.Cancelled != 1 || st.Departures != 3 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func ExampleLoadServer() {
+	e := sim.New()
+	// A payment provider that slows down by 50 ms per concurrent call.
+	psp, _ := NewLoadServer(e, LoadServerConfig{Name: "psp", Mode: Linear, K: 50 * sim.Millisecond})
+	for i := 0; i < 3; i++ {
+		psp.Submit(200*sim.Millisecond, func(o Outcome, tm Timing) {
+			fmt.Printf("call %d %v in %v\n", i, o, tm.Sojourn())
+		})
+	}
+	e.Run()
+	// Output:
+	// call 0 served in 200ms
+	// call 1 served in 250ms
+	// call 2 served in 300ms
+}

@@ -226,3 +226,47 @@ func TestPoolCancelPendingRejection(t *testing.T) {
 		t.Fatalf("called=%v stats %+v (one acquirer still waits)", called, st)
 	}
 }
+
+func ExamplePool() {
+	e := sim.New()
+	db, _ := NewPool(e, PoolConfig{Name: "db", Size: 1, AcquireTimeout: 300 * sim.Millisecond})
+	for i := 0; i < 3; i++ {
+		db.Acquire(func(ok bool, waited sim.Time) {
+			fmt.Printf("%v: request %d ok=%v after %v\n", e.Now(), i, ok, waited)
+			if ok {
+				e.After(200*sim.Millisecond, func() { _ = db.Release() })
+			}
+		})
+	}
+	e.Run()
+	// Output:
+	// 0s: request 0 ok=true after 0s
+	// 200ms: request 1 ok=true after 200ms
+	// 300ms: request 2 ok=false after 300ms
+}
+
+func BenchmarkPool(b *testing.B) {
+	e := sim.New()
+	r := rand.New(rand.NewPCG(1, 1))
+	p, _ := NewPool(e, PoolConfig{Name: "db", Size: 10, AcquireTimeout: sim.Second})
+	release := func() { _ = p.Release() }
+	granted := func(ok bool, _ sim.Time) {
+		if ok {
+			e.After(sim.Seconds(r.ExpFloat64()*0.009), release)
+		}
+	}
+	var arrive func()
+	arrive = func() {
+		p.Acquire(granted)
+		e.After(sim.Seconds(r.ExpFloat64()*0.001), arrive)
+	}
+	e.At(0, arrive)
+	for i := 0; i < 100000; i++ {
+		e.Step()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Step()
+	}
+}
