@@ -1,0 +1,342 @@
+package call
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/checkoutsim/checkoutsim/models/check"
+	"github.com/checkoutsim/checkoutsim/policy"
+	"github.com/checkoutsim/checkoutsim/sim"
+)
+
+// Policy is the policy stack on one call edge, applied in this order:
+// deadline -> retry (with its budget) -> breaker -> bulkhead -> the call.
+// Every field is optional; the zero Policy is one attempt with no timeout.
+type Policy struct {
+	// Timeout is the per-attempt timeout (0: none). A retry config's own
+	// per_attempt_timeout, when set, takes precedence.
+	Timeout sim.Time
+	// Retry retries failed attempts; nil means a single attempt.
+	Retry *policy.RetryConfig
+	// TokenBucket is a gRPC-style retry budget shared by all calls on the edge.
+	TokenBucket *policy.TokenBucketConfig
+	// RatioBudget is a Finagle-style retry budget shared by all calls.
+	RatioBudget *policy.RatioBudgetConfig
+	// Breaker is a circuit breaker shared by all calls on the edge.
+	Breaker *policy.BreakerConfig
+	// Bulkhead limits the calls in flight on the edge.
+	Bulkhead *policy.BulkheadConfig
+	// PropagateDeadline passes the caller's remaining deadline (and the
+	// attempt timeout) down, so attempts that cannot finish are not
+	// started and deadline-aware servers drop expired work.
+	PropagateDeadline bool
+	// CancelOnTimeout cancels the server-side work of an attempt the
+	// client gave up on. Without it the work continues for nobody.
+	CancelOnTimeout bool
+}
+
+// Validate checks the policy stack.
+func (p *Policy) Validate() error {
+	var errs []error
+	if p.Timeout < 0 {
+		errs = append(errs, check.Field("timeout", "must be >= 0, got %v", p.Timeout))
+	}
+	if p.TokenBucket != nil && p.RatioBudget != nil {
+		errs = append(errs, check.Field("ratio_budget", "choose one retry budget: token_bucket or ratio_budget"))
+	}
+	if (p.TokenBucket != nil || p.RatioBudget != nil) && p.Retry == nil {
+		errs = append(errs, check.Field("retry", "a retry budget needs a retry policy"))
+	}
+	return check.Join(errs...)
+}
+
+// Server performs one attempt's work on the server side and replies once.
+type Server func(ctx *Ctx, reply func(Outcome))
+
+// Edge is one caller -> callee hop with its policy stack. Its retry budget,
+// breaker and bulkhead are shared by every call made on it, as they would
+// be in one client process.
+type Edge struct {
+	Name     string
+	eng      *sim.Engine
+	pol      Policy
+	retry    *policy.RetryPolicy
+	breaker  *policy.Breaker
+	bulkhead *policy.Bulkhead
+	waiting  map[policy.WaiterID]*attempt // queued at the bulkhead (lookup only)
+	expiry   sim.Timer
+	nextID   policy.WaiterID
+	expired  []policy.WaiterID
+
+	Calls        int64    // calls made (first attempts)
+	Attempts     int64    // attempts that reached the server
+	Outcomes     [8]int64 // attempt outcomes by policy.Outcome
+	CallOutcomes [8]int64 // final call outcomes
+	// TimeoutSpan is where the wait on an attempt that timed out is
+	// attributed (SpanTimedOut unless the edge's server is a leaf
+	// dependency such as a payment provider).
+	TimeoutSpan Span
+
+	BreakerChanges []policy.StateChange // the first MaxBreakerChanges, in time order
+	BreakerFlips   int64                // all state changes
+}
+
+// MaxBreakerChanges bounds the breaker changes an edge keeps, so a
+// flapping breaker cannot make memory grow with the length of a run.
+const MaxBreakerChanges = 1000
+
+// NewEdge builds an edge on engine e; r draws jitter.
+func NewEdge(e *sim.Engine, name string, p Policy, r *rand.Rand) (*Edge, error) {
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	rc := policy.RetryConfig{MaxAttempts: 1, Backoff: policy.BackoffConfig{Kind: policy.BackoffConstant, Jitter: policy.JitterNone}}
+	if p.Retry != nil {
+		rc = *p.Retry
+	}
+	if rc.PerAttemptTimeout == 0 {
+		rc.PerAttemptTimeout = p.Timeout.Duration()
+	}
+	var budget policy.RetryBudget
+	switch {
+	case p.TokenBucket != nil:
+		tb, err := p.TokenBucket.New()
+		if err != nil {
+			return nil, fmt.Errorf("%s: token_bucket: %w", name, err)
+		}
+		budget = tb
+	case p.RatioBudget != nil:
+		rb, err := policy.NewRatioBudget(*p.RatioBudget)
+		if err != nil {
+			return nil, fmt.Errorf("%s: ratio_budget: %w", name, err)
+		}
+		budget = rb
+	}
+	rp, err := policy.NewRetryPolicy(rc, r, budget)
+	if err != nil {
+		return nil, fmt.Errorf("%s: retry: %w", name, err)
+	}
+	ed := &Edge{Name: name, eng: e, pol: p, retry: rp, TimeoutSpan: SpanTimedOut}
+	if p.Breaker != nil {
+		b, err := policy.NewBreaker(*p.Breaker, r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: breaker: %w", name, err)
+		}
+		b.OnStateChange(func(sc policy.StateChange) {
+			ed.BreakerFlips++
+			if len(ed.BreakerChanges) < MaxBreakerChanges {
+				ed.BreakerChanges = append(ed.BreakerChanges, sc)
+			}
+		})
+		ed.breaker = b
+	}
+	if p.Bulkhead != nil {
+		bh, err := policy.NewBulkhead(*p.Bulkhead)
+		if err != nil {
+			return nil, fmt.Errorf("%s: bulkhead: %w", name, err)
+		}
+		ed.bulkhead = bh
+		ed.waiting = make(map[policy.WaiterID]*attempt)
+	}
+	return ed, nil
+}
+
+// Breaker returns the edge's breaker, or nil.
+func (ed *Edge) Breaker() *policy.Breaker { return ed.breaker }
+
+// callState is one call: its retrier and the caller's continuation.
+type callState struct {
+	ed     *Edge
+	parent *Ctx
+	server Server
+	done   func(Outcome)
+	r      policy.Retrier
+}
+
+// attempt is one attempt of a call.
+type attempt struct {
+	c        *callState
+	ctx      *Ctx
+	timeout  sim.Time
+	timer    sim.Timer
+	permit   policy.Permit
+	start    sim.Time
+	recorded sim.Time // the trace's total when the attempt started
+	finished bool
+	bulk     bool // holds a bulkhead slot
+}
+
+// Call makes one call on the edge on behalf of parent: attempts go through
+// the policy stack to server, and done receives the call's final outcome.
+func (ed *Edge) Call(parent *Ctx, server Server, done func(Outcome)) {
+	ed.Calls++
+	now := ed.eng.Now()
+	dl := policy.NoDeadline
+	if ed.pol.PropagateDeadline && parent.Deadline != sim.Never {
+		dl = policy.DeadlineAt(Wall(parent.Deadline))
+	}
+	c := &callState{ed: ed, parent: parent, server: server, done: done}
+	c.r = ed.retry.Start(Wall(now), dl)
+	c.try()
+}
+
+// try starts the next attempt, if the deadline leaves time for it.
+func (c *callState) try() {
+	ed := c.ed
+	now := ed.eng.Now()
+	timeout, ok := c.r.AttemptTimeout(Wall(now))
+	if !ok {
+		c.finish(policy.Timeout)
+		return
+	}
+	a := &attempt{c: c, timeout: sim.FromDuration(timeout)}
+	if ed.breaker != nil {
+		p, err := ed.breaker.Allow(Wall(now))
+		if err != nil {
+			c.settle(policy.Rejected)
+			return
+		}
+		a.permit = p
+	}
+	if ed.bulkhead != nil {
+		ed.nextID++
+		id := ed.nextID
+		switch ed.bulkhead.Acquire(Wall(now), id) {
+		case policy.BulkheadRejected:
+			a.release(policy.Rejected)
+			c.settle(policy.Rejected)
+			return
+		case policy.BulkheadQueued:
+			ed.waiting[id] = a
+			ed.scheduleExpiry()
+			return
+		}
+		a.bulk = true
+	}
+	a.run()
+}
+
+// run sends the attempt to the server with its timeout.
+func (a *attempt) run() {
+	c, ed := a.c, a.c.ed
+	now := ed.eng.Now()
+	a.start = now
+	a.recorded = c.parent.recorded()
+	deadline := sim.Never
+	if ed.pol.PropagateDeadline {
+		deadline = c.parent.Deadline
+		if a.timeout > 0 && now+a.timeout < deadline {
+			deadline = now + a.timeout
+		}
+	}
+	a.ctx = c.parent.Child(deadline)
+	if a.timeout > 0 {
+		a.timer = ed.eng.After(a.timeout, a.onTimeout)
+	}
+	ed.Attempts++
+	c.server(a.ctx, a.onReply)
+}
+
+func (a *attempt) onReply(o Outcome) {
+	if a.finished {
+		return // the client already gave up on this attempt
+	}
+	a.finished = true
+	a.c.ed.eng.Cancel(a.timer)
+	a.end(o)
+}
+
+func (a *attempt) onTimeout() {
+	if a.finished {
+		return
+	}
+	a.finished = true
+	// The client waited the whole timeout; what live work inside the
+	// attempt has not already recorded is attributed to the edge's span.
+	ed := a.c.ed
+	waited := ed.eng.Now() - a.start - (a.c.parent.recorded() - a.recorded)
+	a.c.parent.Record(ed.TimeoutSpan, waited)
+	a.ctx.Abandon(ed.pol.CancelOnTimeout)
+	a.end(policy.Timeout)
+}
+
+// end records the attempt's outcome with the breaker and bulkhead, then
+// lets the retrier decide.
+func (a *attempt) end(o Outcome) {
+	a.release(o)
+	a.c.settle(o)
+}
+
+// release reports to the breaker and frees the bulkhead slot.
+func (a *attempt) release(o Outcome) {
+	ed := a.c.ed
+	now := ed.eng.Now()
+	if ed.breaker != nil && a.permit != (policy.Permit{}) {
+		ed.breaker.Record(Wall(now), a.permit, o, (now - a.start).Duration())
+	}
+	if a.bulk {
+		a.bulk = false
+		if id, ok := ed.bulkhead.Release(Wall(now)); ok {
+			ed.admit(id)
+		}
+	}
+}
+
+// settle counts an attempt outcome and retries or finishes the call.
+func (c *callState) settle(o Outcome) {
+	ed := c.ed
+	ed.Outcomes[o]++
+	d := c.r.Next(Wall(ed.eng.Now()), o)
+	if !d.Retry {
+		c.finish(o)
+		return
+	}
+	delay := sim.FromDuration(d.Delay)
+	c.parent.Record(SpanBackoff, delay)
+	ed.eng.After(delay, c.try)
+}
+
+func (c *callState) finish(o Outcome) {
+	c.ed.CallOutcomes[o]++
+	c.done(o)
+}
+
+// admit starts a queued attempt that the bulkhead just admitted.
+func (ed *Edge) admit(id policy.WaiterID) {
+	a := ed.waiting[id]
+	delete(ed.waiting, id)
+	a.bulk = true
+	a.run()
+}
+
+// scheduleExpiry makes sure a timer fires when the head bulkhead waiter
+// reaches its maximum wait.
+func (ed *Edge) scheduleExpiry() {
+	if ed.eng.Scheduled(ed.expiry) {
+		return
+	}
+	at, ok := ed.bulkhead.NextExpiry()
+	if !ok {
+		return
+	}
+	ed.expiry = ed.eng.At(sim.Time(at.UnixNano()), ed.expire)
+}
+
+func (ed *Edge) expire() {
+	ed.expired = ed.bulkhead.Expire(Wall(ed.eng.Now()), ed.expired[:0])
+	for _, id := range ed.expired {
+		a := ed.waiting[id]
+		delete(ed.waiting, id)
+		a.release(policy.Rejected)
+		a.c.settle(policy.Rejected)
+	}
+	ed.scheduleExpiry()
+}
+
+// Amplification returns attempts per call on this edge.
+func (ed *Edge) Amplification() float64 {
+	if ed.Calls == 0 {
+		return 0
+	}
+	return float64(ed.Attempts) / float64(ed.Calls)
+}

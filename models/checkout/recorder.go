@@ -1,0 +1,260 @@
+package checkout
+
+import (
+	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/policy"
+	"github.com/checkoutsim/checkoutsim/sim"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
+)
+
+type result int
+
+const (
+	resultSucceeded result = iota
+	resultFailed
+	resultAbandoned
+)
+
+// recorder collects a replication's statistics as the run goes.
+type recorder struct {
+	s           *System
+	counts      Counts
+	cohorts     []CohortResult
+	causes      map[string]int64 // turned into a sorted slice at the end
+	clicks      int64
+	latency     *stats.Histogram
+	attribution *Attribution
+	queries     int64
+	published   int64
+	confirmed   int64
+	maxBacklog  int
+	maxInst     []int
+
+	// interval accumulators, reset at every sample
+	interval     *stats.Histogram
+	series       []Series
+	last         snapshot
+	arrivals     int64
+	resolvedNow  [3]int64
+	seriesByName map[string]int // lookup only
+}
+
+// snapshot holds cumulative counters at the previous sample, so a sample
+// can report what happened during its interval.
+type snapshot struct {
+	hits, misses       int64
+	lockWaits          int64
+	lockWaitSum        float64
+	statements         int64
+	paymentAttempts    int64
+	gatewayAttempts    int64
+	providerRequests   int64
+	poolTimeouts       int64
+	cacheRefills       int64
+	orchestratorQueued int64
+}
+
+func newRecorder(s *System) *recorder {
+	r := &recorder{s: s, causes: map[string]int64{}, latency: new(stats.Histogram),
+		attribution: newAttribution(), interval: new(stats.Histogram), seriesByName: map[string]int{},
+		maxInst: make([]int, len(s.services))}
+	for _, co := range s.cfg.Traffic.Cohorts {
+		r.cohorts = append(r.cohorts, CohortResult{Name: co.Name, Latency: new(stats.Histogram)})
+	}
+	for i, svc := range s.services {
+		r.maxInst[i] = svc.Instances()
+	}
+	return r
+}
+
+func (r *recorder) start() {
+	iv := r.s.cfg.SampleInterval
+	r.s.eng.Every(iv, iv, func(now sim.Time) {
+		if now <= r.s.cfg.Duration {
+			r.sample(now)
+		}
+	})
+}
+
+func (r *recorder) arrived(in *intent) { r.arrivals++ }
+
+// clicked records a response delivered to a user.
+func (r *recorder) clicked(c *click, o call.Outcome) {
+	lat := r.s.eng.Now() - c.start
+	r.interval.Record(int64(lat))
+	if !c.in.measured {
+		return
+	}
+	r.clicks++
+	r.latency.Record(int64(lat))
+	r.cohorts[c.in.co.Cohort].Latency.Record(int64(lat))
+	r.attribution.Add(lat, &c.trace)
+}
+
+func (r *recorder) resolved(in *intent, res result, cause string) {
+	r.resolvedNow[res]++
+	if !in.measured {
+		return
+	}
+	r.queries += int64(in.Queries)
+	for _, c := range []*Counts{&r.counts, &r.cohorts[in.co.Cohort].Counts} {
+		c.Attempts++
+		switch res {
+		case resultSucceeded:
+			c.Succeeded++
+		case resultFailed:
+			c.Failed++
+		case resultAbandoned:
+			c.Abandoned++
+		}
+	}
+	if res == resultFailed {
+		r.causes[cause]++
+	}
+}
+
+// add appends v to the named series, creating it on first use.
+func (r *recorder) add(name, unit string, v float64) {
+	i, ok := r.seriesByName[name]
+	if !ok {
+		i = len(r.series)
+		r.seriesByName[name] = i
+		r.series = append(r.series, Series{Name: name, Unit: unit})
+	}
+	r.series[i].Values = append(r.series[i].Values, v)
+}
+
+// sample records one point of every time series.
+func (r *recorder) sample(now sim.Time) {
+	s := r.s
+	iv := s.cfg.SampleInterval.Seconds()
+	cur := snapshot{
+		hits: s.cache.Hits, misses: s.cache.Misses,
+		lockWaits: s.reserver.LockWaits, lockWaitSum: s.reserver.LockWaitSum,
+		statements: s.db.Statements, paymentAttempts: s.payer.Attempts(),
+		gatewayAttempts: s.gwEdge.Attempts, poolTimeouts: s.db.PoolTimeouts,
+		cacheRefills: s.cache.Refills,
+	}
+	for _, p := range s.payer.Providers {
+		cur.providerRequests += p.Requests
+	}
+	d := func(a, b int64) float64 { return float64(a-b) / iv }
+	r.add("arrivals_per_s", "1/s", float64(r.arrivals)/iv)
+	r.add("succeeded_per_s", "1/s", float64(r.resolvedNow[resultSucceeded])/iv)
+	r.add("failed_per_s", "1/s", float64(r.resolvedNow[resultFailed])/iv)
+	r.add("abandoned_per_s", "1/s", float64(r.resolvedNow[resultAbandoned])/iv)
+	r.arrivals, r.resolvedNow = 0, [3]int64{}
+	p50, p95, p99 := 0.0, 0.0, 0.0
+	if r.interval.Count() > 0 {
+		p50, p95, p99 = r.interval.Quantile(0.50), r.interval.Quantile(0.95), r.interval.Quantile(0.99)
+	}
+	r.interval.Reset()
+	r.add("latency_p50_s", "s", p50)
+	r.add("latency_p95_s", "s", p95)
+	r.add("latency_p99_s", "s", p99)
+	hitRatio := 1.0
+	if reads := (cur.hits - r.last.hits) + (cur.misses - r.last.misses); reads > 0 {
+		hitRatio = float64(cur.hits-r.last.hits) / float64(reads)
+	}
+	r.add("cache_hit_ratio", "fraction", hitRatio)
+	lockWait := 0.0
+	if n := cur.lockWaits - r.last.lockWaits; n > 0 {
+		lockWait = (cur.lockWaitSum - r.last.lockWaitSum) / float64(n)
+	}
+	r.add("lock_wait_mean_s", "s", lockWait)
+	r.add("db_statements_per_s", "1/s", d(cur.statements, r.last.statements))
+	r.add("db_pool_in_use", "connections", float64(s.db.Pool().InUse()))
+	r.add("db_pool_waiting", "requests", float64(s.db.Pool().Waiting()))
+	r.add("gateway_attempts_per_s", "1/s", d(cur.gatewayAttempts, r.last.gatewayAttempts))
+	r.add("payment_attempts_per_s", "1/s", d(cur.paymentAttempts, r.last.paymentAttempts))
+	for _, p := range s.payer.Providers {
+		r.add("provider_in_flight/"+p.Name(), "requests", float64(p.InFlight()))
+		state := 0.0
+		if b := p.Edge().Breaker(); b != nil {
+			switch b.State(call.Wall(now)) {
+			case policy.HalfOpen:
+				state = 0.5
+			case policy.Open:
+				state = 1
+			}
+		}
+		r.add("breaker_open/"+p.Name(), "0 closed, 0.5 half-open, 1 open", state)
+	}
+	for i, svc := range s.services {
+		q := svc.Workers().Waiting()
+		r.maxBacklog = max(r.maxBacklog, q)
+		r.add("backlog/"+svc.Name(), "requests", float64(q))
+		r.add("instances/"+svc.Name(), "instances", float64(svc.Instances()))
+		r.maxInst[i] = max(r.maxInst[i], svc.Instances())
+	}
+	r.last = cur
+}
+
+// result assembles the replication's Result.
+func (r *recorder) result() *Result {
+	s := r.s
+	now := s.eng.Now()
+	end := min(now, s.cfg.Duration+s.cfg.Drain)
+	res := &Result{
+		Seed: s.streams.Seed(), Replication: s.streams.Replication(),
+		Measured: s.cfg.Duration - s.cfg.Warmup, Events: s.eng.Processed(),
+		Checkout: r.counts, Causes: sortedCauses(r.causes), Clicks: r.clicks,
+		Latency: r.latency, Cohorts: r.cohorts, Attribution: r.attribution,
+		Series: r.series, Interval: s.cfg.SampleInterval,
+	}
+	res.Checkout.Unfinished = int64(s.inFlight)
+	for _, st := range s.steps {
+		res.Steps = append(res.Steps, StepResult{Name: st.cfg.Name, Latency: st.latency, Calls: st.edge.Calls, Attempts: st.edge.Attempts})
+	}
+	edges := []*call.Edge{s.gwEdge}
+	for _, st := range s.steps {
+		if st.cfg.Kind != KindConfirm { // published, not called: no edge traffic
+			edges = append(edges, st.edge)
+		}
+	}
+	for _, p := range s.payer.Providers {
+		edges = append(edges, p.Edge())
+	}
+	if s.browse.edge != nil {
+		edges = append(edges, s.browse.edge)
+	}
+	sig := &res.Signals
+	for _, e := range edges {
+		res.Layers = append(res.Layers, Layer{Name: e.Name, Calls: e.Calls, Attempts: e.Attempts, Outcomes: e.Outcomes})
+		sig.BreakerFlips += e.BreakerFlips
+		for _, sc := range e.BreakerChanges {
+			sig.BreakerChanges = append(sig.BreakerChanges, BreakerChange{Edge: e.Name, AtS: float64(sc.At.UnixNano()) / 1e9, From: sc.From.String(), To: sc.To.String()})
+		}
+	}
+	sig.LockWait = s.reserver.LockWait
+	sig.LockTimeouts = s.reserver.LockTimeouts
+	sig.Deadlocks = s.reserver.Deadlocks
+	sig.DoubleReservations = s.reserver.DoubleReservations
+	sig.LeakedUnits = s.reserver.LeakedUnits
+	sig.IdempotentRepeats = s.reserver.IdempotentRepeats
+	sig.PoolWait = s.db.PoolWait
+	sig.PoolTimeouts = s.db.PoolTimeouts
+	sig.CacheHits, sig.CacheMisses = s.cache.Hits, s.cache.Misses
+	sig.DBStatements = s.db.Statements
+	sig.CheckoutQueries = r.queries
+	sig.Payments = s.payer.Payments
+	sig.PaymentAttempts = s.payer.Attempts()
+	sig.Fallbacks = s.payer.Fallbacks
+	sig.MaxBacklog = r.maxBacklog
+	sig.Published, sig.Confirmed = r.published, r.confirmed
+	for _, p := range s.payer.Providers {
+		sig.ProviderRequests += p.Requests
+	}
+	for i, svc := range s.services {
+		sr := ServiceResult{Name: svc.Name(), Utilisation: svc.Utilisation(end), InstanceHours: svc.InstanceHours(end),
+			CostUSD: svc.Cost(end), Requests: svc.Requests, Overloaded: svc.Overloaded, Dropped: svc.Dropped, MaxInstances: r.maxInst[i]}
+		res.Services = append(res.Services, sr)
+		res.CostUSD += sr.CostUSD
+	}
+	if s.browse.latency != nil {
+		res.Browse = BrowseResult{Requests: s.browse.requests, Failed: s.browse.failed, Latency: s.browse.latency}
+	} else {
+		res.Browse = BrowseResult{Latency: new(stats.Histogram)}
+	}
+	return res
+}

@@ -1,0 +1,158 @@
+// Package database models the transactional database (PostgreSQL in the
+// case study) as the checkout sees it: a bounded connection pool with a
+// wait queue and an acquire timeout, and a finite number of database cores
+// that run statements. All work done while holding a connection (running
+// statements, waiting for a core, waiting for a row lock) keeps the
+// connection out of the pool, which is how lock waits turn into pool
+// exhaustion.
+package database
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/check"
+	"github.com/checkoutsim/checkoutsim/policy"
+	"github.com/checkoutsim/checkoutsim/sim"
+	"github.com/checkoutsim/checkoutsim/sim/dist"
+	"github.com/checkoutsim/checkoutsim/sim/resource"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
+)
+
+// Config describes the database.
+type Config struct {
+	// PoolSize is the number of pooled connections shared by all services.
+	PoolSize int
+	// AcquireTimeout fails a request that waited this long for a
+	// connection (0: wait for ever).
+	AcquireTimeout sim.Time
+	// MaxWaiters bounds the connection wait queue (0: unbounded).
+	MaxWaiters int
+	// Cores is the number of statements the database runs at once; more
+	// queue for a core.
+	Cores int
+	// Statement is the database CPU time of one statement, in seconds.
+	Statement dist.Dist
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.PoolSize < 1 {
+		errs = append(errs, check.Field("pool_size", "must be >= 1, got %d", c.PoolSize))
+	}
+	if c.AcquireTimeout < 0 {
+		errs = append(errs, check.Field("acquire_timeout", "must be >= 0, got %v", c.AcquireTimeout))
+	}
+	if c.MaxWaiters < 0 {
+		errs = append(errs, check.Field("max_waiters", "must be >= 0, got %d", c.MaxWaiters))
+	}
+	if c.Cores < 1 {
+		errs = append(errs, check.Field("cores", "must be >= 1, got %d", c.Cores))
+	}
+	if c.Statement == nil {
+		errs = append(errs, check.Field("statement", "a distribution is required"))
+	}
+	return check.Join(errs...)
+}
+
+// DB is the database of one simulation.
+type DB struct {
+	cfg   Config
+	eng   *sim.Engine
+	r     *rand.Rand
+	pool  *resource.Pool
+	cores *resource.Station
+
+	Statements   int64 // statements run
+	PoolTimeouts int64 // connection requests that gave up
+	PoolWait     *stats.Histogram
+}
+
+// New builds the database on engine e, drawing statement times from r.
+func New(e *sim.Engine, cfg Config, r *rand.Rand) (*DB, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	pool, err := resource.NewPool(e, resource.PoolConfig{
+		Name: "db-pool", Size: cfg.PoolSize, MaxWaiters: cfg.MaxWaiters, AcquireTimeout: cfg.AcquireTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cores, err := resource.NewStation(e, resource.StationConfig{Name: "db-cores", Servers: cfg.Cores, QueueCap: resource.Unbounded})
+	if err != nil {
+		return nil, err
+	}
+	return &DB{cfg: cfg, eng: e, r: r, pool: pool, cores: cores, PoolWait: new(stats.Histogram)}, nil
+}
+
+// Pool returns the connection pool (for its statistics).
+func (d *DB) Pool() *resource.Pool { return d.pool }
+
+// Cores returns the database core station (for its statistics).
+func (d *DB) Cores() *resource.Station { return d.cores }
+
+// Conn is a connection held by one caller.
+type Conn struct {
+	db *DB
+}
+
+// Acquire waits for a connection. got receives nil when the pool is
+// exhausted (timeout or full wait queue). The wait is attributed to ctx.
+func (d *DB) Acquire(ctx *call.Ctx, got func(*Conn)) {
+	d.pool.Acquire(func(ok bool, waited sim.Time) {
+		ctx.Record(call.SpanPoolWait, waited)
+		d.PoolWait.Record(int64(waited))
+		if !ok {
+			d.PoolTimeouts++
+			got(nil)
+			return
+		}
+		got(&Conn{db: d})
+	})
+}
+
+// Release returns the connection to the pool.
+func (c *Conn) Release() {
+	if c.db == nil {
+		panic("database: connection released twice")
+	}
+	c.db.pool.Release()
+	c.db = nil
+}
+
+// Exec runs n statements one after another on the connection and calls
+// done when they have finished. The time is attributed to span.
+func (c *Conn) Exec(ctx *call.Ctx, n int, span call.Span, done func()) {
+	d := c.db
+	if n <= 0 {
+		done()
+		return
+	}
+	ctx.CountQueries(1)
+	d.Statements++
+	start := d.eng.Now()
+	d.cores.Submit(sim.Seconds(d.cfg.Statement.Sample(d.r)), func(resource.Outcome, resource.Timing) {
+		ctx.Record(span, d.eng.Now()-start)
+		c.Exec(ctx, n-1, span, done)
+	})
+}
+
+// Query acquires a connection, runs n statements and releases it: the
+// shape of an autocommit read. It reports Failure when no connection could
+// be had: applications surface a pool timeout as a server error, which
+// clients retry.
+func (d *DB) Query(ctx *call.Ctx, n int, span call.Span, done func(call.Outcome)) {
+	d.Acquire(ctx, func(c *Conn) {
+		if c == nil {
+			done(policy.Failure)
+			return
+		}
+		c.Exec(ctx, n, span, func() {
+			c.Release()
+			done(policy.Success)
+		})
+	})
+}

@@ -1,0 +1,346 @@
+// Package inventory models stock reservation at checkout: per-SKU row locks
+// in the database, taken by one of two transaction shapes.
+//
+//   - long: BEGIN, then for each cart line lock the SKU row and run several
+//     statements, then COMMIT. The locks (and a pooled connection) are held
+//     for the whole transaction, and optionally across later remote calls
+//     (pricing, even payment) when the transaction is committed only after
+//     a later flow step. This is the "before" shape of the case study.
+//   - short: one conditional UPDATE per line (UPDATE stock SET qty = qty - n
+//     WHERE sku = $1 AND qty >= n), each its own transaction: a row lock is
+//     held for one statement.
+//
+// Multi-SKU transactions lock in cart order (two carts holding the same two
+// SKUs in opposite order deadlock, detected after deadlock_timeout) or in
+// sorted order (no cycle can form). With idempotency keys a reservation
+// retried after a client timeout whose first attempt in fact succeeded is
+// recognised as a repeat; without them it reserves twice, and the second
+// reservation is stock leaked from sale: counted as a correctness signal.
+package inventory
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/check"
+	"github.com/checkoutsim/checkoutsim/models/database"
+	"github.com/checkoutsim/checkoutsim/policy"
+	"github.com/checkoutsim/checkoutsim/sim"
+	"github.com/checkoutsim/checkoutsim/sim/resource"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
+)
+
+// Item is one cart line.
+type Item struct {
+	SKU uint32
+	Qty int
+}
+
+// Config describes the reservation transaction.
+type Config struct {
+	// Transaction is "long" or "short".
+	Transaction string
+	// StatementsPerItem is how many statements a long transaction runs per
+	// line while it holds that line's lock (read stock, update, audit
+	// insert, ...). Short transactions always run one.
+	StatementsPerItem int
+	// TxnStatements is the statements a long transaction runs besides its
+	// per-line ones (BEGIN, session setup, COMMIT).
+	TxnStatements int
+	// HoldUntil names a later flow step: the long transaction commits only
+	// after that step, holding its locks and connection across it. Empty:
+	// commit at the end of the reservation.
+	HoldUntil string
+	// LockOrder is "cart" (lines in the order the user added them) or
+	// "sorted" (by SKU, which makes deadlocks impossible).
+	LockOrder string
+	// LockTimeout fails a lock wait after this long (0: wait for ever, as
+	// PostgreSQL's default lock_timeout).
+	LockTimeout sim.Time
+	// DeadlockTimeout is how long a lock waiter waits before checking for a
+	// deadlock (PostgreSQL's deadlock_timeout, 1 s by default).
+	DeadlockTimeout sim.Time
+	// Idempotency makes a repeated reservation of the same checkout a no-op.
+	Idempotency bool
+	// IdempotencyTTL is how long a reservation key is remembered.
+	IdempotencyTTL sim.Time
+	// IdempotencyMaxEntries bounds the keys remembered at once; when it is
+	// reached a reservation is refused rather than risk a double one.
+	IdempotencyMaxEntries int
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Transaction != "long" && c.Transaction != "short" {
+		errs = append(errs, check.Field("transaction", `must be "long" or "short", got %q`, c.Transaction))
+	}
+	if c.StatementsPerItem < 1 {
+		errs = append(errs, check.Field("statements_per_item", "must be >= 1, got %d", c.StatementsPerItem))
+	}
+	if c.TxnStatements < 0 {
+		errs = append(errs, check.Field("txn_statements", "must be >= 0, got %d", c.TxnStatements))
+	}
+	if c.HoldUntil != "" && c.Transaction == "short" {
+		errs = append(errs, check.Field("hold_until", "only a long transaction can hold its locks across steps, got %q with a short one", c.HoldUntil))
+	}
+	if c.LockOrder != "cart" && c.LockOrder != "sorted" {
+		errs = append(errs, check.Field("lock_order", `must be "cart" or "sorted", got %q`, c.LockOrder))
+	}
+	if c.LockTimeout < 0 {
+		errs = append(errs, check.Field("lock_timeout", "must be >= 0, got %v", c.LockTimeout))
+	}
+	if c.DeadlockTimeout <= 0 {
+		errs = append(errs, check.Field("deadlock_timeout", "must be > 0, got %v", c.DeadlockTimeout))
+	}
+	if c.Idempotency && c.IdempotencyTTL <= 0 {
+		errs = append(errs, check.Field("idempotency_ttl", "must be > 0 with idempotency on, got %v", c.IdempotencyTTL))
+	}
+	if c.Idempotency && (c.IdempotencyMaxEntries < 1 || c.IdempotencyMaxEntries > 50_000_000) {
+		errs = append(errs, check.Field("idempotency_max_entries", "must be in [1, 50000000] with idempotency on, got %d", c.IdempotencyMaxEntries))
+	}
+	return check.Join(errs...)
+}
+
+// Reserver runs reservations.
+type Reserver struct {
+	cfg   Config
+	eng   *sim.Engine
+	db    *database.DB
+	locks *resource.LockTable
+	idem  *policy.IdempotencyStore[uint64, struct{}]
+	txns  uint64
+
+	Reservations       int64 // committed reservations
+	DoubleReservations int64 // committed while the checkout already held one
+	LeakedUnits        int64 // units reserved twice
+	LockTimeouts       int64
+	Deadlocks          int64
+	IdempotentRepeats  int64   // repeats answered from the idempotency store
+	IdempotencyFull    int64   // reservations refused because the store was full
+	LockWaits          int64   // lock requests answered
+	LockWaitSum        float64 // seconds waited for locks, summed
+	LockWait           *stats.Histogram
+}
+
+// New builds a reserver over db.
+func New(e *sim.Engine, cfg Config, db *database.DB) (*Reserver, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	lt, err := resource.NewLockTable(e, resource.LockConfig{LockTimeout: cfg.LockTimeout, DeadlockTimeout: cfg.DeadlockTimeout})
+	if err != nil {
+		return nil, err
+	}
+	r := &Reserver{cfg: cfg, eng: e, db: db, locks: lt, LockWait: new(stats.Histogram)}
+	if cfg.Idempotency {
+		if r.idem, err = policy.NewIdempotencyStore[uint64, struct{}](policy.IdempotencyConfig{
+			TTL: cfg.IdempotencyTTL.Duration(), MaxEntries: cfg.IdempotencyMaxEntries}); err != nil {
+			return nil, fmt.Errorf("inventory: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// Locks returns the lock table (for its statistics).
+func (r *Reserver) Locks() *resource.LockTable { return r.locks }
+
+// HoldsAcross reports whether reservations stay open until the named step.
+func (r *Reserver) HoldsAcross(step string) bool {
+	return r.cfg.HoldUntil != "" && r.cfg.HoldUntil == step
+}
+
+// Txn is a reservation transaction left open by Reserve for the flow to
+// commit after a later step.
+type Txn struct {
+	r     *Reserver
+	id    resource.TxnID
+	conn  *database.Conn
+	ctx   *call.Ctx
+	items []Item
+}
+
+// Reserve reserves the cart's items for the checkout of ctx. With hold (a
+// long transaction committed after a later step) and a live caller, done
+// receives the open transaction; otherwise it is committed before done.
+func (r *Reserver) Reserve(ctx *call.Ctx, items []Item, hold bool, done func(call.Outcome, *Txn)) {
+	key := uint64(0)
+	if ctx.Intent != nil {
+		key = ctx.Intent.ID
+	}
+	if r.idem != nil {
+		switch st, _ := r.idem.Begin(call.Wall(r.eng.Now()), key); st {
+		case policy.IdemDone:
+			r.IdempotentRepeats++
+			done(policy.Success, nil)
+			return
+		case policy.IdemInProgress:
+			// The first attempt is still running: answer "conflict", a
+			// retryable failure, rather than reserve again.
+			r.IdempotentRepeats++
+			done(policy.Failure, nil)
+			return
+		case policy.IdemFull:
+			r.IdempotencyFull++
+			done(policy.Failure, nil)
+			return
+		}
+	}
+	order := items
+	if r.cfg.LockOrder == "sorted" && len(items) > 1 {
+		order = slices.Clone(items)
+		slices.SortFunc(order, func(a, b Item) int { return int(a.SKU) - int(b.SKU) })
+	}
+	finish := func(o call.Outcome, t *Txn) {
+		if r.idem != nil {
+			if o == policy.Success {
+				r.idem.Complete(call.Wall(r.eng.Now()), key, struct{}{})
+			} else {
+				r.idem.Abort(key)
+			}
+		}
+		done(o, t)
+	}
+	r.db.Acquire(ctx, func(conn *database.Conn) {
+		if conn == nil {
+			finish(policy.Failure, nil)
+			return
+		}
+		r.txns++
+		t := &Txn{r: r, id: resource.TxnID(r.txns), conn: conn, ctx: ctx, items: items}
+		if r.cfg.Transaction == "short" {
+			r.shortLine(t, order, 0, finish)
+			return
+		}
+		conn.Exec(ctx, r.cfg.TxnStatements/2, call.SpanDB, func() {
+			r.longLine(t, order, 0, hold, finish)
+		})
+	})
+}
+
+// lock takes the row lock of one SKU for t, recording the wait.
+func (r *Reserver) lock(t *Txn, sku uint32, granted func(ok bool)) {
+	r.locks.Lock(t.id, uint64(sku), func(res resource.LockResult, waited sim.Time) {
+		t.ctx.Record(call.SpanLockWait, waited)
+		r.LockWaits++
+		r.LockWaitSum += waited.Seconds()
+		r.LockWait.Record(int64(waited))
+		switch res {
+		case resource.Granted:
+			granted(true)
+		case resource.Deadlock:
+			r.Deadlocks++
+			granted(false)
+		default:
+			r.LockTimeouts++
+			granted(false)
+		}
+	})
+}
+
+// shortLine runs the atomic conditional UPDATE of line i, then the next.
+func (r *Reserver) shortLine(t *Txn, order []Item, i int, finish func(call.Outcome, *Txn)) {
+	if i == len(order) || t.ctx.Cancelled() {
+		r.locks.ReleaseAll(t.id)
+		t.conn.Release()
+		if i < len(order) {
+			// Cancelled half-way: the lines already updated are put back.
+			finish(policy.Failure, nil)
+			return
+		}
+		r.committed(t)
+		finish(policy.Success, nil)
+		return
+	}
+	r.lock(t, order[i].SKU, func(ok bool) {
+		if !ok {
+			r.locks.ReleaseAll(t.id)
+			t.conn.Release()
+			finish(policy.Failure, nil)
+			return
+		}
+		t.conn.Exec(t.ctx, 1, call.SpanDB, func() {
+			r.locks.ReleaseAll(t.id) // autocommit: the row lock ends with the statement
+			r.shortLine(t, order, i+1, finish)
+		})
+	})
+}
+
+// longLine locks line i and runs its statements, holding every lock taken
+// so far, then moves on; after the last line it commits or hands the open
+// transaction back.
+func (r *Reserver) longLine(t *Txn, order []Item, i int, hold bool, finish func(call.Outcome, *Txn)) {
+	if t.ctx.Cancelled() {
+		t.rollback()
+		finish(policy.Failure, nil)
+		return
+	}
+	if i == len(order) {
+		if hold && t.ctx.Live() {
+			finish(policy.Success, t)
+			return
+		}
+		t.Commit(func() { finish(policy.Success, nil) })
+		return
+	}
+	r.lock(t, order[i].SKU, func(ok bool) {
+		if !ok {
+			t.rollback()
+			finish(policy.Failure, nil)
+			return
+		}
+		t.conn.Exec(t.ctx, r.cfg.StatementsPerItem, call.SpanDB, func() {
+			r.longLine(t, order, i+1, hold, finish)
+		})
+	})
+}
+
+// committed counts a committed reservation against the checkout.
+func (r *Reserver) committed(t *Txn) {
+	r.Reservations++
+	in := t.ctx.Intent
+	if in == nil {
+		return
+	}
+	if in.Reservations > 0 {
+		r.DoubleReservations++
+		for _, it := range t.items {
+			r.LeakedUnits += int64(it.Qty)
+		}
+	}
+	in.Reservations++
+}
+
+// Commit ends the transaction: the COMMIT statement, then the locks and
+// the connection are released.
+func (t *Txn) Commit(done func()) {
+	r := t.r
+	t.conn.Exec(t.ctx, r.cfg.TxnStatements-r.cfg.TxnStatements/2, call.SpanDB, func() {
+		r.locks.ReleaseAll(t.id)
+		t.conn.Release()
+		r.committed(t)
+		done()
+	})
+}
+
+// Rollback abandons an open transaction (a later step failed).
+func (t *Txn) Rollback() { t.rollback() }
+
+func (t *Txn) rollback() {
+	t.r.locks.ReleaseAll(t.id)
+	t.conn.Release()
+}
+
+// Release gives back a committed reservation of ctx's checkout (the
+// checkout failed after reserving): one statement, outside any lock wait
+// accounting since it is a compensating write.
+func (r *Reserver) Release(ctx *call.Ctx, done func()) {
+	if ctx.Intent != nil && ctx.Intent.Reservations > 0 {
+		ctx.Intent.Reservations--
+	}
+	if r.idem != nil && ctx.Intent != nil {
+		r.idem.Abort(ctx.Intent.ID)
+	}
+	r.db.Query(ctx, 1, call.SpanDB, func(call.Outcome) { done() })
+}
