@@ -40,7 +40,11 @@ func Decode(filename string, data []byte, out any, opts ...Option) error {
 // that field's line if the file sets it, else at the nearest enclosing node
 // the file has, with " (default)" appended to the message. Other errors are
 // reported at the struct's own line with the struct's path. Validation errors
-// for fields that already failed to decode are dropped as noise.
+// for fields that already failed to decode are dropped as noise. The fields
+// of an embedded struct are validated as part of the outer struct: its
+// Validate is reached through Go's method promotion, so an outer struct that
+// defines its own Validate must call the embedded one. Validate should not
+// modify its receiver (map entries are validated on a copy).
 func DecodeNode(filename string, root *yaml.Node, out any, opts ...Option) error {
 	rv := reflect.ValueOf(out)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {

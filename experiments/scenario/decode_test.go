@@ -311,3 +311,38 @@ func TestGoldenFullDecode(t *testing.T) {
 		t.Errorf("decode of testdata/full.yaml differs from %s:\n%s", golden, got)
 	}
 }
+
+type inner struct{ Region string }
+type Zone struct{ Name string }
+
+func TestEmbeddedStructs(t *testing.T) {
+	var v struct {
+		inner        // unexported, inlined: its exported fields are keys
+		*Zone        // exported pointer, allocated when a key is present
+		Name  string // shallower than Zone.Name, so it wins
+	}
+	if err := Decode("e.yaml", []byte("region: eu\nname: top\n"), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Region != "eu" || v.Name != "top" || v.Zone != nil {
+		t.Errorf("got %+v", v)
+	}
+	var w struct{ *Zone }
+	if err := Decode("e.yaml", []byte("name: z\n"), &w); err != nil || w.Zone == nil || w.Zone.Name != "z" {
+		t.Errorf("embedded pointer: %+v, %v", w.Zone, err)
+	}
+}
+
+func BenchmarkDecodeFull(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("testdata", "full.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s := defaultScenario()
+		if err := Decode("full.yaml", src, &s, append(testOpts, WithDefault(Retry{MaxAttempts: 3}))...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
