@@ -337,7 +337,11 @@ func (d *decoder) slice(n *yaml.Node, v reflect.Value, path string, depth int) {
 		n = n.Alias
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errAt(n, path, "expected a list, got %s", describeNode(n))
+		hint := ""
+		if n.Kind == yaml.ScalarNode {
+			hint = " (write a list as [a, b], or one \"- item\" per line)"
+		}
+		d.errAt(n, path, "expected a list, got %s%s", describeNode(n), hint)
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))

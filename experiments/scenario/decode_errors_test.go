@@ -36,7 +36,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"list where a mapping is expected", "traffic: [1, 2]\n",
 			[]string{`s.yaml:1: traffic: expected a mapping of fields, got a list`}},
 		{"scalar where a list is expected", "tags: fast\n",
-			[]string{`s.yaml:1: tags: expected a list, got string "fast"`}},
+			[]string{`s.yaml:1: tags: expected a list, got string "fast" (write a list as [a, b], or one "- item" per line)`}},
 		{"duplicate key", "name: a\nseed: 2\nname: b\n",
 			[]string{`s.yaml:3: name: duplicate key (first set at line 1)`}},
 		{"fraction into int", "services:\n  db:\n    workers: 2.5\n",
