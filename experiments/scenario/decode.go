@@ -439,6 +439,8 @@ func (d *decoder) pairs(n *yaml.Node, path string, depth int) []pair {
 			for _, s := range src.Content {
 				sources = append(sources, resolveAlias(s))
 			}
+		default:
+			sources = []*yaml.Node{src}
 		}
 		for _, s := range sources {
 			if s.Kind != yaml.MappingNode {

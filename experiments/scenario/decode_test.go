@@ -346,3 +346,18 @@ func BenchmarkDecodeFull(b *testing.B) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	cands := []string{"max_attempts", "backoff", "timeout", "p99", "name"}
+	for key, want := range map[string]string{
+		"max_attempt": "max_attempts", "maxattempts": "max_attempts", "backof": "backoff",
+		"timeot": "timeout", "p9": "p99", "base": "", "colour": "", "": "",
+	} {
+		if got := closest(key, cands); got != want {
+			t.Errorf("closest(%q) = %q, want %q", key, got, want)
+		}
+	}
+	if d := editDistance("kitten", "sitting"); d != 3 {
+		t.Errorf("editDistance(kitten, sitting) = %d, want 3", d)
+	}
+}

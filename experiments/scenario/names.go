@@ -132,8 +132,8 @@ func editDistance(a, b string) int {
 }
 
 // closest returns the candidate nearest to key by edit distance, or "" when
-// none is near enough to be a plausible typo: at most 2 edits, or a third of
-// the key's length for long keys. Ties go to the first candidate.
+// none is near enough to be a plausible typo: at most one edit per four
+// characters of the key (at least one). Ties go to the first candidate.
 func closest(key string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
@@ -142,7 +142,7 @@ func closest(key string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	if bestD < 0 || bestD > max(2, len(key)/3) || bestD >= len(key) {
+	if bestD < 0 || bestD > max(1, len(key)/4) {
 		return ""
 	}
 	return best
