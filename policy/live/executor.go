@@ -168,6 +168,13 @@ func (e *Executor) run(ctx context.Context, retry bool, fn attemptFunc) error {
 			d = r.Next(now, out)
 			e.mu.Unlock()
 		} else {
+			// One attempt only (a request that cannot be replayed); the
+			// budget still hears the outcome, as gRPC counts every failure.
+			if b := e.s.Retry.Budget(); b != nil {
+				e.mu.Lock()
+				b.Record(now, out)
+				e.mu.Unlock()
+			}
 			d = policy.RetryDecision{Attempt: r.Attempt(), Reason: policy.ReasonMaxAttempts}
 			if out == policy.Success {
 				d.Reason = policy.ReasonSucceeded
