@@ -175,3 +175,14 @@ func BenchmarkDeadlineAttemptTimeout(b *testing.B) {
 		d.AttemptTimeout(t0, 300*time.Millisecond, 10*time.Millisecond)
 	}
 }
+
+func BenchmarkGradient2(b *testing.B) {
+	g, _ := NewGradient2Limiter(Gradient2Config{InitialLimit: 20, MinLimit: 20, MaxLimit: 200, Smoothing: 0.2, Tolerance: 1.5, QueueSize: 4, LongWindow: 600})
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p, ok := g.Acquire(t0)
+		if ok {
+			g.Record(t0, p, Success, time.Duration(1+i%7)*time.Millisecond)
+		}
+	}
+}

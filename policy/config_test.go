@@ -60,6 +60,8 @@ func TestValidateNamesFields(t *testing.T) {
 		{"breaker consecutive", BreakerConfig{Mode: BreakerConsecutive, OpenDuration: 1, HalfOpenPermits: 1}, []string{"consecutive_failures"}},
 		{"bulkhead", BulkheadConfig{MaxConcurrent: 0, MaxQueue: 5}, []string{"max_concurrent", "max_wait"}},
 		{"bulkhead ok", BulkheadConfig{MaxConcurrent: 1}, nil},
+		{"gradient2", Gradient2Config{InitialLimit: 1, MinLimit: 1, MaxLimit: 1, Smoothing: 0, Tolerance: 0.5, QueueSize: -1, LongWindow: 0},
+			[]string{"smoothing", "tolerance", "queue_size", "long_window"}},
 		{"aimd", AIMDConfig{InitialLimit: 50, MinLimit: 0, MaxLimit: 10, BackoffRatio: 1}, []string{"min_limit", "initial_limit", "backoff_ratio"}},
 		{"throttle", ThrottleConfig{K: 0.5, Window: time.Minute, Buckets: 0}, []string{"k", "buckets"}},
 		{"idempotency", IdempotencyConfig{}, []string{"ttl", "max_entries"}},
