@@ -149,6 +149,7 @@ type Retrier struct {
 	deadline Deadline
 	attempt  int // number of the attempt in progress (1-based)
 	done     bool
+	reason   RetryReason // why it stopped, once done
 	bo       backoffState
 }
 
@@ -180,22 +181,18 @@ func (r *Retrier) AttemptTimeout(now time.Time) (time.Duration, bool) {
 func (r *Retrier) Next(now time.Time, o Outcome) RetryDecision {
 	p := r.p
 	if r.done {
-		return RetryDecision{Attempt: r.attempt, Reason: ReasonMaxAttempts}
+		return RetryDecision{Attempt: r.attempt, Reason: r.reason}
 	}
 	if p.budget != nil {
 		p.budget.Record(now, o)
 	}
-	stop := func(reason RetryReason) RetryDecision {
-		r.done = true
-		return RetryDecision{Attempt: r.attempt, Reason: reason}
-	}
 	switch {
 	case o == Success:
-		return stop(ReasonSucceeded)
+		return r.stop(ReasonSucceeded)
 	case !p.on.has(o):
-		return stop(ReasonNotRetryable)
+		return r.stop(ReasonNotRetryable)
 	case r.attempt >= p.cfg.MaxAttempts:
-		return stop(ReasonMaxAttempts)
+		return r.stop(ReasonMaxAttempts)
 	}
 	delay := r.bo.next(&p.cfg.Backoff, p.rnd)
 	if !r.deadline.IsZero() {
@@ -204,12 +201,17 @@ func (r *Retrier) Next(now time.Time, o Outcome) RetryDecision {
 			need = 1
 		}
 		if r.deadline.Remaining(now)-delay-p.cfg.Reserve < need {
-			return stop(ReasonDeadline)
+			return r.stop(ReasonDeadline)
 		}
 	}
 	if p.budget != nil && !p.budget.Withdraw(now) {
-		return stop(ReasonBudget)
+		return r.stop(ReasonBudget)
 	}
 	r.attempt++
 	return RetryDecision{Retry: true, Delay: delay, Attempt: r.attempt, Reason: ReasonRetry}
+}
+
+func (r *Retrier) stop(reason RetryReason) RetryDecision {
+	r.done, r.reason = true, reason
+	return RetryDecision{Attempt: r.attempt, Reason: reason}
 }

@@ -52,8 +52,8 @@ func TestRetrierStateMachine(t *testing.T) {
 			func() RetryBudget { b, _ := NewTokenBucket(2, 1); return b },
 			// tokens 2 -> 1 after the failure; 1 > 2/2 is false
 			[]step{{5 * ms, Failure, stop(1, ReasonBudget)}}},
-		{"calls after stop repeat the stop", RetryConfig{MaxAttempts: 1, Backoff: noJitter(10 * ms)}, 0, nil,
-			[]step{{5 * ms, Failure, stop(1, ReasonMaxAttempts)}, {6 * ms, Failure, stop(1, ReasonMaxAttempts)}}},
+		{"calls after stop repeat the stop", RetryConfig{MaxAttempts: 3, Backoff: noJitter(10 * ms)}, 0, nil,
+			[]step{{5 * ms, Overloaded, stop(1, ReasonNotRetryable)}, {6 * ms, Failure, stop(1, ReasonNotRetryable)}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
