@@ -134,6 +134,19 @@ func (p *RetryPolicy) Start(now time.Time, deadline Deadline) Retrier {
 	return Retrier{p: p, deadline: deadline, attempt: 1}
 }
 
+// NewRetrier is a shortcut for one call with neither a shared budget nor a
+// deadline: NewRetryPolicy(cfg, rnd, nil) then Start(time.Time{}, NoDeadline).
+// Calls to one downstream that share a budget should use one RetryPolicy
+// and Start a Retrier per call instead.
+func NewRetrier(cfg RetryConfig, rnd Rand) (*Retrier, error) {
+	p, err := NewRetryPolicy(cfg, rnd, nil)
+	if err != nil {
+		return nil, err
+	}
+	r := p.Start(time.Time{}, NoDeadline)
+	return &r, nil
+}
+
 // Retrier is the per-call retry state machine:
 //
 //	r := policy.Start(now, deadline)

@@ -79,6 +79,22 @@ func TestRetrierStateMachine(t *testing.T) {
 	}
 }
 
+func TestNewRetrier(t *testing.T) {
+	r, err := NewRetrier(RetryConfig{MaxAttempts: 2, Backoff: noJitter(time.Millisecond)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Next(t0, Failure); !d.Retry || d.Delay != time.Millisecond {
+		t.Fatalf("first: %+v", d)
+	}
+	if d := r.Next(t0, Failure); d.Retry || d.Reason != ReasonMaxAttempts {
+		t.Fatalf("second: %+v", d)
+	}
+	if _, err := NewRetrier(RetryConfig{}, nil); err == nil {
+		t.Fatal("invalid config accepted")
+	}
+}
+
 func TestRetrierAttemptTimeout(t *testing.T) {
 	ms := time.Millisecond
 	p, _ := NewRetryPolicy(RetryConfig{MaxAttempts: 3, PerAttemptTimeout: 300 * ms, Backoff: noJitter(10 * ms), Reserve: 50 * ms, MinAttemptTime: 100 * ms}, nil, nil)
