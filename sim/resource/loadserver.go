@@ -22,6 +22,15 @@ const (
 	// M/G/1-PS has mean sojourn E[S]/(1-rho) for any service distribution
 	// (Kleinrock, Queueing Systems Vol. 2, 1976, sec. 4.4).
 	ProcessorSharing
+	// Slowdown: the Linear law applied continuously. Every job in flight
+	// progresses at speed Reference / (Reference + K*(n-1)) with n jobs in
+	// flight, so a job of demand Reference that sees n constant takes
+	// Reference + K*(n-1), and jobs already running slow down when more
+	// arrive (as on a shared CPU or connection pool), unlike Linear where
+	// a job's latency is fixed when it starts. This is the dependency of
+	// the metastable-failure literature: "latency is 1 s + 10 ms per
+	// request in flight".
+	Slowdown
 )
 
 func (m LoadMode) String() string {
@@ -30,6 +39,8 @@ func (m LoadMode) String() string {
 		return "linear"
 	case ProcessorSharing:
 		return "processor-sharing"
+	case Slowdown:
+		return "slowdown"
 	}
 	return fmt.Sprintf("LoadMode(%d)", uint8(m))
 }
@@ -38,8 +49,12 @@ func (m LoadMode) String() string {
 type LoadServerConfig struct {
 	Name string
 	Mode LoadMode
-	// K is the Linear mode's extra latency per job already in flight (>= 0).
+	// K is the Linear and Slowdown modes' extra latency per other job in
+	// flight (>= 0).
 	K sim.Time
+	// Reference is the Slowdown mode's reference demand (> 0): the job
+	// size for which K is stated, usually the mean base latency.
+	Reference sim.Time
 	// Capacity is the ProcessorSharing mode's total speed (> 0); 1 means a
 	// job alone takes exactly its demand.
 	Capacity float64
@@ -125,8 +140,15 @@ func NewLoadServer(e *sim.Engine, cfg LoadServerConfig) (*LoadServer, error) {
 		if !(cfg.Capacity > 0) || !finite(cfg.Capacity) {
 			return nil, fmt.Errorf("resource: load server %q: Capacity = %v, want a finite value > 0", cfg.Name, cfg.Capacity)
 		}
+	case Slowdown:
+		if cfg.K < 0 {
+			return nil, fmt.Errorf("resource: load server %q: K = %v, want >= 0", cfg.Name, cfg.K)
+		}
+		if cfg.Reference <= 0 {
+			return nil, fmt.Errorf("resource: load server %q: Reference = %v, want > 0", cfg.Name, cfg.Reference)
+		}
 	default:
-		return nil, fmt.Errorf("resource: load server %q: Mode = %d, want Linear or ProcessorSharing", cfg.Name, cfg.Mode)
+		return nil, fmt.Errorf("resource: load server %q: Mode = %d, want Linear, ProcessorSharing or Slowdown", cfg.Name, cfg.Mode)
 	}
 	if cfg.MaxConcurrent < 0 {
 		return nil, fmt.Errorf("resource: load server %q: MaxConcurrent = %d, want >= 0 (0 = no cap)", cfg.Name, cfg.MaxConcurrent)
@@ -287,7 +309,7 @@ func (ls *LoadServer) start(slot int32) {
 	case Linear:
 		ls.inflight.add(now, 1)
 		j.timer = ls.e.After(j.demand+ls.cfg.K*sim.Time(others), j.fire)
-	case ProcessorSharing:
+	case ProcessorSharing, Slowdown:
 		ls.advance(now)
 		ls.inflight.add(now, 1)
 		ls.seq++
@@ -298,16 +320,28 @@ func (ls *LoadServer) start(slot int32) {
 	}
 }
 
-// advance brings the PS virtual time up to now.
+// speed returns the work per second each in-flight job receives with n in
+// flight: Capacity/n for processor sharing, Reference/(Reference+K(n-1))
+// for slowdown.
+func (ls *LoadServer) speed(n int) float64 {
+	if ls.cfg.Mode == Slowdown {
+		ref := float64(ls.cfg.Reference)
+		return ref / (ref + float64(ls.cfg.K)*float64(n-1))
+	}
+	return ls.cfg.Capacity / float64(n)
+}
+
+// advance brings the virtual time (work received by each in-flight job) up
+// to now.
 func (ls *LoadServer) advance(now sim.Time) {
 	if n := ls.inflight.v; n > 0 {
-		ls.v += seconds(now-ls.vAt) * ls.cfg.Capacity / float64(n)
+		ls.v += seconds(now-ls.vAt) * ls.speed(n)
 	}
 	ls.vAt = now
 }
 
-// reschedule replaces the single PS completion event with one for the job
-// with the smallest tag: it needs (tag - V) more work at Capacity/n per
+// reschedule replaces the single completion event with one for the job
+// with the smallest tag: it needs (tag - V) more work at speed(n) per
 // second.
 func (ls *LoadServer) reschedule(now sim.Time) {
 	ls.e.Cancel(ls.psNext)
@@ -320,7 +354,7 @@ func (ls *LoadServer) reschedule(now sim.Time) {
 	if rest < 0 {
 		rest = 0
 	}
-	d := sim.Seconds(rest * float64(len(ls.heap)) / ls.cfg.Capacity)
+	d := sim.Seconds(rest / ls.speed(len(ls.heap)))
 	ls.psNext = ls.e.At(now+d, ls.psFire)
 }
 
