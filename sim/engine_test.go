@@ -167,7 +167,7 @@ func TestSeconds(t *testing.T) {
 			t.Errorf("Seconds(%v)=%v want %v", c.in, got, c.want)
 		}
 	}
-	if (2500 * Millisecond).Seconds() != 2.5 || (90 * Second).String() != "1m30s" {
+	if (2500*Millisecond).Seconds() != 2.5 || (90*Second).String() != "1m30s" {
 		t.Error("Time conversions")
 	}
 }
