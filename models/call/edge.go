@@ -67,6 +67,7 @@ type Edge struct {
 	expiry   sim.Timer
 	nextID   policy.WaiterID
 	expired  []policy.WaiterID
+	direct   bool // no timeout, retry, breaker or bulkhead: call the server as is
 
 	Calls        int64    // calls made (first attempts)
 	Attempts     int64    // attempts that reached the server
@@ -117,6 +118,7 @@ func NewEdge(e *sim.Engine, name string, p Policy, r *rand.Rand) (*Edge, error) 
 		return nil, fmt.Errorf("%s: retry: %w", name, err)
 	}
 	ed := &Edge{Name: name, eng: e, pol: p, retry: rp, TimeoutSpan: SpanTimedOut}
+	ed.direct = p.Timeout == 0 && p.Retry == nil && p.Breaker == nil && p.Bulkhead == nil && !p.PropagateDeadline
 	if p.Breaker != nil {
 		b, err := policy.NewBreaker(*p.Breaker, r)
 		if err != nil {
@@ -170,6 +172,17 @@ type attempt struct {
 // the policy stack to server, and done receives the call's final outcome.
 func (ed *Edge) Call(parent *Ctx, server Server, done func(Outcome)) {
 	ed.Calls++
+	if ed.direct {
+		// Nothing can abandon or repeat the attempt, so it needs no state
+		// of its own: the server works in the caller's context.
+		ed.Attempts++
+		server(parent, func(o Outcome) {
+			ed.Outcomes[o]++
+			ed.CallOutcomes[o]++
+			done(o)
+		})
+		return
+	}
 	now := ed.eng.Now()
 	dl := policy.NoDeadline
 	if ed.pol.PropagateDeadline && parent.Deadline != sim.Never {

@@ -72,8 +72,8 @@ func Default() *Config {
 		},
 		Payments: payment.Config{
 			Providers: []payment.ProviderConfig{
-				{Name: "psp-a", Latency: must(dist.Parse("lognormal(median=250ms, p99=1.2s)")), LoadLatency: sim.Millisecond, ErrorRate: 0.002},
-				{Name: "psp-b", Latency: must(dist.Parse("lognormal(median=300ms, p99=1.5s)")), LoadLatency: sim.Millisecond, ErrorRate: 0.003},
+				{Name: "psp-a", Latency: must(dist.Parse("lognormal(median=250ms, p99=1.2s)")), LoadLatency: sim.Millisecond, LoadModel: "slowdown", ErrorRate: 0.002},
+				{Name: "psp-b", Latency: must(dist.Parse("lognormal(median=300ms, p99=1.5s)")), LoadLatency: sim.Millisecond, LoadModel: "slowdown", ErrorRate: 0.003},
 			},
 			Client: call.Policy{
 				Timeout: 2 * sim.Second,

@@ -520,3 +520,7 @@ func (s *System) browseOnce() {
 func (s *System) String() string {
 	return fmt.Sprintf("checkout system: %d services, %d steps", len(s.services), len(s.steps))
 }
+
+// Engine returns the system's engine, for instrumentation (benchmarks
+// sampling memory); models never need it from outside.
+func (s *System) Engine() *sim.Engine { return s.eng }

@@ -94,9 +94,17 @@ func (d *DB) Pool() *resource.Pool { return d.pool }
 // Cores returns the database core station (for its statistics).
 func (d *DB) Cores() *resource.Station { return d.cores }
 
-// Conn is a connection held by one caller.
+// Conn is a connection held by one caller. It runs one Exec at a time,
+// whose state it keeps so that running n statements allocates nothing per
+// statement.
 type Conn struct {
-	db *DB
+	db    *DB
+	ctx   *call.Ctx
+	left  int
+	span  call.Span
+	start sim.Time
+	done  func()
+	next  func(resource.Outcome, resource.Timing) // bound once: c.statementDone
 }
 
 // Acquire waits for a connection. got receives nil when the pool is
@@ -126,18 +134,35 @@ func (c *Conn) Release() {
 // Exec runs n statements one after another on the connection and calls
 // done when they have finished. The time is attributed to span.
 func (c *Conn) Exec(ctx *call.Ctx, n int, span call.Span, done func()) {
-	d := c.db
 	if n <= 0 {
 		done()
 		return
 	}
-	ctx.CountQueries(1)
+	if c.next == nil {
+		c.next = c.statementDone
+	}
+	c.ctx, c.left, c.span, c.done = ctx, n, span, done
+	c.statement()
+}
+
+func (c *Conn) statement() {
+	d := c.db
+	c.ctx.CountQueries(1)
 	d.Statements++
-	start := d.eng.Now()
-	d.cores.Submit(sim.Seconds(d.cfg.Statement.Sample(d.r)), func(resource.Outcome, resource.Timing) {
-		ctx.Record(span, d.eng.Now()-start)
-		c.Exec(ctx, n-1, span, done)
-	})
+	c.start = d.eng.Now()
+	d.cores.Submit(sim.Seconds(d.cfg.Statement.Sample(d.r)), c.next)
+}
+
+func (c *Conn) statementDone(resource.Outcome, resource.Timing) {
+	c.ctx.Record(c.span, c.db.eng.Now()-c.start)
+	c.left--
+	if c.left > 0 {
+		c.statement()
+		return
+	}
+	done := c.done
+	c.ctx, c.done = nil, nil
+	done()
 }
 
 // Query acquires a connection, runs n statements and releases it: the
