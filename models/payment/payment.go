@@ -30,9 +30,10 @@ type ProviderConfig struct {
 	Latency dist.Dist
 	// LoadLatency is the latency added per request already in flight.
 	LoadLatency sim.Time
-	// LoadModel is how load slows the provider: "slowdown" (every request
-	// in flight slows as more arrive, as on a shared backend) or "linear"
-	// (a request's latency is fixed by the load when it starts).
+	// LoadModel is how load slows the provider: "slowdown" (the default,
+	// also when empty: every request in flight slows as more arrive, as on
+	// a shared backend) or "linear" (a request's latency is fixed by the
+	// load when it starts).
 	LoadModel string
 	// Concurrency caps the requests the provider works on at once (0: no
 	// cap); more wait in its queue.
@@ -78,7 +79,7 @@ func (c *Config) Validate() error {
 		if p.LoadLatency < 0 {
 			errs = append(errs, check.Field(f("load_latency"), "must be >= 0, got %v", p.LoadLatency))
 		}
-		if p.LoadModel != "slowdown" && p.LoadModel != "linear" {
+		if p.LoadModel != "" && p.LoadModel != "slowdown" && p.LoadModel != "linear" {
 			errs = append(errs, check.Field(f("load_model"), `must be "slowdown" or "linear", got %q`, p.LoadModel))
 		}
 		if p.Concurrency < 0 {
@@ -173,7 +174,7 @@ func New(e *sim.Engine, cfg Config, stream func(name string) *rand.Rand) (*Payer
 	for _, pc := range cfg.Providers {
 		lc := resource.LoadServerConfig{Name: pc.Name, Mode: resource.Linear, K: pc.LoadLatency,
 			MaxConcurrent: pc.Concurrency, QueueCap: resource.Unbounded}
-		if pc.LoadModel == "slowdown" {
+		if pc.LoadModel != "linear" {
 			// K is stated for a request of the provider's mean size.
 			lc.Mode, lc.Reference = resource.Slowdown, max(sim.Seconds(pc.Latency.Mean()), sim.Microsecond)
 		}
