@@ -1,0 +1,214 @@
+package experiments
+
+// This file compares two scenarios run with common random numbers: the
+// same seed and the same replication indexes, so replication i of A and of
+// B draw the same arrivals, carts and service times from the same named
+// streams, and the difference between them is mostly the configuration's
+// effect. Each headline metric is reported with the paired 95% intervals
+// of stats.Paired (ratio B/A by the delta method, difference by paired t).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/checkoutsim/checkoutsim/models/checkout"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
+)
+
+// CompareSummary is the result of `checkoutsim compare A B`.
+type CompareSummary struct {
+	A      *RunSummary `json:"a"`
+	B      *RunSummary `json:"b"`
+	Change Changes     `json:"change"`
+}
+
+// Change is one headline metric in A and B. A and B are means over the
+// replication pairs in which both define the metric (Pairs of them), so
+// they can differ slightly from the run summaries' values when some
+// replication left it undefined.
+type Change struct {
+	Metric  string   `json:"-"`
+	Label   string   `json:"-"`
+	Unit    string   `json:"unit"`
+	Pairs   int      `json:"pairs"`
+	A       float64  `json:"a"`
+	B       float64  `json:"b"`
+	Ratio   *float64 `json:"ratio"`                // B/A; null when A is 0
+	RatioCI *CI      `json:"ratio_ci95,omitempty"` // needs >= 2 pairs and A != 0
+	Diff    float64  `json:"diff"`                 // B - A
+	DiffCI  *CI      `json:"diff_ci95,omitempty"`  // needs >= 2 pairs
+}
+
+// Changes are the headline metrics in HeadlineMetrics order. They marshal
+// to a JSON object keyed by Metric, keys in that order.
+type Changes []Change
+
+// MarshalJSON writes the changes as an ordered JSON object.
+func (cs Changes) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(c.Metric)
+		v, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("change %s: %w", c.Metric, err)
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// Compare runs a and b with the same seed and replications 0..reps-1
+// (common random numbers) on workers goroutines and compares them.
+// progress (may be nil) counts the replications of both, 2·reps in all.
+func Compare(ctx context.Context, a, b *Scenario, seed uint64, reps, workers int, progress Progress) (*CompareSummary, error) {
+	var pa, pb Progress
+	if progress != nil {
+		pa = func(done, _ int) { progress(done, 2*reps) }
+		pb = func(done, _ int) { progress(reps+done, 2*reps) }
+	}
+	ra, err := RunReplicationsProgress(ctx, a, seed, reps, workers, pa)
+	if err != nil {
+		return nil, err
+	}
+	rb, err := RunReplicationsProgress(ctx, b, seed, reps, workers, pb)
+	if err != nil {
+		return nil, err
+	}
+	return CompareResults(a, b, seed, ra, rb), nil
+}
+
+// CompareResults compares results of a and b, paired by index: ra[i] and
+// rb[i] must come from the same seed and replication.
+func CompareResults(a, b *Scenario, seed uint64, ra, rb []*checkout.Result) *CompareSummary {
+	cs := &CompareSummary{A: Summarize(a, seed, ra), B: Summarize(b, seed, rb)}
+	n := min(len(ra), len(rb))
+	for _, m := range HeadlineMetrics {
+		var p stats.Paired
+		for i := range n {
+			va, okA := m.Value(ra[i])
+			vb, okB := m.Value(rb[i])
+			if okA && okB {
+				p.Add(va, vb)
+			}
+		}
+		cs.Change = append(cs.Change, pairedChange(m, &p))
+	}
+	return cs
+}
+
+// pairedChange turns paired statistics into a Change, leaving out what is
+// undefined (JSON has no NaN or infinity).
+func pairedChange(m Metric, p *stats.Paired) Change {
+	c := Change{Metric: m.Key, Label: m.Label, Unit: m.Unit, Pairs: p.N(), A: p.MeanA(), B: p.MeanB()}
+	d := p.Diff()
+	c.Diff = d.Estimate
+	if p.N() >= 2 {
+		c.DiffCI = &CI{d.Lo, d.Hi}
+	}
+	if r := p.Ratio(); !math.IsNaN(r.Estimate) && p.N() > 0 {
+		est := r.Estimate
+		c.Ratio = &est
+		if p.N() >= 2 && !math.IsInf(r.Lo, 0) && !math.IsInf(r.Hi, 0) {
+			c.RatioCI = &CI{r.Lo, r.Hi}
+		}
+	}
+	return c
+}
+
+// WriteJSON writes the comparison as indented JSON (docs/output.md).
+func (cs *CompareSummary) WriteJSON(w io.Writer) error { return writeJSON(w, cs) }
+
+// WriteCSV writes one row per headline metric:
+// metric,a,b,ratio,ratio_ci_lo,ratio_ci_hi,diff,diff_ci_lo,diff_ci_hi.
+func (cs *CompareSummary) WriteCSV(w io.Writer) error {
+	rows := [][]string{{"metric", "a", "b", "ratio", "ratio_ci_lo", "ratio_ci_hi", "diff", "diff_ci_lo", "diff_ci_hi"}}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, c := range cs.Change {
+		row := []string{c.Metric, f(c.A), f(c.B), "", "", "", f(c.Diff), "", ""}
+		if c.Ratio != nil {
+			row[3] = f(*c.Ratio)
+		}
+		if c.RatioCI != nil {
+			row[4], row[5] = f(c.RatioCI[0]), f(c.RatioCI[1])
+		}
+		if c.DiffCI != nil {
+			row[7], row[8] = f(c.DiffCI[0]), f(c.DiffCI[1])
+		}
+		rows = append(rows, row)
+	}
+	return writeCSVRecords(w, rows)
+}
+
+// WriteTable writes the before/after table: Metric | A | B | Change, the
+// change as a percentage (B/A - 1) with its paired 95% interval, or as a
+// difference when A is 0.
+func (cs *CompareSummary) WriteTable(w io.Writer) error {
+	return writeTrimmed(w, func(w io.Writer) error {
+		note := "paired 95% CI over replications"
+		if cs.A.Replications < 2 {
+			note = "no CI: one replication"
+		}
+		if _, err := fmt.Fprintf(w, "compare %s (A) vs %s (B): seed %d, %d replications each, common random numbers (%s)\n\n",
+			cs.A.Scenario, cs.B.Scenario, cs.A.Seed, cs.A.Replications, note); err != nil {
+			return err
+		}
+		t := newTableWriter(w)
+		t.line("METRIC", "A: "+cs.A.Scenario, "B: "+cs.B.Scenario, "CHANGE", "95% CI")
+		for _, c := range cs.Change {
+			change, ci := changeText(&c)
+			t.line(c.Label, human(c.A, c.Unit), human(c.B, c.Unit), change, ci)
+		}
+		return t.flush()
+	})
+}
+
+// changeText formats a change as "-42.1%" with "[-45.0%, -39.2%]", or as
+// a signed difference in the metric's unit when the ratio is undefined.
+func changeText(c *Change) (change, ci string) {
+	if c.Ratio != nil {
+		pct := func(r float64) string {
+			x := (r - 1) * 100
+			if math.Abs(x) < 1e-9 { // equal up to rounding
+				x = 0
+			}
+			return signed(sig(x)) + "%"
+		}
+		change = pct(*c.Ratio)
+		if c.RatioCI != nil {
+			ci = "[" + pct(c.RatioCI[0]) + ", " + pct(c.RatioCI[1]) + "]"
+		}
+		return change, ci
+	}
+	if c.Pairs == 0 {
+		return "n/a", ""
+	}
+	scale, suffix := humanScale(c.Diff, c.Unit)
+	if c.Unit == "fraction" {
+		suffix = " pp" // a difference of percentages is in percentage points
+	}
+	change = signed(sig(c.Diff*scale)) + suffix
+	if c.DiffCI != nil {
+		ci = "[" + signed(sig(c.DiffCI[0]*scale)) + ", " + signed(sig(c.DiffCI[1]*scale)) + "]" + suffix
+	}
+	return change, ci
+}
+
+// signed prefixes a non-negative number with "+".
+func signed(s string) string {
+	if len(s) > 0 && s[0] != '-' {
+		return "+" + s
+	}
+	return s
+}

@@ -1,0 +1,236 @@
+package experiments
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/checkoutsim/checkoutsim/models/checkout"
+)
+
+// The golden files pin the exact output of a small run and comparison.
+// After an intended change to the outputs or to the model, regenerate them
+// and review the diff:
+//
+//	go test ./experiments -run TestGolden -update
+var updateGolden = flag.Bool("update", false, "rewrite experiments/testdata/golden/*")
+
+// goldenRun is the run behind the golden files: the default system over
+// 20 s, seed 1, 2 replications.
+func goldenRun(t *testing.T) (*Scenario, []*checkout.Result) {
+	t.Helper()
+	sc := shortScenario("golden")
+	res, err := RunReplications(t.Context(), sc, 1, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc, res
+}
+
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *updateGolden {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (seed 1, 2 replications of the default system over 20 s); if intended, rerun with -update and review the diff.\ngot:\n%s", path, got)
+	}
+}
+
+func TestGoldenRun(t *testing.T) {
+	sc, res := goldenRun(t)
+	s := Summarize(sc, 1, res)
+	for _, f := range Formats {
+		var b bytes.Buffer
+		if err := s.Write(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, "run."+f, b.Bytes())
+	}
+}
+
+func TestGoldenCompare(t *testing.T) {
+	a := shortScenario("golden")
+	b := shortScenario("golden-busier")
+	b.Traffic.Multiplier = 1.5
+	cs, err := Compare(t.Context(), a, b, 1, 2, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Formats {
+		var buf bytes.Buffer
+		if err := cs.Write(&buf, f); err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, "compare."+f, buf.Bytes())
+	}
+}
+
+// Every CSV row is a scalar of the JSON at the row's path, with the same
+// value and interval; the series are left out.
+func TestCSVMatchesJSON(t *testing.T) {
+	sc, res := goldenRun(t)
+	s := Summarize(sc, 1, res)
+	var jb, cb bytes.Buffer
+	if err := s.WriteJSON(&jb); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteCSV(&cb); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(jb.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&cb).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], ",") != "metric,value,ci_lo,ci_hi" {
+		t.Fatalf("header %v", rows[0])
+	}
+	seen := map[string]bool{}
+	for _, row := range rows[1:] {
+		metric := row[0]
+		if seen[metric] {
+			t.Errorf("duplicate row %s", metric)
+		}
+		seen[metric] = true
+		v, ok := lookup(doc, jsonPath(doc, metric))
+		if !ok {
+			t.Errorf("row %s has no JSON counterpart", metric)
+			continue
+		}
+		if f, isNum := v.(float64); isNum {
+			if got, _ := strconv.ParseFloat(row[1], 64); got != f {
+				t.Errorf("%s: CSV %s, JSON %v", metric, row[1], f)
+			}
+		}
+		ci, hasCI := lookup(doc, jsonPath(doc, metric)+"_ci95")
+		if hasCI != (row[2] != "") {
+			t.Errorf("%s: CSV interval %q..%q, JSON interval %v", metric, row[2], row[3], ci)
+		}
+	}
+	for _, must := range []string{"checkout.latency_s.p99", "cohorts.eu-mobile.latency_s.p99", "signals.amplification.checkout-api->pricing.attempts_per_call"} {
+		if !seen[must] {
+			t.Errorf("no CSV row %s", must)
+		}
+	}
+	for m := range seen {
+		if strings.HasPrefix(m, "series") {
+			t.Errorf("CSV has series row %s", m)
+		}
+	}
+}
+
+// jsonPath turns a CSV metric name, whose list elements are named
+// ("cohorts.eu-mobile.error_rate"), into a lookup path with indexes
+// ("cohorts.1.error_rate"). Names may hold dots, so it matches greedily
+// against the document.
+func jsonPath(doc any, metric string) string {
+	parts := strings.Split(metric, ".")
+	var out []string
+	cur := doc
+	for i := 0; i < len(parts); i++ {
+		switch v := cur.(type) {
+		case map[string]any:
+			out = append(out, parts[i])
+			cur = v[parts[i]]
+		case []any:
+			found := false
+			for j, el := range v {
+				m, _ := el.(map[string]any)
+				for k := len(parts); k > i && !found; k-- {
+					name := strings.Join(parts[i:k], ".")
+					if first := firstString(m); first == name {
+						out = append(out, strconv.Itoa(j))
+						cur, i, found = el, k-1, true
+					}
+				}
+				if found {
+					break
+				}
+			}
+			if !found {
+				return metric
+			}
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// firstString returns the naming field of a list element (cohort, step,
+// layer, service, cause, span).
+func firstString(m map[string]any) string {
+	for _, k := range []string{"cohort", "step", "layer", "service", "cause", "span"} {
+		if s, ok := m[k].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func TestSig(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"}, {1, "1.00"}, {0.123456, "0.123"}, {12.345, "12.3"}, {123.45, "123"}, {12345.6, "12346"},
+		{-0.5, "-0.500"}, {0.00123456, "0.00123"}, {4.56e-13, "4.56e-13"}, {2e9, "2e+09"},
+	} {
+		if got := sig(tc.v); got != tc.want {
+			t.Errorf("sig(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestHuman(t *testing.T) {
+	ci := &CI{0.01, 0.03}
+	for _, tc := range []struct {
+		v      float64
+		ci     *CI
+		unit   string
+		want   string
+		wantCI string
+	}{
+		{0.25, nil, "s", "250 ms", ""},
+		{2.5, nil, "s", "2.50 s", ""},
+		{0.02, ci, "fraction", "2.00%", "[1.00, 3.00]%"},
+		{0.02, ci, "s", "20.0 ms", "[10.0, 30.0] ms"},
+		{120, nil, "1/s", "120", ""},
+		{3, nil, "USD", "3.00 USD", ""},
+	} {
+		if got, gotCI := human(tc.v, tc.unit), humanCI(tc.v, tc.ci, tc.unit); got != tc.want || gotCI != tc.wantCI {
+			t.Errorf("human(%v, %q) = %q %q, want %q %q", tc.v, tc.unit, got, gotCI, tc.want, tc.wantCI)
+		}
+	}
+}
+
+func TestCheckFormat(t *testing.T) {
+	for _, f := range Formats {
+		if err := CheckFormat(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	err := CheckFormat("xml")
+	if err == nil || !strings.Contains(err.Error(), `"xml"`) || !strings.Contains(err.Error(), "table, json or csv") {
+		t.Errorf("CheckFormat(xml) = %v", err)
+	}
+	if err := (&RunSummary{}).Write(&bytes.Buffer{}, "yaml"); err == nil {
+		t.Error("Write with format yaml: no error")
+	}
+}

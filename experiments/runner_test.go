@@ -1,0 +1,107 @@
+package experiments
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/checkoutsim/checkoutsim/models/checkout"
+	"github.com/checkoutsim/checkoutsim/sim"
+)
+
+// shortScenario is the default checkout system over 20 s (5 s warm-up,
+// 10 s drain): about 1500 checkouts and 0.1 s of CPU per replication.
+func shortScenario(name string) *Scenario {
+	sc := &Scenario{Name: name, Description: "default system, 20 s", Seed: 1, Replications: 2, Config: *checkout.Default()}
+	sc.Duration, sc.Warmup, sc.Drain = 20*sim.Second, 5*sim.Second, 10*sim.Second
+	return sc
+}
+
+func TestRunReplicationsIndependentOfWorkers(t *testing.T) {
+	sc := shortScenario("workers")
+	const seed, reps = 3, 3
+	var outs [][]byte
+	for _, workers := range []int{1, 2, 3} {
+		res, err := RunReplications(t.Context(), sc, seed, reps, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range res {
+			if r.Replication != i || r.Seed != seed {
+				t.Fatalf("workers %d: result %d is replication %d seed %d, want %d seed %d", workers, i, r.Replication, r.Seed, i, seed)
+			}
+		}
+		var b bytes.Buffer
+		if err := Summarize(sc, seed, res).WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b.Bytes())
+	}
+	for i := 1; i < len(outs); i++ {
+		if !bytes.Equal(outs[0], outs[i]) {
+			t.Errorf("seed %d reps %d: JSON with %d workers differs from 1 worker", seed, reps, i+1)
+		}
+	}
+}
+
+func TestRunReplicationsProgress(t *testing.T) {
+	var got []int
+	_, err := RunReplicationsProgress(t.Context(), shortScenario("p"), 1, 3, 2, func(done, total int) {
+		if total != 3 {
+			t.Errorf("total %d, want 3", total)
+		}
+		got = append(got, done)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0] != 1 || got[1] != 2 || got[2] != 3 {
+		t.Errorf("progress calls %v, want [1 2 3]", got)
+	}
+}
+
+func TestRunReplicationsCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := RunReplications(ctx, shortScenario("c"), 1, 4, 2)
+	if !errors.Is(err, context.Canceled) || res != nil {
+		t.Errorf("cancelled run: results %v err %v, want nil and context.Canceled", res, err)
+	}
+}
+
+// Cancelling after the first replication stops the run between
+// replications: nothing more is started and no results are returned.
+func TestRunReplicationsCancelMidway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	res, err := RunReplicationsProgress(ctx, shortScenario("c"), 1, 6, 1, func(done, total int) {
+		calls++
+		cancel()
+	})
+	if !errors.Is(err, context.Canceled) || res != nil || calls != 1 {
+		t.Errorf("results %v err %v after %d replications, want nil, context.Canceled after 1", res, err, calls)
+	}
+}
+
+func TestRunReplicationsBadInput(t *testing.T) {
+	bad := shortScenario("bad")
+	bad.Duration = 0
+	for _, tc := range []struct {
+		name string
+		sc   *Scenario
+		reps int
+		want string
+	}{
+		{"nil scenario", nil, 1, "no scenario"},
+		{"zero replications", shortScenario("z"), 0, "replications must be >= 1, got 0"},
+		{"invalid config", bad, 2, "run bad: replication 0: "},
+	} {
+		res, err := RunReplications(t.Context(), tc.sc, 1, tc.reps, 2)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || res != nil {
+			t.Errorf("%s: results %v err %v, want error containing %q", tc.name, res, err, tc.want)
+		}
+	}
+}

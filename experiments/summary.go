@@ -1,0 +1,744 @@
+package experiments
+
+// This file turns a scenario's replication results into a RunSummary, the
+// stable, documented JSON contract of `checkoutsim run` (docs/output.md).
+//
+// Two kinds of numbers, never mixed:
+//   - counts (attempts, failures, lock timeouts, ...) are totals summed over
+//     all replications;
+//   - rates, ratios, percentiles and costs are the mean over replications of
+//     each replication's own value, with a 95% Student-t interval over the
+//     replications (field suffix _ci95) when at least two replications
+//     define the value. Replications are independent and identically
+//     distributed, so this is the classical replication/deletion estimate
+//     (A. M. Law, Simulation Modeling and Analysis, 5th ed., §9.4.1).
+//
+// Nothing here reads the clock or iterates a map, and every value is
+// computed in replication order, so the same results always give the
+// same bytes.
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
+	"github.com/checkoutsim/checkoutsim/policy"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
+)
+
+// CI is a 95% confidence interval [lo, hi].
+type CI [2]float64
+
+// RunSummary is the result of `checkoutsim run`. Field order is JSON key
+// order; docs/output.md documents every field.
+type RunSummary struct {
+	Scenario     string             `json:"scenario"`
+	Description  string             `json:"description"`
+	Seed         uint64             `json:"seed"`
+	Replications int                `json:"replications"`
+	DurationS    float64            `json:"duration_s"`
+	WarmupS      float64            `json:"warmup_s"`
+	MeasuredS    float64            `json:"measured_s"`
+	Events       uint64             `json:"events"`
+	Checkout     CheckoutSummary    `json:"checkout"`
+	Causes       []CauseCount       `json:"causes"`
+	Signals      SignalsSummary     `json:"signals"`
+	Attribution  AttributionSummary `json:"attribution"`
+	Cost         CostSummary        `json:"cost"`
+	Cohorts      []CohortSummary    `json:"cohorts"`
+	Steps        []StepSummary      `json:"steps"`
+	Browse       BrowseSummary      `json:"browse"`
+	Series       []SeriesSummary    `json:"series"`
+}
+
+// CheckoutSummary is the outcome of checkout intents that arrived after
+// the warm-up.
+type CheckoutSummary struct {
+	Attempts         int64          `json:"attempts"`
+	Succeeded        int64          `json:"succeeded"`
+	Failed           int64          `json:"failed"`
+	Abandoned        int64          `json:"abandoned"`
+	Unfinished       int64          `json:"unfinished"`
+	Clicks           int64          `json:"clicks"`
+	ErrorRate        float64        `json:"error_rate"`
+	ErrorRateCI      *CI            `json:"error_rate_ci95,omitempty"`
+	AbandonRate      float64        `json:"abandon_rate"`
+	AbandonRateCI    *CI            `json:"abandon_rate_ci95,omitempty"`
+	ThroughputPerS   float64        `json:"throughput_per_s"`
+	ThroughputPerSCI *CI            `json:"throughput_per_s_ci95,omitempty"`
+	Latency          LatencySummary `json:"latency_s"`
+}
+
+// LatencySummary summarises a latency histogram in seconds: percentiles
+// and mean are means over replications of each replication's value.
+type LatencySummary struct {
+	Count  int64   `json:"count"`
+	P50    float64 `json:"p50"`
+	P50CI  *CI     `json:"p50_ci95,omitempty"`
+	P95    float64 `json:"p95"`
+	P95CI  *CI     `json:"p95_ci95,omitempty"`
+	P99    float64 `json:"p99"`
+	P99CI  *CI     `json:"p99_ci95,omitempty"`
+	P999   float64 `json:"p999"`
+	P999CI *CI     `json:"p999_ci95,omitempty"`
+	Mean   float64 `json:"mean"`
+	MeanCI *CI     `json:"mean_ci95,omitempty"`
+	Max    float64 `json:"max"`
+}
+
+// CauseCount is the number of failed checkouts with one cause.
+type CauseCount struct {
+	Cause string `json:"cause"`
+	Count int64  `json:"count"`
+}
+
+// SignalsSummary are the constraint-aligned signals.
+type SignalsSummary struct {
+	LockWait                    LatencySummary `json:"lock_wait_s"`
+	LockTimeouts                int64          `json:"lock_timeouts"`
+	Deadlocks                   int64          `json:"deadlocks"`
+	PoolWait                    LatencySummary `json:"pool_wait_s"`
+	PoolTimeouts                int64          `json:"pool_timeouts"`
+	CacheHits                   int64          `json:"cache_hits"`
+	CacheMisses                 int64          `json:"cache_misses"`
+	CacheHitRatio               float64        `json:"cache_hit_ratio"`
+	CacheHitRatioCI             *CI            `json:"cache_hit_ratio_ci95,omitempty"`
+	DBStatements                int64          `json:"db_statements"`
+	DBQueriesPerCheckout        float64        `json:"db_queries_per_checkout"`
+	DBQueriesPerCheckoutCI      *CI            `json:"db_queries_per_checkout_ci95,omitempty"`
+	Payments                    int64          `json:"payments"`
+	PaymentAttempts             int64          `json:"payment_attempts"`
+	PaymentAttemptsPerPayment   float64        `json:"payment_attempts_per_payment"`
+	PaymentAttemptsPerPaymentCI *CI            `json:"payment_attempts_per_payment_ci95,omitempty"`
+	Fallbacks                   int64          `json:"fallbacks"`
+	DoubleReservations          int64          `json:"double_reservations"`
+	LeakedUnits                 int64          `json:"leaked_units"`
+	IdempotentRepeats           int64          `json:"idempotent_repeats"`
+	MaxBacklog                  int            `json:"max_backlog"`
+	Published                   int64          `json:"published"`
+	Confirmed                   int64          `json:"confirmed"`
+	BreakerChanges              int64          `json:"breaker_changes"`
+	BreakerFlips                int64          `json:"breaker_flips"`
+	ProviderRequests            int64          `json:"provider_requests"`
+	ProviderZombieCompletions   int64          `json:"provider_zombie_completions"`
+	Amplification               []LayerSummary `json:"amplification"`
+}
+
+// LayerSummary is one call edge's amplification.
+type LayerSummary struct {
+	Layer              string   `json:"layer"`
+	Calls              int64    `json:"calls"`
+	Attempts           int64    `json:"attempts"`
+	AttemptsPerCall    float64  `json:"attempts_per_call"`
+	AttemptsPerCallCI  *CI      `json:"attempts_per_call_ci95,omitempty"`
+	CallsPerCheckout   float64  `json:"calls_per_checkout"`
+	CallsPerCheckoutCI *CI      `json:"calls_per_checkout_ci95,omitempty"`
+	Outcomes           Outcomes `json:"outcomes"`
+}
+
+// Outcomes counts attempts by how they ended (policy.Outcome).
+type Outcomes struct {
+	Success    int64 `json:"success"`
+	Failure    int64 `json:"failure"`
+	Timeout    int64 `json:"timeout"`
+	Overloaded int64 `json:"overloaded"`
+	Rejected   int64 `json:"rejected"`
+	Ignored    int64 `json:"ignored"`
+}
+
+// AttributionSummary is the make-up of the slowest clicks: those at or
+// above the P99 of all replications' clicks merged.
+type AttributionSummary struct {
+	ThresholdS   float64    `json:"threshold_s"`
+	Clicks       int64      `json:"clicks"`
+	MeanLatencyS float64    `json:"mean_latency_s"`
+	Parts        []SpanPart `json:"parts"`
+}
+
+// SpanPart is one span's share of the tail latency.
+type SpanPart struct {
+	Span     string  `json:"span"`
+	MeanS    float64 `json:"mean_s"`
+	Fraction float64 `json:"fraction"`
+}
+
+// CostSummary is the infrastructure cost of one replication's run.
+type CostSummary struct {
+	USD                   float64          `json:"usd"`
+	USDCI                 *CI              `json:"usd_ci95,omitempty"`
+	USDPer1000Checkouts   float64          `json:"usd_per_1000_checkouts"`
+	USDPer1000CheckoutsCI *CI              `json:"usd_per_1000_checkouts_ci95,omitempty"`
+	Services              []ServiceSummary `json:"services"`
+}
+
+// ServiceSummary is one service's load and cost.
+type ServiceSummary struct {
+	Service       string  `json:"service"`
+	USD           float64 `json:"usd"`
+	USDCI         *CI     `json:"usd_ci95,omitempty"`
+	Utilisation   float64 `json:"utilisation"`
+	UtilisationCI *CI     `json:"utilisation_ci95,omitempty"`
+	InstanceHours float64 `json:"instance_hours"`
+	Requests      int64   `json:"requests"`
+	Overloaded    int64   `json:"overloaded"`
+	Dropped       int64   `json:"dropped"`
+	MaxInstances  int     `json:"max_instances"`
+}
+
+// CohortSummary is one user cohort's outcomes.
+type CohortSummary struct {
+	Cohort      string         `json:"cohort"`
+	Attempts    int64          `json:"attempts"`
+	Succeeded   int64          `json:"succeeded"`
+	Failed      int64          `json:"failed"`
+	Abandoned   int64          `json:"abandoned"`
+	ErrorRate   float64        `json:"error_rate"`
+	ErrorRateCI *CI            `json:"error_rate_ci95,omitempty"`
+	Latency     LatencySummary `json:"latency_s"`
+}
+
+// StepSummary is one flow step as the orchestrator saw it.
+type StepSummary struct {
+	Step              string         `json:"step"`
+	Calls             int64          `json:"calls"`
+	Attempts          int64          `json:"attempts"`
+	AttemptsPerCall   float64        `json:"attempts_per_call"`
+	AttemptsPerCallCI *CI            `json:"attempts_per_call_ci95,omitempty"`
+	Latency           LatencySummary `json:"latency_s"`
+}
+
+// BrowseSummary is the browsing traffic's outcome.
+type BrowseSummary struct {
+	Requests    int64          `json:"requests"`
+	Failed      int64          `json:"failed"`
+	ErrorRate   float64        `json:"error_rate"`
+	ErrorRateCI *CI            `json:"error_rate_ci95,omitempty"`
+	Latency     LatencySummary `json:"latency_s"`
+}
+
+// SeriesSummary is one time series averaged over replications: Values[k]
+// is the mean over replications of the sample taken at (k+1)·IntervalS
+// seconds of simulated time (warm-up included).
+type SeriesSummary struct {
+	Name      string    `json:"name"`
+	Unit      string    `json:"unit"`
+	IntervalS float64   `json:"interval_s"`
+	Values    []float64 `json:"values"`
+}
+
+// Summarize aggregates the results of RunReplications (in replication
+// order) into a RunSummary. sc supplies the name, description and run
+// lengths; seed is the seed the results were run with.
+func Summarize(sc *Scenario, seed uint64, results []*checkout.Result) *RunSummary {
+	s := &RunSummary{
+		Scenario: sc.Name, Description: sc.Description, Seed: seed, Replications: len(results),
+		DurationS: sc.Duration.Seconds(), WarmupS: sc.Warmup.Seconds(), MeasuredS: (sc.Duration - sc.Warmup).Seconds(),
+		Causes: []CauseCount{}, Cohorts: []CohortSummary{}, Steps: []StepSummary{}, Series: []SeriesSummary{},
+	}
+	for _, r := range results {
+		s.Events += r.Events
+	}
+	s.Checkout = summarizeCheckout(results)
+	s.Causes = summarizeCauses(results)
+	s.Signals = summarizeSignals(results)
+	s.Attribution = summarizeAttribution(results)
+	s.Cost = summarizeCost(results)
+	s.Cohorts = summarizeCohorts(results)
+	s.Steps = summarizeSteps(results)
+	s.Browse = summarizeBrowse(results)
+	s.Series = summarizeSeries(results)
+	return s
+}
+
+func summarizeCheckout(results []*checkout.Result) CheckoutSummary {
+	var c CheckoutSummary
+	for _, r := range results {
+		c.Attempts += r.Checkout.Attempts
+		c.Succeeded += r.Checkout.Succeeded
+		c.Failed += r.Checkout.Failed
+		c.Abandoned += r.Checkout.Abandoned
+		c.Unfinished += r.Checkout.Unfinished
+		c.Clicks += r.Clicks
+	}
+	c.ErrorRate, c.ErrorRateCI = over(results, errorRate)
+	c.AbandonRate, c.AbandonRateCI = over(results, abandonRate)
+	c.ThroughputPerS, c.ThroughputPerSCI = over(results, throughput)
+	c.Latency = summarizeLatency(results, latencyHist)
+	return c
+}
+
+// summarizeLatency summarises the histogram h picks from each result.
+func summarizeLatency(results []*checkout.Result, h func(*checkout.Result) *stats.Histogram) LatencySummary {
+	var l LatencySummary
+	for _, r := range results {
+		if hr := h(r); hr != nil {
+			l.Count += hr.Count()
+			if hr.Count() > 0 {
+				l.Max = max(l.Max, hr.Max())
+			}
+		}
+	}
+	l.P50, l.P50CI = over(results, quantileOf(0.50, h))
+	l.P95, l.P95CI = over(results, quantileOf(0.95, h))
+	l.P99, l.P99CI = over(results, quantileOf(0.99, h))
+	l.P999, l.P999CI = over(results, quantileOf(0.999, h))
+	l.Mean, l.MeanCI = over(results, meanOf(h))
+	return l
+}
+
+func summarizeCauses(results []*checkout.Result) []CauseCount {
+	out := []CauseCount{}
+	for _, r := range results {
+		for _, c := range r.Causes {
+			i := slices.IndexFunc(out, func(x CauseCount) bool { return x.Cause == c.Name })
+			if i < 0 {
+				out = append(out, CauseCount{Cause: c.Name})
+				i = len(out) - 1
+			}
+			out[i].Count += c.Count
+		}
+	}
+	slices.SortFunc(out, func(a, b CauseCount) int { return strings.Compare(a.Cause, b.Cause) })
+	return out
+}
+
+func summarizeSignals(results []*checkout.Result) SignalsSummary {
+	var s SignalsSummary
+	for _, r := range results {
+		g := &r.Signals
+		s.LockTimeouts += g.LockTimeouts
+		s.Deadlocks += g.Deadlocks
+		s.PoolTimeouts += g.PoolTimeouts
+		s.CacheHits += g.CacheHits
+		s.CacheMisses += g.CacheMisses
+		s.DBStatements += g.DBStatements
+		s.Payments += g.Payments
+		s.PaymentAttempts += g.PaymentAttempts
+		s.Fallbacks += g.Fallbacks
+		s.DoubleReservations += g.DoubleReservations
+		s.LeakedUnits += g.LeakedUnits
+		s.IdempotentRepeats += g.IdempotentRepeats
+		s.MaxBacklog = max(s.MaxBacklog, g.MaxBacklog)
+		s.Published += g.Published
+		s.Confirmed += g.Confirmed
+		s.BreakerChanges += int64(len(g.BreakerChanges))
+		s.BreakerFlips += g.BreakerFlips
+		s.ProviderRequests += g.ProviderRequests
+		s.ProviderZombieCompletions += g.ProviderZombieCompletions
+	}
+	s.LockWait = summarizeLatency(results, lockWaitHist)
+	s.PoolWait = summarizeLatency(results, func(r *checkout.Result) *stats.Histogram { return r.Signals.PoolWait })
+	s.CacheHitRatio, s.CacheHitRatioCI = over(results, cacheHitRatio)
+	s.DBQueriesPerCheckout, s.DBQueriesPerCheckoutCI = over(results, dbQueriesPerCheckout)
+	s.PaymentAttemptsPerPayment, s.PaymentAttemptsPerPaymentCI = over(results, paymentAttemptsPerPayment)
+	s.Amplification = summarizeLayers(results)
+	return s
+}
+
+// summarizeLayers lists every call edge in the order of the first
+// replication that has it. calls_per_checkout divides a layer's calls by
+// the calls on the first layer (the gateway's call into the orchestrator,
+// one per checkout request), both counted over the same whole run.
+func summarizeLayers(results []*checkout.Result) []LayerSummary {
+	out := []LayerSummary{}
+	var names []string
+	for _, r := range results {
+		for _, l := range r.Layers {
+			if !slices.Contains(names, l.Name) {
+				names = append(names, l.Name)
+			}
+		}
+	}
+	for _, name := range names {
+		ls := LayerSummary{Layer: name}
+		find := func(r *checkout.Result) *checkout.Layer {
+			for i := range r.Layers {
+				if r.Layers[i].Name == name {
+					return &r.Layers[i]
+				}
+			}
+			return nil
+		}
+		for _, r := range results {
+			if l := find(r); l != nil {
+				ls.Calls += l.Calls
+				ls.Attempts += l.Attempts
+				o := &ls.Outcomes
+				for i, n := range []*int64{&o.Success, &o.Failure, &o.Timeout, &o.Overloaded, &o.Rejected, &o.Ignored} {
+					*n += l.Outcomes[policy.Outcome(i)]
+				}
+			}
+		}
+		ls.AttemptsPerCall, ls.AttemptsPerCallCI = over(results, func(r *checkout.Result) (float64, bool) {
+			if l := find(r); l != nil {
+				return ratioOK(float64(l.Attempts), float64(l.Calls))
+			}
+			return 0, false
+		})
+		ls.CallsPerCheckout, ls.CallsPerCheckoutCI = over(results, func(r *checkout.Result) (float64, bool) {
+			if l := find(r); l != nil && len(r.Layers) > 0 {
+				return ratioOK(float64(l.Calls), float64(r.Layers[0].Calls))
+			}
+			return 0, false
+		})
+		out = append(out, ls)
+	}
+	return out
+}
+
+// summarizeAttribution merges every replication's latency histogram and
+// attribution and breaks down the clicks at or above the merged P99.
+func summarizeAttribution(results []*checkout.Result) AttributionSummary {
+	a := AttributionSummary{Parts: []SpanPart{}}
+	var merged stats.Histogram
+	var attr *checkout.Attribution
+	for _, r := range results {
+		if r.Latency != nil {
+			merged.Merge(r.Latency)
+		}
+		if r.Attribution == nil {
+			continue
+		}
+		if attr == nil {
+			attr = &checkout.Attribution{
+				Count:   make([]int64, len(r.Attribution.Count)),
+				Latency: make([]float64, len(r.Attribution.Latency)),
+				Spans:   make([][call.NumSpans]float64, len(r.Attribution.Spans)),
+			}
+		}
+		attr.Merge(r.Attribution)
+	}
+	if attr == nil || merged.Count() == 0 {
+		return a
+	}
+	a.ThresholdS = merged.Quantile(0.99)
+	bd := attr.Tail(a.ThresholdS)
+	a.Clicks, a.MeanLatencyS = bd.Clicks, bd.MeanLatencyS
+	for _, p := range bd.Parts {
+		a.Parts = append(a.Parts, SpanPart{Span: p.Span, MeanS: p.MeanS, Fraction: p.Fraction})
+	}
+	return a
+}
+
+func summarizeCost(results []*checkout.Result) CostSummary {
+	c := CostSummary{Services: []ServiceSummary{}}
+	c.USD, c.USDCI = over(results, costUSD)
+	c.USDPer1000Checkouts, c.USDPer1000CheckoutsCI = over(results, costPer1000)
+	var names []string
+	for _, r := range results {
+		for _, sv := range r.Services {
+			if !slices.Contains(names, sv.Name) {
+				names = append(names, sv.Name)
+			}
+		}
+	}
+	for _, name := range names {
+		find := func(r *checkout.Result) *checkout.ServiceResult {
+			for i := range r.Services {
+				if r.Services[i].Name == name {
+					return &r.Services[i]
+				}
+			}
+			return nil
+		}
+		ss := ServiceSummary{Service: name}
+		var hours estimate
+		for _, r := range results {
+			if sv := find(r); sv != nil {
+				ss.Requests += sv.Requests
+				ss.Overloaded += sv.Overloaded
+				ss.Dropped += sv.Dropped
+				ss.MaxInstances = max(ss.MaxInstances, sv.MaxInstances)
+				hours.add(sv.InstanceHours, true)
+			}
+		}
+		ss.InstanceHours, _ = hours.result()
+		ss.USD, ss.USDCI = over(results, func(r *checkout.Result) (float64, bool) {
+			if sv := find(r); sv != nil {
+				return sv.CostUSD, true
+			}
+			return 0, false
+		})
+		ss.Utilisation, ss.UtilisationCI = over(results, func(r *checkout.Result) (float64, bool) {
+			if sv := find(r); sv != nil {
+				return sv.Utilisation, true
+			}
+			return 0, false
+		})
+		c.Services = append(c.Services, ss)
+	}
+	return c
+}
+
+func summarizeCohorts(results []*checkout.Result) []CohortSummary {
+	out := []CohortSummary{}
+	var names []string
+	for _, r := range results {
+		for _, co := range r.Cohorts {
+			if !slices.Contains(names, co.Name) {
+				names = append(names, co.Name)
+			}
+		}
+	}
+	for _, name := range names {
+		find := func(r *checkout.Result) *checkout.CohortResult {
+			for i := range r.Cohorts {
+				if r.Cohorts[i].Name == name {
+					return &r.Cohorts[i]
+				}
+			}
+			return nil
+		}
+		cs := CohortSummary{Cohort: name}
+		for _, r := range results {
+			if co := find(r); co != nil {
+				cs.Attempts += co.Counts.Attempts
+				cs.Succeeded += co.Counts.Succeeded
+				cs.Failed += co.Counts.Failed
+				cs.Abandoned += co.Counts.Abandoned
+			}
+		}
+		cs.ErrorRate, cs.ErrorRateCI = over(results, func(r *checkout.Result) (float64, bool) {
+			if co := find(r); co != nil {
+				return ratioOK(float64(co.Counts.Failed), float64(co.Counts.Attempts))
+			}
+			return 0, false
+		})
+		cs.Latency = summarizeLatency(results, func(r *checkout.Result) *stats.Histogram {
+			if co := find(r); co != nil {
+				return co.Latency
+			}
+			return nil
+		})
+		out = append(out, cs)
+	}
+	return out
+}
+
+func summarizeSteps(results []*checkout.Result) []StepSummary {
+	out := []StepSummary{}
+	var names []string
+	for _, r := range results {
+		for _, st := range r.Steps {
+			if !slices.Contains(names, st.Name) {
+				names = append(names, st.Name)
+			}
+		}
+	}
+	for _, name := range names {
+		find := func(r *checkout.Result) *checkout.StepResult {
+			for i := range r.Steps {
+				if r.Steps[i].Name == name {
+					return &r.Steps[i]
+				}
+			}
+			return nil
+		}
+		ss := StepSummary{Step: name}
+		for _, r := range results {
+			if st := find(r); st != nil {
+				ss.Calls += st.Calls
+				ss.Attempts += st.Attempts
+			}
+		}
+		ss.AttemptsPerCall, ss.AttemptsPerCallCI = over(results, func(r *checkout.Result) (float64, bool) {
+			if st := find(r); st != nil {
+				return ratioOK(float64(st.Attempts), float64(st.Calls))
+			}
+			return 0, false
+		})
+		ss.Latency = summarizeLatency(results, func(r *checkout.Result) *stats.Histogram {
+			if st := find(r); st != nil {
+				return st.Latency
+			}
+			return nil
+		})
+		out = append(out, ss)
+	}
+	return out
+}
+
+func summarizeBrowse(results []*checkout.Result) BrowseSummary {
+	var b BrowseSummary
+	for _, r := range results {
+		b.Requests += r.Browse.Requests
+		b.Failed += r.Browse.Failed
+	}
+	b.ErrorRate, b.ErrorRateCI = over(results, func(r *checkout.Result) (float64, bool) {
+		return ratioOK(float64(r.Browse.Failed), float64(r.Browse.Requests))
+	})
+	b.Latency = summarizeLatency(results, func(r *checkout.Result) *stats.Histogram { return r.Browse.Latency })
+	return b
+}
+
+// summarizeSeries averages each series point-wise over the replications
+// that have that point, in the order series first appear.
+func summarizeSeries(results []*checkout.Result) []SeriesSummary {
+	out := []SeriesSummary{}
+	var sums [][]estimate
+	for _, r := range results {
+		for _, se := range r.Series {
+			i := slices.IndexFunc(out, func(x SeriesSummary) bool { return x.Name == se.Name })
+			if i < 0 {
+				out = append(out, SeriesSummary{Name: se.Name, Unit: se.Unit, IntervalS: r.Interval.Seconds()})
+				sums = append(sums, nil)
+				i = len(out) - 1
+			}
+			for len(sums[i]) < len(se.Values) {
+				sums[i] = append(sums[i], estimate{})
+			}
+			for k, v := range se.Values {
+				sums[i][k].add(v, true)
+			}
+		}
+	}
+	for i := range out {
+		out[i].Values = make([]float64, len(sums[i]))
+		for k := range sums[i] {
+			out[i].Values[k], _ = sums[i][k].result()
+		}
+	}
+	return out
+}
+
+// The per-replication values behind every rate, ratio and percentile,
+// and the headline metrics compare reports: defined once, used by both.
+
+// RepValue extracts one replication's value of a metric; ok is false when
+// the value is undefined for that replication (a ratio with a zero
+// denominator, a percentile of an empty histogram), in which case the
+// replication does not contribute to the mean or its interval.
+type RepValue func(r *checkout.Result) (v float64, ok bool)
+
+// Metric is a headline metric: the ones compare reports with a paired
+// confidence interval.
+type Metric struct {
+	// Key is the metric's name in compare's JSON "change" object and in CSV.
+	Key string
+	// Label is the row title in tables.
+	Label string
+	// Unit is "s", "fraction", "1/s", "USD" or "" (a dimensionless count ratio).
+	Unit string
+	// Value is the per-replication value.
+	Value RepValue
+}
+
+// HeadlineMetrics are the metrics compare reports, in table order.
+var HeadlineMetrics = []Metric{
+	{"latency_p50_s", "P50 latency", "s", quantileOf(0.50, latencyHist)},
+	{"latency_p95_s", "P95 latency", "s", quantileOf(0.95, latencyHist)},
+	{"latency_p99_s", "P99 latency", "s", quantileOf(0.99, latencyHist)},
+	{"latency_mean_s", "Mean latency", "s", meanOf(latencyHist)},
+	{"error_rate", "Error rate", "fraction", errorRate},
+	{"throughput_per_s", "Throughput (checkouts/s)", "1/s", throughput},
+	{"cost_usd", "Cost per run", "USD", costUSD},
+	{"lock_wait_p99_s", "Lock wait P99", "s", quantileOf(0.99, lockWaitHist)},
+	{"cache_hit_ratio", "Cache hit ratio", "fraction", cacheHitRatio},
+	{"payment_attempts_per_payment", "Payment attempts per payment", "", paymentAttemptsPerPayment},
+	{"db_queries_per_checkout", "DB queries per checkout", "", dbQueriesPerCheckout},
+}
+
+func latencyHist(r *checkout.Result) *stats.Histogram  { return r.Latency }
+func lockWaitHist(r *checkout.Result) *stats.Histogram { return r.Signals.LockWait }
+
+// quantileOf is the q-quantile of a replication's histogram (undefined
+// when it is empty).
+func quantileOf(q float64, h func(*checkout.Result) *stats.Histogram) RepValue {
+	return func(r *checkout.Result) (float64, bool) { return histQuantile(h(r), q) }
+}
+
+// meanOf is the mean of a replication's histogram (undefined when empty).
+func meanOf(h func(*checkout.Result) *stats.Histogram) RepValue {
+	return func(r *checkout.Result) (float64, bool) { return histMean(h(r)) }
+}
+
+func histQuantile(h *stats.Histogram, q float64) (float64, bool) {
+	if h == nil || h.Count() == 0 {
+		return 0, false
+	}
+	return h.Quantile(q), true
+}
+
+func histMean(h *stats.Histogram) (float64, bool) {
+	if h == nil || h.Count() == 0 {
+		return 0, false
+	}
+	return h.Mean(), true
+}
+
+// ratioOK is a/b, undefined when b is 0.
+func ratioOK(a, b float64) (float64, bool) {
+	if b == 0 {
+		return 0, false
+	}
+	return a / b, true
+}
+
+// errorRate is failed / attempts (resolved intents).
+func errorRate(r *checkout.Result) (float64, bool) {
+	return ratioOK(float64(r.Checkout.Failed), float64(r.Checkout.Attempts))
+}
+
+// abandonRate is abandoned / attempts.
+func abandonRate(r *checkout.Result) (float64, bool) {
+	return ratioOK(float64(r.Checkout.Abandoned), float64(r.Checkout.Attempts))
+}
+
+// throughput is successful checkouts per measured simulated second.
+func throughput(r *checkout.Result) (float64, bool) {
+	return ratioOK(float64(r.Checkout.Succeeded), r.Measured.Seconds())
+}
+
+func costUSD(r *checkout.Result) (float64, bool) { return r.CostUSD, true }
+
+// costPer1000 is the run's cost per 1000 successful checkouts.
+func costPer1000(r *checkout.Result) (float64, bool) {
+	return ratioOK(1000*r.CostUSD, float64(r.Checkout.Succeeded))
+}
+
+// cacheHitRatio is hits / (hits + misses), undefined with no reads.
+func cacheHitRatio(r *checkout.Result) (float64, bool) {
+	s := &r.Signals
+	return ratioOK(float64(s.CacheHits), float64(s.CacheHits+s.CacheMisses))
+}
+
+// paymentAttemptsPerPayment is provider attempts / payments: the retry
+// amplification at the payment providers.
+func paymentAttemptsPerPayment(r *checkout.Result) (float64, bool) {
+	return ratioOK(float64(r.Signals.PaymentAttempts), float64(r.Signals.Payments))
+}
+
+// dbQueriesPerCheckout is the database statements of resolved measured
+// checkouts per resolved measured checkout (the N+1 signal).
+func dbQueriesPerCheckout(r *checkout.Result) (float64, bool) {
+	return ratioOK(float64(r.Signals.CheckoutQueries), float64(r.Checkout.Attempts))
+}
+
+// estimate accumulates per-replication values of one metric.
+type estimate struct{ s stats.Summary }
+
+func (e *estimate) add(v float64, ok bool) {
+	if ok {
+		e.s.Add(v)
+	}
+}
+
+// result is the mean over the replications that defined a value (0 when
+// none did) and its 95% Student-t interval when at least two did.
+func (e *estimate) result() (float64, *CI) {
+	if e.s.N() < 2 {
+		return e.s.Mean(), nil
+	}
+	lo, hi := e.s.CI95()
+	return e.s.Mean(), &CI{lo, hi}
+}
+
+// over computes a metric over results.
+func over(results []*checkout.Result, f RepValue) (float64, *CI) {
+	var e estimate
+	for _, r := range results {
+		e.add(f(r))
+	}
+	return e.result()
+}
