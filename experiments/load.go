@@ -298,7 +298,11 @@ func relocateNested(errs scenario.ErrorList, root *yaml.Node) {
 		if e.File == scenario.SetFile || e.Line == 0 {
 			continue
 		}
-		if n := nodeAt(root, e.Path); n != nil && n.Line > 0 {
+		switch n := nodeAt(root, e.Path); {
+		case n == nil:
+		case n.Line == 0: // the value came from --set
+			e.File, e.Line, e.Column = scenario.SetFile, 0, 0
+		default:
 			e.Line, e.Column = n.Line, n.Column
 		}
 	}
@@ -306,7 +310,9 @@ func relocateNested(errs scenario.ErrorList, root *yaml.Node) {
 
 // nodeAt finds the node that sets a field path ("a.b[2].c") in a parsed
 // scenario: the key node of a mapping entry, the element of a list; nil
-// when the file does not set it plainly (merge keys are not followed).
+// when the file does not set it plainly (merge keys are not followed). A
+// node with line 0 means a --set override put the value there (ApplySet
+// leaves its nodes at line 0).
 func nodeAt(root *yaml.Node, path string) *yaml.Node {
 	n := root
 	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
@@ -341,6 +347,9 @@ func nodeAt(root *yaml.Node, path string) *yaml.Node {
 			return nil
 		}
 		n, at = val, key
+		if val.Line == 0 {
+			at = val
+		}
 	}
 	return at
 }

@@ -60,6 +60,8 @@ The same scenario and seed always give byte-identical output.`,
 	root.AddCommand(
 		newVersionCmd(),
 		newVerifyCmd(),
+		newValidateCmd(),
+		newScenariosCmd(),
 	)
 	return root
 }
