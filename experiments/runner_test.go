@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -104,4 +105,23 @@ func TestRunReplicationsBadInput(t *testing.T) {
 			t.Errorf("%s: results %v err %v, want error containing %q", tc.name, res, err, tc.want)
 		}
 	}
+}
+
+func ExampleRunReplications() {
+	sc := &Scenario{Name: "demo", Seed: 1, Replications: 3, Config: *checkout.Default()}
+	sc.Duration, sc.Warmup, sc.Drain = 10*sim.Second, 2*sim.Second, 5*sim.Second
+	// Replication i draws from (seed, i) alone, so workers (0: GOMAXPROCS)
+	// changes the wall time, never the results.
+	results, err := RunReplications(context.Background(), sc, 7, 3, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := Summarize(sc, 7, results)
+	var total int64
+	for _, r := range results {
+		total += r.Checkout.Attempts
+	}
+	fmt.Println(s.Scenario, s.Seed, s.Replications, len(s.Cohorts), s.Checkout.Attempts == total)
+	// Output: demo 7 3 5 true
 }

@@ -62,6 +62,8 @@ The same scenario and seed always give byte-identical output.`,
 		newVerifyCmd(),
 		newValidateCmd(),
 		newScenariosCmd(),
+		newRunCmd(),
+		newCompareCmd(),
 	)
 	return root
 }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// buildBinary builds checkoutsim into a temporary directory, as a user
+// would from a fresh checkout.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "checkoutsim")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// End to end through the binary: run a built-in scenario with -o json,
+// check the contract fields, and check that GOMAXPROCS=1 and 2 give
+// byte-identical output (replications run in parallel on all cores).
+func TestEndToEndRunJSON(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go toolchain to build the binary")
+	}
+	bin := buildBinary(t)
+	args := append([]string{"run", "baseline", "-o", "json"}, shortRun...)
+	outputs := map[string][]byte{}
+	for _, procs := range []string{"1", "2"} {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "GOMAXPROCS="+procs)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("GOMAXPROCS=%s %s %v: %v\n%s", procs, bin, args, err, stderr.String())
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("stderr not a terminal, yet written: %q", stderr.String())
+		}
+		outputs[procs] = stdout.Bytes()
+	}
+	if !bytes.Equal(outputs["1"], outputs["2"]) {
+		t.Errorf("checkoutsim %v: output with GOMAXPROCS=1 differs from GOMAXPROCS=2", args)
+	}
+	var doc struct {
+		Scenario     string `json:"scenario"`
+		Seed         uint64 `json:"seed"`
+		Replications int    `json:"replications"`
+		Checkout     struct {
+			Attempts       int64    `json:"attempts"`
+			Succeeded      int64    `json:"succeeded"`
+			ErrorRate      *float64 `json:"error_rate"`
+			ThroughputPerS float64  `json:"throughput_per_s"`
+			Latency        struct {
+				P50   float64     `json:"p50"`
+				P99   float64     `json:"p99"`
+				P99CI *[2]float64 `json:"p99_ci95"`
+				P999  float64     `json:"p999"`
+			} `json:"latency_s"`
+		} `json:"checkout"`
+		Signals struct {
+			CacheHitRatio *float64 `json:"cache_hit_ratio"`
+		} `json:"signals"`
+		Cost struct {
+			USD float64 `json:"usd"`
+		} `json:"cost"`
+		Cohorts []struct {
+			Cohort string `json:"cohort"`
+		} `json:"cohorts"`
+	}
+	if err := json.Unmarshal(outputs["1"], &doc); err != nil {
+		t.Fatal(err)
+	}
+	c := doc.Checkout
+	l := c.Latency
+	switch {
+	case doc.Scenario != "baseline" || doc.Seed != 1 || doc.Replications != 2:
+		t.Errorf("header %q seed %d replications %d", doc.Scenario, doc.Seed, doc.Replications)
+	case c.Attempts <= 0 || c.Succeeded > c.Attempts || c.ErrorRate == nil || c.ThroughputPerS <= 0:
+		t.Errorf("checkout %+v", c)
+	case !(0 < l.P50 && l.P50 <= l.P99 && l.P99 <= l.P999) || l.P99CI == nil || !(l.P99CI[0] <= l.P99 && l.P99 <= l.P99CI[1]):
+		t.Errorf("latency %+v: want 0 < p50 <= p99 <= p999 and p99 inside its interval", l)
+	case doc.Signals.CacheHitRatio == nil || doc.Cost.USD <= 0 || len(doc.Cohorts) == 0:
+		t.Errorf("signals %+v cost %+v cohorts %d", doc.Signals, doc.Cost, len(doc.Cohorts))
+	}
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+)
+
+// exitInterrupted is the status after Ctrl-C (128 + SIGINT, as shells do).
+const exitInterrupted = 130
+
+// simOptions are the flags run and compare share.
+type simOptions struct {
+	seed            uint64
+	seedSet         bool // --seed given; otherwise the scenario's seed
+	replications    int
+	replicationsSet bool // --replications given; otherwise the scenario's
+	duration        string
+	sets            []string
+	output          string
+	out             string
+	workers         int
+}
+
+// addSimFlags registers the shared flags on cmd.
+func addSimFlags(cmd *cobra.Command, o *simOptions) {
+	f := cmd.Flags()
+	f.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's seed)")
+	f.IntVar(&o.replications, "replications", 0, "independent replications, >= 1 (default: the scenario's)")
+	f.StringVar(&o.duration, "duration", "", `simulated arrival time, e.g. "2m" (default: the scenario's duration)`)
+	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field, path=value (repeatable), e.g. --set traffic.multiplier=2")
+	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table, json or csv")
+	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
+	f.IntVar(&o.workers, "workers", 0, "replications run in parallel (default: GOMAXPROCS); the output does not depend on it")
+}
+
+// readSimFlags records which defaults the user overrode.
+func (o *simOptions) readSimFlags(cmd *cobra.Command) {
+	o.seedSet = cmd.Flags().Changed("seed")
+	o.replicationsSet = cmd.Flags().Changed("replications")
+}
+
+func (o *simOptions) validate(command string) error {
+	if err := experiments.CheckFormat(o.output); err != nil {
+		return fmt.Errorf("%s: --output: %w", command, err)
+	}
+	if o.replicationsSet && o.replications < 1 {
+		return fmt.Errorf("%s: --replications %d: want >= 1", command, o.replications)
+	}
+	if o.workers < 0 {
+		return fmt.Errorf("%s: --workers %d: want >= 0 (0: GOMAXPROCS)", command, o.workers)
+	}
+	if o.duration != "" {
+		d, err := scenario.ParseDuration(o.duration)
+		if err != nil {
+			return fmt.Errorf("%s: --duration %q: %w", command, o.duration, err)
+		}
+		if d <= 0 {
+			return fmt.Errorf("%s: --duration %q: want > 0", command, o.duration)
+		}
+	}
+	if o.out != "" {
+		if st, err := os.Stat(o.out); err == nil && st.IsDir() {
+			return fmt.Errorf("%s: --out %q is a directory", command, o.out)
+		}
+	}
+	return nil
+}
+
+// load loads a scenario with the --set overrides and --duration (applied
+// as the last override, so it is validated like any other field).
+func (o *simOptions) load(ref string) (*experiments.Scenario, error) {
+	sets := o.sets
+	if o.duration != "" {
+		sets = append(append([]string(nil), sets...), "duration="+o.duration)
+	}
+	return experiments.LoadScenario(ref, sets)
+}
+
+// runParams are the seed and replications of a run: the flags when given,
+// else the scenario's.
+func (o *simOptions) runParams(sc *experiments.Scenario) (seed uint64, reps int) {
+	seed, reps = sc.Seed, sc.Replications
+	if o.seedSet {
+		seed = o.seed
+	}
+	if o.replicationsSet {
+		reps = o.replications
+	}
+	if reps < 1 {
+		reps = experiments.DefaultReplications
+	}
+	return seed, reps
+}
+
+// write writes the output to --out atomically, or to stdout.
+func (o *simOptions) write(stdout io.Writer, write func(w io.Writer) error) error {
+	if o.out == "" {
+		return write(stdout)
+	}
+	return atomicfile.WriteFile(o.out, write)
+}
+
+// runError maps a failed run to an exit status: Ctrl-C is 130, anything
+// else (a configuration the model rejects) is bad input.
+func runError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted; no output written")}
+	}
+	return badInput(err)
+}
+
+// runOptions are the arguments and flags of checkoutsim run.
+type runOptions struct {
+	simOptions
+	scenario string
+}
+
+func newRunCmd() *cobra.Command {
+	return newRunCmdWith(runRun)
+}
+
+// newRunCmdWith builds the command around a run function, so tests can
+// check flag parsing without simulating.
+func newRunCmdWith(runF func(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO",
+		Short: "Run a scenario's replications and report latency, errors, signals and cost with confidence intervals",
+		Long: `run simulates SCENARIO (a built-in name, see 'checkoutsim scenarios', or a
+YAML file) for its replications, in parallel on all cores, and reports the
+checkout outcomes, latency percentiles, the constraint signals (lock and
+pool waits, cache hit ratio, queries per checkout, payment attempts,
+amplification per call edge), the make-up of the P99, cost and cohorts.
+
+Counts are totals over replications; rates, ratios, percentiles and cost are
+means over replications with 95% confidence intervals (two or more
+replications). The same scenario, overrides and seed always give the same
+output, whatever --workers or the number of cores. The JSON schema is
+documented in docs/output.md.
+
+Ctrl-C stops between replications and writes nothing (exit status 130).`,
+		Example: `  checkoutsim run baseline
+  checkoutsim run retry-storm --replications 10 --seed 7
+  checkoutsim run my-sale.yaml --set traffic.multiplier=3 --duration 5m
+  checkoutsim run baseline -o json --out baseline.json
+  checkoutsim run baseline -o csv > baseline.csv`,
+		Args: oneScenarioArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.scenario = args[0]
+			o.readSimFlags(cmd)
+			if err := o.validate("run"); err != nil {
+				return badInput(err)
+			}
+			return runF(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	addSimFlags(cmd, &o.simOptions)
+	return cmd
+}
+
+// oneScenarioArg requires exactly one SCENARIO argument.
+func oneScenarioArg(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return badInput(fmt.Errorf("%s: want one SCENARIO (a built-in name or a YAML file), got %d arguments (see 'checkoutsim scenarios')", cmd.CommandPath(), len(args)))
+	}
+	return nil
+}
+
+func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error {
+	sc, err := o.load(o.scenario)
+	if err != nil {
+		return badInput(err)
+	}
+	seed, reps := o.runParams(sc)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	bar := newProgressBar(stderr, "run "+sc.Name)
+	results, err := experiments.RunReplicationsProgress(ctx, sc, seed, reps, o.workers, bar.update)
+	bar.finish()
+	if err != nil {
+		return runError(err)
+	}
+	s := experiments.Summarize(sc, seed, results)
+	return o.write(stdout, func(w io.Writer) error { return s.Write(w, o.output) })
+}
