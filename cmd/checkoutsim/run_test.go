@@ -34,7 +34,7 @@ func TestRunFlags(t *testing.T) {
 		{[]string{"baseline", "--duration", "soon"}, runOptions{}, `--duration "soon"`},
 		{[]string{"baseline", "--duration", "0s"}, runOptions{}, `--duration "0s": want > 0`},
 		{[]string{"baseline", "--out", os.TempDir()}, runOptions{}, "is a directory"},
-		{nil, runOptions{}, "want one SCENARIO"},
+		{[]string{}, runOptions{}, "want one SCENARIO"},
 		{[]string{"a", "b"}, runOptions{}, "got 2 arguments"},
 	} {
 		var got *runOptions
