@@ -1,0 +1,164 @@
+package experiments
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestParseShard(t *testing.T) {
+	for _, tc := range []struct {
+		s               string
+		count           int
+		envName, envVal string
+		want            Shard
+		err             string
+	}{
+		{"0/3", 0, "", "", Shard{0, 3}, ""},
+		{"2/3", 0, "", "", Shard{2, 3}, ""},
+		{"1", 4, "", "", Shard{1, 4}, ""},
+		{"/5", 0, "JOB_COMPLETION_INDEX", "4", Shard{4, 5}, ""},
+		{"", 5, "SLURM_ARRAY_TASK_ID", "0", Shard{0, 5}, ""},
+		{"3/3", 0, "", "", Shard{}, "out of range"},
+		{"-1/3", 0, "", "", Shard{}, "out of range"},
+		{"0/0", 0, "", "", Shard{}, "must be >= 1"},
+		{"0/-2", 0, "", "", Shard{}, "must be >= 1"},
+		{"a/3", 0, "", "", Shard{}, `index "a" is not an integer`},
+		{"1/x", 0, "", "", Shard{}, `count "x" is not an integer`},
+		{"1", 0, "", "", Shard{}, "without a shard count"},
+		{"1/3", 3, "", "", Shard{}, "give the shard count once"},
+		{"/3", 0, "", "", Shard{}, "neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID"},
+		{"", 3, "JOB_COMPLETION_INDEX", "7", Shard{}, "JOB_COMPLETION_INDEX: shard index 7 out of range"},
+		{"", 3, "SLURM_ARRAY_TASK_ID", "x1", Shard{}, `SLURM_ARRAY_TASK_ID: shard index "x1" is not an integer`},
+	} {
+		got, err := ParseShard(tc.s, tc.count, tc.envName, tc.envVal)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseShard(%q, %d, %s=%q): error %v, want %q", tc.s, tc.count, tc.envName, tc.envVal, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || *got != tc.want {
+			t.Errorf("ParseShard(%q, %d, %s=%q) = %v, %v; want %v", tc.s, tc.count, tc.envName, tc.envVal, got, err, tc.want)
+		}
+	}
+}
+
+func FuzzParseShard(f *testing.F) {
+	f.Add("1/3", 0, "7")
+	f.Add("/4", 0, "2")
+	f.Add("", 2, "1")
+	f.Fuzz(func(t *testing.T, s string, count int, env string) {
+		sh, err := ParseShard(s, count, "JOB_COMPLETION_INDEX", env)
+		if err == nil && !(sh.Count >= 1 && sh.Index >= 0 && sh.Index < sh.Count) {
+			t.Fatalf("ParseShard(%q, %d, %q) = %v: out of range without error", s, count, env, sh)
+		}
+	})
+}
+
+// fakeSweep builds a result for a 2x2 grid without simulating: rows carry
+// their index as throughput so merges can be checked.
+func fakeSweep(seed uint64, shard *Shard, indexes ...int) *SweepResult {
+	g := SweepGrid{Scenario: "one-station", ScenarioSHA256: strings.Repeat("ab", 32),
+		Params: []SweepParam{{"a", []string{"1", "2"}}, {"b", []string{"x", "y"}}}, Seed: seed, Replications: 2, Sets: []string{}}
+	r := &SweepResult{Grid: g, GridSHA256: g.Hash(), Points: g.Points(), Shard: shard, Rows: []SweepRow{}}
+	for _, i := range indexes {
+		r.Rows = append(r.Rows, SweepRow{Index: i, Values: g.Point(i), Seed: seed, Replications: 2,
+			Metrics: SweepMetrics{ThroughputPerS: float64(i)}})
+	}
+	return r
+}
+
+func encode(t *testing.T, r *SweepResult) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.Write(&b, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestMergeSweep(t *testing.T) {
+	full := fakeSweep(1, nil, 0, 1, 2, 3)
+	p0, p1 := fakeSweep(1, &Shard{0, 2}, 0, 2), fakeSweep(1, &Shard{1, 2}, 1, 3)
+	got, err := MergeSweep([]string{"p1", "p0"}, []*SweepResult{p1, p0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(encode(t, got), encode(t, full)) {
+		t.Errorf("merge:\n%s\nwant\n%s", encode(t, got), encode(t, full))
+	}
+
+	for _, tc := range []struct {
+		name  string
+		parts []*SweepResult
+		want  []string
+	}{
+		{"other seed", []*SweepResult{p0, fakeSweep(2, &Shard{1, 2}, 1, 3)}, []string{"p0 and p1 belong to different sweeps", "different seed: 2 vs 1"}},
+		{"duplicate", []*SweepResult{p0, fakeSweep(1, &Shard{0, 2}, 0, 2)}, []string{"point 0 (a=1 b=x) is in both p0 and p1"}},
+		{"missing shard", []*SweepResult{p0}, []string{"2 of 4 points missing: 1, 3", "shards 1/2"}},
+		{"interrupted shard", []*SweepResult{p0, fakeSweep(1, &Shard{1, 2}, 1)}, []string{"1 of 4 points missing: 3", "shards 1/2", "--resume"}},
+		{"none", nil, []string{"no part files"}},
+	} {
+		names := []string{"p0", "p1"}[:len(tc.parts)]
+		_, err := MergeSweep(names, tc.parts)
+		for _, w := range tc.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %v, want %q", tc.name, err, w)
+			}
+		}
+	}
+}
+
+func TestDecodeSweepResultErrors(t *testing.T) {
+	good := encode(t, fakeSweep(1, &Shard{0, 2}, 0, 2))
+	if _, err := DecodeSweepResult("part.json", good); err != nil {
+		t.Fatalf("a valid part: %v", err)
+	}
+	edit := func(f func(r *SweepResult)) []byte {
+		r := fakeSweep(1, &Shard{0, 2}, 0, 2)
+		f(r)
+		b, _ := json.Marshal(r)
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "the file is empty"},
+		{"truncated", good[:len(good)/2], "invalid JSON"},
+		{"not JSON", []byte("index,a,b\n0,1,x\n"), "invalid JSON at byte"},
+		{"unknown field", []byte(`{"grid": {}, "extra": 1}`), `unknown field "extra"`},
+		{"two objects", append(append([]byte{}, good...), good...), "extra data"},
+		{"no grid", []byte(`{"rows": []}`), "no grid definition"},
+		{"tampered grid", edit(func(r *SweepResult) { r.Grid.Seed = 9 }), "does not match its grid"},
+		{"wrong values", edit(func(r *SweepResult) { r.Rows[1].Values = []string{"1", "x"} }), "point 2 has values"},
+		{"wrong shard", edit(func(r *SweepResult) { r.Rows[1].Index = 1; r.Rows[1].Values = r.Grid.Point(1) }), "not in shard 0/2"},
+		{"out of range", edit(func(r *SweepResult) { r.Rows[1].Index = 9 }), "outside 0..3"},
+		{"unsorted", edit(func(r *SweepResult) { r.Rows[0], r.Rows[1] = r.Rows[1], r.Rows[0] }), "increasing index order"},
+		{"points", edit(func(r *SweepResult) { r.Points = 5 }), "points 5"},
+	} {
+		_, err := DecodeSweepResult("part-7.json", tc.data)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "part-7.json: ") {
+			t.Errorf("%s: error %v, want one starting with the file name and containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func FuzzDecodeSweepResult(f *testing.F) {
+	f.Add([]byte(`{"grid":{"scenario":"x","params":[{"path":"a","values":["1"]}]}}`))
+	f.Add([]byte(`{"rows":[{"index":-1}]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := DecodeSweepResult("f.json", data)
+		if err != nil {
+			return
+		}
+		// Whatever is accepted is self-consistent and can be merged.
+		if _, err := MergeSweep([]string{"f.json"}, []*SweepResult{r}); err != nil && !strings.Contains(err.Error(), "missing") {
+			t.Fatalf("accepted file does not merge: %v", err)
+		}
+	})
+}

@@ -1,0 +1,479 @@
+package experiments
+
+// This file defines a sweep: a grid of scenario variants, one per
+// combination of --param values, each run with the same seed (common random
+// numbers), so the difference between two points is mostly the parameters'
+// effect and not sampling noise.
+//
+// A grid is fully described by a SweepGrid (scenario reference and content
+// hash, base overrides, parameters, seed, replications). Its SHA-256 is
+// what ties shards, checkpoints and merged results to one grid: two files
+// with the same grid_sha256 were computed from the same inputs, so their
+// rows can be combined, and the merged file is byte-identical to an
+// unsharded run (see shard.go).
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// SweepParam is one --param: a scenario field path (as for --set) and the
+// values it takes, in the order given.
+type SweepParam struct {
+	Path   string   `json:"path"`
+	Values []string `json:"values"`
+}
+
+// ParseSweepParam parses "path=v1,v2,...". Values are split at commas
+// outside brackets, braces, parentheses and quotes, so a distribution such
+// as "lognormal(median=300ms, p99=2s)" or a list "[a, b]" is one value.
+// Each value is trimmed; an empty value, a repeated value, a missing '=' or
+// an empty path is an error naming the flag.
+func ParseSweepParam(s string) (SweepParam, error) {
+	path, list, ok := strings.Cut(s, "=")
+	path = strings.TrimSpace(path)
+	if !ok {
+		return SweepParam{}, fmt.Errorf("--param %q: expected path=v1,v2,...", s)
+	}
+	if path == "" {
+		return SweepParam{}, fmt.Errorf("--param %q: empty path before '='", s)
+	}
+	if strings.ContainsAny(path, " \t") {
+		return SweepParam{}, fmt.Errorf("--param %q: path %q contains a blank", s, path)
+	}
+	values, err := splitTopLevel(list)
+	if err != nil {
+		return SweepParam{}, fmt.Errorf("--param %q: %v", s, err)
+	}
+	p := SweepParam{Path: path}
+	for i, v := range values {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return SweepParam{}, fmt.Errorf("--param %q: value %d of %s is empty", s, i+1, path)
+		}
+		if slices.Contains(p.Values, v) {
+			return SweepParam{}, fmt.Errorf("--param %q: value %q is given twice", s, v)
+		}
+		p.Values = append(p.Values, v)
+	}
+	return p, nil
+}
+
+// splitTopLevel splits s at commas that are not inside (), [], {} or
+// quotes.
+func splitTopLevel(s string) ([]string, error) {
+	var out []string
+	depth, start := 0, 0
+	var quote rune
+	for i, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '"' || r == '\'':
+			quote = r
+		case r == '(' || r == '[' || r == '{':
+			depth++
+		case r == ')' || r == ']' || r == '}':
+			depth--
+			if depth < 0 {
+				return nil, fmt.Errorf("unbalanced %q at byte %d", r, i)
+			}
+		case r == ',' && depth == 0:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unterminated quote %q", quote)
+	}
+	if depth != 0 {
+		return nil, fmt.Errorf("unbalanced brackets")
+	}
+	return append(out, s[start:]), nil
+}
+
+// SweepGrid defines a sweep completely. Field order is JSON key order.
+type SweepGrid struct {
+	// Scenario is the reference as given (built-in name or file path).
+	Scenario string `json:"scenario"`
+	// ScenarioSHA256 is the hash of the scenario file's bytes (or of the
+	// embedded built-in's). Files a scenario refers to (a trace, an
+	// empirical distribution) are not included.
+	ScenarioSHA256 string `json:"scenario_sha256"`
+	// Sets are the overrides applied to every point before its
+	// parameters (--set, and --seed, --replications, --duration written
+	// as overrides).
+	Sets []string `json:"sets"`
+	// Params span the grid, first one slowest.
+	Params []SweepParam `json:"params"`
+	// Seed and Replications are those of the scenario with Sets applied;
+	// a point runs with its own scenario's values, which differ only when
+	// a parameter sets them.
+	Seed         uint64 `json:"seed"`
+	Replications int    `json:"replications"`
+}
+
+// Points is the number of grid points: the product of the parameters'
+// value counts.
+func (g *SweepGrid) Points() int {
+	n := 1
+	for _, p := range g.Params {
+		n *= len(p.Values)
+	}
+	return n
+}
+
+// Point returns the parameter values of point i (0 <= i < Points), in
+// parameter order. Points are numbered like nested loops with the first
+// parameter outermost: for a = 1,2 and b = x,y the order is (1,x), (1,y),
+// (2,x), (2,y).
+func (g *SweepGrid) Point(i int) []string {
+	vals := make([]string, len(g.Params))
+	for k := len(g.Params) - 1; k >= 0; k-- {
+		n := len(g.Params[k].Values)
+		vals[k] = g.Params[k].Values[i%n]
+		i /= n
+	}
+	return vals
+}
+
+// PointSets returns the overrides of point i: the grid's Sets, then
+// "path=value" for each parameter.
+func (g *SweepGrid) PointSets(i int) []string {
+	sets := slices.Clone(g.Sets)
+	for k, v := range g.Point(i) {
+		sets = append(sets, g.Params[k].Path+"="+v)
+	}
+	return sets
+}
+
+// PointLabel is "a=1 b=x" for point i.
+func (g *SweepGrid) PointLabel(i int) string {
+	var parts []string
+	for k, v := range g.Point(i) {
+		parts = append(parts, g.Params[k].Path+"="+v)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Hash is the hex SHA-256 of the grid's JSON encoding: equal hashes mean
+// the same scenario bytes, overrides, parameters, seed and replications.
+func (g *SweepGrid) Hash() string {
+	b, err := json.Marshal(g)
+	if err != nil { // a struct of strings and numbers always marshals
+		panic(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// ScenarioSource returns the bytes a scenario reference loads: the file's,
+// or the embedded built-in's. It is what ScenarioSHA256 hashes.
+func ScenarioSource(ref string) ([]byte, error) {
+	if isScenarioPath(ref) {
+		data, err := os.ReadFile(ref)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s", ref, readError(err))
+		}
+		return data, nil
+	}
+	return BuiltinYAML(ref)
+}
+
+// MaxSweepPoints bounds a grid's size: every point's scenario is loaded
+// and validated before the first one runs.
+const MaxSweepPoints = 100_000
+
+// Sweep is a validated grid with every point's scenario loaded.
+type Sweep struct {
+	Grid      SweepGrid
+	scenarios []*Scenario
+}
+
+// NewSweep loads the scenario with sets, checks every parameter value on
+// its own (so a bad value is reported with its parameter) and then every
+// point, before anything runs. Errors name the parameter or the point.
+func NewSweep(ref string, sets []string, params []SweepParam) (*Sweep, error) {
+	if len(params) == 0 {
+		return nil, fmt.Errorf("sweep: no --param given: a sweep needs at least one parameter")
+	}
+	for i, p := range params {
+		if len(p.Values) == 0 {
+			return nil, fmt.Errorf("sweep: --param %s: no values", p.Path)
+		}
+		for _, q := range params[:i] {
+			if q.Path == p.Path {
+				return nil, fmt.Errorf("sweep: --param %s is given twice", p.Path)
+			}
+		}
+	}
+	src, err := ScenarioSource(ref)
+	if err != nil {
+		return nil, err
+	}
+	base, err := LoadScenario(ref, sets)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(src)
+	g := SweepGrid{
+		Scenario: ref, ScenarioSHA256: hex.EncodeToString(sum[:]),
+		Sets: append([]string{}, sets...), Params: params,
+		Seed: base.Seed, Replications: base.Replications,
+	}
+	n := 1
+	for _, p := range params {
+		n *= len(p.Values)
+		if n > MaxSweepPoints {
+			return nil, fmt.Errorf("sweep: the grid has more than %d points; split it into several sweeps", MaxSweepPoints)
+		}
+	}
+	for _, p := range params {
+		for _, v := range p.Values {
+			if _, err := LoadScenario(ref, append(slices.Clone(sets), p.Path+"="+v)); err != nil {
+				return nil, fmt.Errorf("sweep: --param %s: value %q: %w", p.Path, v, err)
+			}
+		}
+	}
+	sw := &Sweep{Grid: g, scenarios: make([]*Scenario, n)}
+	for i := range n {
+		sc, err := LoadScenario(ref, g.PointSets(i))
+		if err != nil {
+			return nil, fmt.Errorf("sweep: point %d (%s): %w", i, g.PointLabel(i), err)
+		}
+		sw.scenarios[i] = sc
+	}
+	return sw, nil
+}
+
+// SweepRow is one grid point's result. Field order is JSON key order.
+type SweepRow struct {
+	Index int `json:"index"`
+	// Values are the parameter values, in grid.params order.
+	Values       []string     `json:"values"`
+	Seed         uint64       `json:"seed"`
+	Replications int          `json:"replications"`
+	Metrics      SweepMetrics `json:"metrics"`
+}
+
+// SweepMetrics are a point's headline metrics, taken from its RunSummary:
+// percentiles, rates and cost are means over replications with a 95%
+// interval (null with one replication); counts are totals. Keys match
+// compare's "change" keys.
+type SweepMetrics struct {
+	Attempts                    int64   `json:"attempts"`
+	Succeeded                   int64   `json:"succeeded"`
+	Failed                      int64   `json:"failed"`
+	Abandoned                   int64   `json:"abandoned"`
+	LatencyP50S                 float64 `json:"latency_p50_s"`
+	LatencyP50SCI               *CI     `json:"latency_p50_s_ci95"`
+	LatencyP95S                 float64 `json:"latency_p95_s"`
+	LatencyP95SCI               *CI     `json:"latency_p95_s_ci95"`
+	LatencyP99S                 float64 `json:"latency_p99_s"`
+	LatencyP99SCI               *CI     `json:"latency_p99_s_ci95"`
+	LatencyMeanS                float64 `json:"latency_mean_s"`
+	LatencyMeanSCI              *CI     `json:"latency_mean_s_ci95"`
+	ErrorRate                   float64 `json:"error_rate"`
+	ErrorRateCI                 *CI     `json:"error_rate_ci95"`
+	AbandonRate                 float64 `json:"abandon_rate"`
+	AbandonRateCI               *CI     `json:"abandon_rate_ci95"`
+	ThroughputPerS              float64 `json:"throughput_per_s"`
+	ThroughputPerSCI            *CI     `json:"throughput_per_s_ci95"`
+	CostUSD                     float64 `json:"cost_usd"`
+	CostUSDCI                   *CI     `json:"cost_usd_ci95"`
+	LockWaitP99S                float64 `json:"lock_wait_p99_s"`
+	LockWaitP99SCI              *CI     `json:"lock_wait_p99_s_ci95"`
+	CacheHitRatio               float64 `json:"cache_hit_ratio"`
+	CacheHitRatioCI             *CI     `json:"cache_hit_ratio_ci95"`
+	PaymentAttemptsPerPayment   float64 `json:"payment_attempts_per_payment"`
+	PaymentAttemptsPerPaymentCI *CI     `json:"payment_attempts_per_payment_ci95"`
+	DBQueriesPerCheckout        float64 `json:"db_queries_per_checkout"`
+	DBQueriesPerCheckoutCI      *CI     `json:"db_queries_per_checkout_ci95"`
+	MaxBacklog                  int     `json:"max_backlog"`
+}
+
+// sweepMetrics picks the headline metrics out of a run summary.
+func sweepMetrics(s *RunSummary) SweepMetrics {
+	c, l, g := &s.Checkout, &s.Checkout.Latency, &s.Signals
+	return SweepMetrics{
+		Attempts: c.Attempts, Succeeded: c.Succeeded, Failed: c.Failed, Abandoned: c.Abandoned,
+		LatencyP50S: l.P50, LatencyP50SCI: l.P50CI,
+		LatencyP95S: l.P95, LatencyP95SCI: l.P95CI,
+		LatencyP99S: l.P99, LatencyP99SCI: l.P99CI,
+		LatencyMeanS: l.Mean, LatencyMeanSCI: l.MeanCI,
+		ErrorRate: c.ErrorRate, ErrorRateCI: c.ErrorRateCI,
+		AbandonRate: c.AbandonRate, AbandonRateCI: c.AbandonRateCI,
+		ThroughputPerS: c.ThroughputPerS, ThroughputPerSCI: c.ThroughputPerSCI,
+		CostUSD: s.Cost.USD, CostUSDCI: s.Cost.USDCI,
+		LockWaitP99S: g.LockWait.P99, LockWaitP99SCI: g.LockWait.P99CI,
+		CacheHitRatio: g.CacheHitRatio, CacheHitRatioCI: g.CacheHitRatioCI,
+		PaymentAttemptsPerPayment: g.PaymentAttemptsPerPayment, PaymentAttemptsPerPaymentCI: g.PaymentAttemptsPerPaymentCI,
+		DBQueriesPerCheckout: g.DBQueriesPerCheckout, DBQueriesPerCheckoutCI: g.DBQueriesPerCheckoutCI,
+		MaxBacklog: g.MaxBacklog,
+	}
+}
+
+// SweepResult is the output of `checkoutsim sweep` and of `checkoutsim
+// merge`, and the format of shard part files and checkpoints. A complete
+// result (every point, no shard) has neither "shard" nor "pending", so an
+// unsharded run and a merge of its shards give the same bytes.
+type SweepResult struct {
+	Grid       SweepGrid `json:"grid"`
+	GridSHA256 string    `json:"grid_sha256"`
+	// Points is the grid's total number of points.
+	Points int `json:"points"`
+	// Shard is set in a part file: this file holds points with
+	// index % count == index.
+	Shard *Shard `json:"shard,omitempty"`
+	// Pending lists the points this file should hold but does not yet
+	// (an interrupted run); --resume computes them.
+	Pending []int `json:"pending,omitempty"`
+	// Rows are the computed points in index order.
+	Rows []SweepRow `json:"rows"`
+}
+
+// SweepOptions control Sweep.Run.
+type SweepOptions struct {
+	// Shard selects the points index % Count == Index; nil runs them all.
+	Shard *Shard
+	// Workers run a point's replications in parallel (0: GOMAXPROCS);
+	// results do not depend on it.
+	Workers int
+	// Resume holds rows computed earlier for the same grid and shard
+	// (a checkpoint read back); they are kept and not recomputed.
+	Resume *SweepResult
+	// Checkpoint, if set, is called after each completed point with the
+	// result so far (Pending lists what is left), so a caller can save it.
+	Checkpoint func(*SweepResult) error
+	// Progress, if set, is told before each point is run.
+	Progress func(done, total int, label string)
+}
+
+// Selected returns the indexes of the grid's points that shard holds (all
+// of them when shard is nil), in increasing order.
+func (sw *Sweep) Selected(shard *Shard) []int {
+	var idx []int
+	for i := range sw.Grid.Points() {
+		if shard == nil || i%shard.Count == shard.Index {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// Run runs the selected points in index order and returns their rows. If
+// ctx is cancelled, Run returns the rows completed so far (the point in
+// progress is dropped) with Pending set, and ctx's error.
+func (sw *Sweep) Run(ctx context.Context, opt SweepOptions) (*SweepResult, error) {
+	g := &sw.Grid
+	res := &SweepResult{Grid: *g, GridSHA256: g.Hash(), Points: g.Points(), Shard: opt.Shard, Rows: []SweepRow{}}
+	todo := sw.Selected(opt.Shard)
+	if opt.Resume != nil {
+		kept, err := sw.resumable(opt.Resume, opt.Shard)
+		if err != nil {
+			return nil, err
+		}
+		res.Rows = kept
+		todo = slices.DeleteFunc(todo, func(i int) bool {
+			return slices.ContainsFunc(kept, func(r SweepRow) bool { return r.Index == i })
+		})
+	}
+	total := len(res.Rows) + len(todo)
+	for k, i := range todo {
+		res.Pending = slices.Clone(todo[k:])
+		if opt.Progress != nil {
+			opt.Progress(len(res.Rows), total, g.PointLabel(i))
+		}
+		row, err := sw.runPoint(ctx, i, opt.Workers)
+		if err != nil {
+			return res, err
+		}
+		res.Rows = append(res.Rows, row)
+		slices.SortFunc(res.Rows, func(a, b SweepRow) int { return a.Index - b.Index })
+		res.Pending = slices.Clone(todo[k+1:])
+		if len(res.Pending) == 0 {
+			res.Pending = nil
+		}
+		if opt.Checkpoint != nil {
+			if err := opt.Checkpoint(res); err != nil {
+				return res, err
+			}
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress(total, total, "")
+	}
+	res.Pending = nil
+	return res, nil
+}
+
+// runPoint runs point i's replications and summarises them.
+func (sw *Sweep) runPoint(ctx context.Context, i, workers int) (SweepRow, error) {
+	sc := sw.scenarios[i]
+	results, err := RunReplications(ctx, sc, sc.Seed, sc.Replications, workers)
+	if err != nil {
+		return SweepRow{}, err
+	}
+	sum := Summarize(sc, sc.Seed, results)
+	return SweepRow{Index: i, Values: sw.Grid.Point(i), Seed: sc.Seed, Replications: sc.Replications,
+		Metrics: sweepMetrics(sum)}, nil
+}
+
+// resumable checks that prev was computed for this grid and shard and
+// returns its rows that belong to the shard.
+func (sw *Sweep) resumable(prev *SweepResult, shard *Shard) ([]SweepRow, error) {
+	if err := sameGrid(&sw.Grid, &prev.Grid); err != nil {
+		return nil, fmt.Errorf("cannot resume: %w", err)
+	}
+	if !shard.Equal(prev.Shard) {
+		return nil, fmt.Errorf("cannot resume: the file holds shard %s, this run is shard %s", prev.Shard, shard)
+	}
+	var kept []SweepRow
+	for _, r := range prev.Rows {
+		if shard != nil && r.Index%shard.Count != shard.Index {
+			return nil, fmt.Errorf("cannot resume: the file holds point %d, which is not in shard %s", r.Index, shard)
+		}
+		kept = append(kept, r)
+	}
+	return kept, nil
+}
+
+// sameGrid explains the first difference between two grid definitions
+// (nil when they are the same).
+func sameGrid(want, got *SweepGrid) error {
+	switch {
+	case want.Hash() == got.Hash():
+		return nil
+	case want.Scenario != got.Scenario:
+		return fmt.Errorf("different scenario: %q vs %q", got.Scenario, want.Scenario)
+	case want.ScenarioSHA256 != got.ScenarioSHA256:
+		return fmt.Errorf("scenario %s has changed (sha256 %.12s... vs %.12s...)", want.Scenario, got.ScenarioSHA256, want.ScenarioSHA256)
+	case !slices.Equal(want.Sets, got.Sets):
+		return fmt.Errorf("different overrides: %q vs %q", got.Sets, want.Sets)
+	case !slices.EqualFunc(want.Params, got.Params, func(a, b SweepParam) bool {
+		return a.Path == b.Path && slices.Equal(a.Values, b.Values)
+	}):
+		return fmt.Errorf("different parameters: %s vs %s", paramsString(got.Params), paramsString(want.Params))
+	case want.Seed != got.Seed:
+		return fmt.Errorf("different seed: %d vs %d", got.Seed, want.Seed)
+	case want.Replications != got.Replications:
+		return fmt.Errorf("different replications: %d vs %d", got.Replications, want.Replications)
+	}
+	return fmt.Errorf("different grid definition (sha256 %.12s... vs %.12s...)", got.Hash(), want.Hash())
+}
+
+func paramsString(ps []SweepParam) string {
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, p.Path+"="+strings.Join(p.Values, ","))
+	}
+	return strings.Join(parts, " ")
+}

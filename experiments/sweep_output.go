@@ -1,0 +1,140 @@
+package experiments
+
+// Output of sweep and merge: JSON (the SweepResult itself, the only format
+// that can be resumed or merged), a human table with one line per point,
+// and CSV with one row per point.
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// sweepColumn is one metric column of the table and CSV.
+type sweepColumn struct {
+	key, label, unit string
+	get              func(m *SweepMetrics) (float64, *CI)
+}
+
+// sweepColumns are the metric columns in output order; keys are the JSON
+// names under "metrics".
+var sweepColumns = []sweepColumn{
+	{"latency_p50_s", "P50", "s", func(m *SweepMetrics) (float64, *CI) { return m.LatencyP50S, m.LatencyP50SCI }},
+	{"latency_p95_s", "P95", "s", func(m *SweepMetrics) (float64, *CI) { return m.LatencyP95S, m.LatencyP95SCI }},
+	{"latency_p99_s", "P99", "s", func(m *SweepMetrics) (float64, *CI) { return m.LatencyP99S, m.LatencyP99SCI }},
+	{"latency_mean_s", "Mean", "s", func(m *SweepMetrics) (float64, *CI) { return m.LatencyMeanS, m.LatencyMeanSCI }},
+	{"error_rate", "Errors", "fraction", func(m *SweepMetrics) (float64, *CI) { return m.ErrorRate, m.ErrorRateCI }},
+	{"abandon_rate", "Abandoned", "fraction", func(m *SweepMetrics) (float64, *CI) { return m.AbandonRate, m.AbandonRateCI }},
+	{"throughput_per_s", "Checkouts/s", "1/s", func(m *SweepMetrics) (float64, *CI) { return m.ThroughputPerS, m.ThroughputPerSCI }},
+	{"cost_usd", "Cost", "USD", func(m *SweepMetrics) (float64, *CI) { return m.CostUSD, m.CostUSDCI }},
+	{"lock_wait_p99_s", "Lock wait P99", "s", func(m *SweepMetrics) (float64, *CI) { return m.LockWaitP99S, m.LockWaitP99SCI }},
+	{"cache_hit_ratio", "Cache hits", "fraction", func(m *SweepMetrics) (float64, *CI) { return m.CacheHitRatio, m.CacheHitRatioCI }},
+	{"payment_attempts_per_payment", "Pay attempts/payment", "", func(m *SweepMetrics) (float64, *CI) {
+		return m.PaymentAttemptsPerPayment, m.PaymentAttemptsPerPaymentCI
+	}},
+	{"db_queries_per_checkout", "DB queries/checkout", "", func(m *SweepMetrics) (float64, *CI) {
+		return m.DBQueriesPerCheckout, m.DBQueriesPerCheckoutCI
+	}},
+}
+
+// Write writes the result in format (table, json or csv).
+func (r *SweepResult) Write(w io.Writer, format string) error {
+	switch format {
+	case FormatJSON:
+		return writeJSON(w, r)
+	case FormatCSV:
+		return r.WriteCSV(w)
+	case FormatTable:
+		return r.WriteTable(w)
+	}
+	return CheckFormat(format)
+}
+
+// WriteTable writes a title, one line per computed point (values to 3
+// significant digits; P99 with its 95% interval) and, for an incomplete
+// result, the points still missing.
+func (r *SweepResult) WriteTable(w io.Writer) error {
+	return writeTrimmed(w, func(w io.Writer) error {
+		g := &r.Grid
+		var names []string
+		for _, p := range g.Params {
+			names = append(names, p.Path)
+		}
+		title := fmt.Sprintf("Sweep of %s: %d points (%s), seed %d, %d replications",
+			g.Scenario, r.Points, strings.Join(names, " x "), g.Seed, g.Replications)
+		if r.Shard != nil {
+			title += ", shard " + r.Shard.String()
+		}
+		if _, err := fmt.Fprintf(w, "%s\n\n", title); err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		head := append([]string{"#"}, names...)
+		for _, c := range sweepColumns {
+			head = append(head, c.label)
+			if c.key == "latency_p99_s" {
+				head = append(head, "P99 95% CI")
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(head, "\t"))
+		for _, row := range r.Rows {
+			cells := append([]string{strconv.Itoa(row.Index)}, row.Values...)
+			for _, c := range sweepColumns {
+				v, ci := c.get(&row.Metrics)
+				cells = append(cells, human(v, c.unit))
+				if c.key == "latency_p99_s" {
+					cells = append(cells, humanCI(v, ci, c.unit))
+				}
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if len(r.Pending) > 0 {
+			_, err := fmt.Fprintf(w, "\n%d points not computed yet: %s\n", len(r.Pending), intList(r.Pending, 20))
+			return err
+		}
+		return nil
+	})
+}
+
+// WriteCSV writes a header and one record per computed point: index, the
+// parameter values (columns named by path), seed, replications, the counts,
+// then for each metric its value and 95% interval (key, key_ci_lo,
+// key_ci_hi; empty without an interval). Numbers are in full precision.
+func (r *SweepResult) WriteCSV(w io.Writer) error {
+	head := []string{"index"}
+	for _, p := range r.Grid.Params {
+		head = append(head, p.Path)
+	}
+	head = append(head, "seed", "replications", "attempts", "succeeded", "failed", "abandoned")
+	for _, c := range sweepColumns {
+		head = append(head, c.key, c.key+"_ci_lo", c.key+"_ci_hi")
+	}
+	head = append(head, "max_backlog")
+	records := [][]string{head}
+	for _, row := range r.Rows {
+		m := &row.Metrics
+		rec := append([]string{strconv.Itoa(row.Index)}, row.Values...)
+		rec = append(rec, strconv.FormatUint(row.Seed, 10), strconv.Itoa(row.Replications),
+			strconv.FormatInt(m.Attempts, 10), strconv.FormatInt(m.Succeeded, 10),
+			strconv.FormatInt(m.Failed, 10), strconv.FormatInt(m.Abandoned, 10))
+		for _, c := range sweepColumns {
+			v, ci := c.get(m)
+			lo, hi := "", ""
+			if ci != nil {
+				lo, hi = formatFloat(ci[0]), formatFloat(ci[1])
+			}
+			rec = append(rec, formatFloat(v), lo, hi)
+		}
+		rec = append(rec, strconv.Itoa(m.MaxBacklog))
+		records = append(records, rec)
+	}
+	return writeCSVRecords(w, records)
+}
+
+// formatFloat is the shortest text that reads back as v.
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
