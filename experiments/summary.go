@@ -119,7 +119,6 @@ type SignalsSummary struct {
 	Published                   int64          `json:"published"`
 	Confirmed                   int64          `json:"confirmed"`
 	BreakerChanges              int64          `json:"breaker_changes"`
-	BreakerFlips                int64          `json:"breaker_flips"`
 	ProviderRequests            int64          `json:"provider_requests"`
 	ProviderZombieCompletions   int64          `json:"provider_zombie_completions"`
 	Amplification               []LayerSummary `json:"amplification"`
@@ -322,8 +321,7 @@ func summarizeSignals(results []*checkout.Result) SignalsSummary {
 		s.MaxBacklog = max(s.MaxBacklog, g.MaxBacklog)
 		s.Published += g.Published
 		s.Confirmed += g.Confirmed
-		s.BreakerChanges += int64(len(g.BreakerChanges))
-		s.BreakerFlips += g.BreakerFlips
+		s.BreakerChanges += g.BreakerFlips // all changes; g.BreakerChanges keeps only the first 1000 per edge
 		s.ProviderRequests += g.ProviderRequests
 		s.ProviderZombieCompletions += g.ProviderZombieCompletions
 	}
