@@ -3,17 +3,23 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
 )
 
 // buildBinary builds checkoutsim into a temporary directory, as a user
 // would from a fresh checkout.
 func buildBinary(t *testing.T) string {
 	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go toolchain to build the binary")
+	}
 	bin := filepath.Join(t.TempDir(), "checkoutsim")
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
@@ -29,9 +35,6 @@ func buildBinary(t *testing.T) string {
 // check the contract fields, and check that GOMAXPROCS=1 and 2 give
 // byte-identical output (replications run in parallel on all cores).
 func TestEndToEndRunJSON(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go toolchain to build the binary")
-	}
 	bin := buildBinary(t)
 	args := append([]string{"run", "baseline", "-o", "json"}, shortRun...)
 	outputs := map[string][]byte{}
@@ -91,5 +94,35 @@ func TestEndToEndRunJSON(t *testing.T) {
 		t.Errorf("latency %+v: want 0 < p50 <= p99 <= p999 and p99 inside its interval", l)
 	case doc.Signals.CacheHitRatio == nil || doc.Cost.USD <= 0 || len(doc.Cohorts) == 0:
 		t.Errorf("signals %+v cost %+v cohorts %d", doc.Signals, doc.Cost, len(doc.Cohorts))
+	}
+}
+
+// Ctrl-C through the binary: SIGINT during a run stops it after the
+// replication in flight, exits 130 and leaves no output file.
+func TestEndToEndInterrupt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT on windows")
+	}
+	bin := buildBinary(t)
+	out := filepath.Join(t.TempDir(), "r.json")
+	// 20 replications of the full baseline would take half a minute.
+	cmd := exec.Command(bin, "run", "baseline", "--replications", "20", "--workers", "1", "-o", "json", "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // past start-up, so the handler is installed
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("after SIGINT: %v, stderr %q; want exit %d and 'interrupted'", err, stderr.String(), exitInterrupted)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(out))
+	if len(entries) != 0 {
+		t.Errorf("%d files left in the output directory after an interrupt, want none", len(entries))
 	}
 }
