@@ -38,10 +38,10 @@ func WriteSweepHeatmap(dir, title, xLabel, yLabel string, xs, ys []string, value
 // grid adapts values to plotter.GridXYZ: column c at x = c, row r at y = r.
 type grid struct{ v [][]float64 }
 
-func (g grid) Dims() (c, r int)     { return len(g.v[0]), len(g.v) }
-func (g grid) Z(c, r int) float64   { return g.v[r][c] }
-func (g grid) X(c int) float64      { return float64(c) }
-func (g grid) Y(r int) float64      { return float64(r) }
+func (g grid) Dims() (c, r int)   { return len(g.v[0]), len(g.v) }
+func (g grid) Z(c, r int) float64 { return g.v[r][c] }
+func (g grid) X(c int) float64    { return float64(c) }
+func (g grid) Y(r int) float64    { return float64(r) }
 func (g grid) minMax() (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, row := range g.v {
