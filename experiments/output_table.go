@@ -112,12 +112,6 @@ func (s *RunSummary) writeTable(w io.Writer) error {
 	t.count("leaked units", g.LeakedUnits)
 	t.count("max backlog (requests)", int64(g.MaxBacklog))
 	t.count("breaker changes", g.BreakerChanges)
-	for _, l := range g.Amplification {
-		if l.Calls == 0 {
-			continue
-		}
-		t.metric("attempts per call "+l.Layer, l.AttemptsPerCall, l.AttemptsPerCallCI, "")
-	}
 
 	t.line("")
 	t.line("COST")
@@ -125,6 +119,34 @@ func (s *RunSummary) writeTable(w io.Writer) error {
 	t.metric("per 1000 checkouts", s.Cost.USDPer1000Checkouts, s.Cost.USDPer1000CheckoutsCI, "USD")
 	if err := t.flush(); err != nil {
 		return err
+	}
+
+	if _, err := fmt.Fprintln(w, "\nAMPLIFICATION (per call edge, whole run)"); err != nil {
+		return err
+	}
+	t = newTableWriter(w)
+	t.line("  EDGE", "CALLS PER CHECKOUT", "ATTEMPTS PER CALL", "95% CI")
+	for _, l := range g.Amplification {
+		if l.Calls == 0 {
+			continue
+		}
+		t.line("  "+l.Layer, sig(l.CallsPerCheckout), sig(l.AttemptsPerCall), humanCI(l.AttemptsPerCall, l.AttemptsPerCallCI, ""))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+
+	if len(s.Causes) > 0 {
+		if _, err := fmt.Fprintln(w, "\nFAILURE CAUSES (total over replications)"); err != nil {
+			return err
+		}
+		t = newTableWriter(w)
+		for _, c := range s.Causes {
+			t.line("  "+c.Cause, strconv.FormatInt(c.Count, 10))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
 	}
 
 	a := &s.Attribution
