@@ -64,6 +64,9 @@ The same scenario and seed always give byte-identical output.`,
 		newScenariosCmd(),
 		newRunCmd(),
 		newCompareCmd(),
+		newSweepCmd(),
+		newMergeCmd(),
+		newCapacityCmd(),
 	)
 	return root
 }

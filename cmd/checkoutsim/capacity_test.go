@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Flag parsing, apart from behaviour: the run function is replaced.
+func TestCapacityFlags(t *testing.T) {
+	var got *capacityOptions
+	cmd := newCapacityCmdWith(func(_ context.Context, o *capacityOptions, _, _ io.Writer) error { got = o; return nil })
+	cmd.SetArgs([]string{"baseline", "--slo-p99", "1.5s", "--max-error-rate", "0.01", "--tolerance", "0.05", "--strict",
+		"--replications", "3", "-o", "json", "--set", "traffic.multiplier=2"})
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	if err := cmd.Execute(); err != nil || got == nil {
+		t.Fatalf("err %v", err)
+	}
+	if got.scenario != "baseline" || got.sloP99 != 1500*time.Millisecond || got.maxErrorRate != 0.01 || got.tolerance != 0.05 ||
+		!got.strict || got.replications != 3 || !got.replicationsSet || got.output != "json" || len(got.sets) != 1 {
+		t.Errorf("options %+v", got)
+	}
+}
+
+// End to end in-process on the M/M/1 test scenario: the JSON contract
+// fields, and the answer against the closed form
+// m* = (mu - ln(100)/D)/lambda with lambda = 10/s, mu = 20/s (a loose
+// check here; experiments.TestCapacityMM1Analytic is the tight one).
+func TestCapacityJSON(t *testing.T) {
+	const d = 1.0
+	mStar := (20 - math.Log(100)/d) / 10
+	code, out, stderr := runCLI(t, "capacity", "../../experiments/testdata/sweep/mm1.yaml", "--slo-p99", "1s",
+		"--max-error-rate", "0.01", "--duration", "5m", "--replications", "4", "--tolerance", "0.05", "-o", "json")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var got struct {
+		SustainableMultiplier    *float64 `json:"sustainable_multiplier"`
+		SustainableCheckoutsPerS *float64 `json:"sustainable_checkouts_per_s"`
+		Curve                    []struct {
+			Multiplier  float64  `json:"multiplier"`
+			OfferedPerS float64  `json:"offered_checkouts_per_s"`
+			P99S        *float64 `json:"p99_s"`
+			ErrorRate   *float64 `json:"error_rate"`
+			Throughput  *float64 `json:"throughput_per_s"`
+			Pass        *bool    `json:"pass"`
+		} `json:"curve"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got.SustainableMultiplier == nil || got.SustainableCheckoutsPerS == nil || len(got.Curve) < 3 {
+		t.Fatalf("missing fields:\n%s", out)
+	}
+	if m := *got.SustainableMultiplier; math.Abs(m-mStar)/mStar > 0.15 {
+		t.Errorf("sustainable multiplier %g, analytic %g", m, mStar)
+	}
+	for _, p := range got.Curve {
+		if p.P99S == nil || p.ErrorRate == nil || p.Throughput == nil || p.Pass == nil || p.OfferedPerS != 10*p.Multiplier {
+			t.Errorf("curve point %+v incomplete", p)
+		}
+	}
+	// The table says the same in words.
+	_, table, _ := runCLI(t, "capacity", "../../experiments/testdata/sweep/mm1.yaml", "--slo-p99", "1s",
+		"--max-error-rate", "0.01", "--duration", "5m", "--replications", "4", "--tolerance", "0.05")
+	if !strings.Contains(table, "Sustainable multiplier") || !strings.Contains(table, "pass") || !strings.Contains(table, "fail") {
+		t.Errorf("table:\n%s", table)
+	}
+}
+
+// No limit found: exit 1 with the curve explored on stdout.
+func TestCapacityNoLimitExitsOne(t *testing.T) {
+	code, out, stderr := runCLI(t, "capacity", "one-station", "--slo-p99", "1ms", "--max-error-rate", "0.01",
+		"--duration", "10s", "--set", "warmup=2s", "--set", "drain=2s", "--replications", "2", "-o", "csv")
+	if code != exitFailed || !strings.Contains(stderr, "no capacity limit found") || !strings.HasPrefix(out, "multiplier,") {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, stderr, out)
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+)
+
+// mergeOptions are the arguments and flags of checkoutsim merge.
+type mergeOptions struct {
+	parts  []string
+	output string
+	out    string
+}
+
+func (o *mergeOptions) validate() error {
+	if err := experiments.CheckFormat(o.output); err != nil {
+		return fmt.Errorf("merge: --output: %w", err)
+	}
+	return nil
+}
+
+func newMergeCmd() *cobra.Command {
+	return newMergeCmdWith(runMerge)
+}
+
+// newMergeCmdWith builds the command around a run function, so tests can
+// check flag parsing apart from merging.
+func newMergeCmdWith(runF func(o *mergeOptions, stdout io.Writer) error) *cobra.Command {
+	o := &mergeOptions{}
+	cmd := &cobra.Command{
+		Use:   "merge PART...",
+		Short: "Combine the part files of a sharded sweep into the complete result",
+		Long: `merge reads the part files that 'checkoutsim sweep --shard i/N' wrote and
+writes the complete sweep result: byte-identical to what an unsharded
+sweep of the same grid writes, in the format of -o.
+
+It refuses, with exit status 2 and nothing written:
+  - a file that is not a sweep result (its name and the JSON error);
+  - parts of different grids (another scenario or scenario content,
+    overrides, parameters, seed or replications: it says which);
+  - a point held by two parts;
+  - an incomplete set: it lists the missing points and the shards that
+    should hold them (a shard that did not run, or was interrupted: rerun
+    it, with --resume to keep its completed points).
+
+A single complete result is a valid input too, so merge also converts a
+sweep's JSON into a table or CSV.`,
+		Example: `  checkoutsim merge part-0.json part-1.json part-2.json --out sweep.json -o json
+  checkoutsim merge results/part-*.json -o table
+  checkoutsim merge sweep.json -o csv > sweep.csv`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return badInput(fmt.Errorf("merge: want one or more part files"))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.parts = args
+			if err := o.validate(); err != nil {
+				return badInput(err)
+			}
+			return runF(o, cmd.OutOrStdout())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", experiments.FormatJSON, "output format: json, table or csv")
+	f.StringVar(&o.out, "out", "", "write the result to this file (atomically) instead of stdout")
+	return cmd
+}
+
+func runMerge(o *mergeOptions, stdout io.Writer) error {
+	parts := make([]*experiments.SweepResult, len(o.parts))
+	for i, name := range o.parts {
+		p, err := experiments.ReadSweepResult(name)
+		if err != nil {
+			return badInput(fmt.Errorf("merge: %w", err))
+		}
+		parts[i] = p
+	}
+	res, err := experiments.MergeSweep(o.parts, parts)
+	if err != nil {
+		return badInput(err)
+	}
+	write := func(w io.Writer) error { return res.Write(w, o.output) }
+	if o.out == "" {
+		return write(stdout)
+	}
+	return atomicfile.WriteFile(o.out, write)
+}

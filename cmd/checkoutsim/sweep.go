@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+)
+
+// Environment variables that batch engines set in each task of an array:
+// Kubernetes Indexed Jobs and Slurm job arrays. The first one set is used.
+var shardEnvVars = []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}
+
+// sweepOptions are the arguments and flags of checkoutsim sweep.
+type sweepOptions struct {
+	simOptions
+	scenario string
+	params   []experiments.SweepParam
+	shard    *experiments.Shard // nil: all points
+	resume   bool
+
+	rawParams []string
+	rawShard  string
+	shards    int
+}
+
+// validate checks the flags and resolves --param and --shard; getenv reads
+// the shard index variables.
+func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
+	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
+		envName, envVal := "", ""
+		for _, name := range shardEnvVars {
+			if v := getenv(name); v != "" {
+				envName, envVal = name, v
+				break
+			}
+		}
+		s, err := experiments.ParseShard(o.rawShard, o.shards, envName, envVal)
+		if err != nil {
+			return fmt.Errorf("sweep: %w", err)
+		}
+		o.shard = s
+		// A part file must record the grid, which only JSON does.
+		if !cmd.Flags().Changed("output") {
+			o.output = experiments.FormatJSON
+		} else if o.output != experiments.FormatJSON {
+			return fmt.Errorf("sweep: --shard writes a part file for 'checkoutsim merge', which is JSON: drop -o %s (merge renders tables and CSV)", o.output)
+		}
+	}
+	if err := o.simOptions.validate("sweep"); err != nil {
+		return err
+	}
+	if len(o.rawParams) == 0 {
+		return fmt.Errorf("sweep: at least one --param path=v1,v2,... is required")
+	}
+	o.params = nil
+	for _, raw := range o.rawParams {
+		p, err := experiments.ParseSweepParam(raw)
+		if err != nil {
+			return fmt.Errorf("sweep: %w", err)
+		}
+		o.params = append(o.params, p)
+	}
+	if o.resume {
+		if o.out == "" {
+			return fmt.Errorf("sweep: --resume needs --out FILE (the file of the interrupted run)")
+		}
+		if o.output != experiments.FormatJSON {
+			return fmt.Errorf("sweep: --resume needs -o json: only JSON records the grid and its points (render it later with 'checkoutsim merge FILE -o %s')", o.output)
+		}
+	}
+	return nil
+}
+
+// gridSets are the overrides every point starts from: --set, then
+// --duration, --seed and --replications written as overrides, so the grid
+// definition records them and each point's scenario validates them.
+func (o *sweepOptions) gridSets() []string {
+	sets := append([]string{}, o.sets...)
+	if o.duration != "" {
+		sets = append(sets, "duration="+o.duration)
+	}
+	if o.seedSet {
+		sets = append(sets, "seed="+strconv.FormatUint(o.seed, 10))
+	}
+	if o.replicationsSet {
+		sets = append(sets, "replications="+strconv.Itoa(o.replications))
+	}
+	return sets
+}
+
+func newSweepCmd() *cobra.Command {
+	return newSweepCmdWith(os.Getenv, runSweep)
+}
+
+// newSweepCmdWith builds the command around an environment and a run
+// function, so tests can check flag parsing without simulating.
+func newSweepCmdWith(getenv func(string) string, runF func(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) error) *cobra.Command {
+	o := &sweepOptions{}
+	cmd := &cobra.Command{
+		Use:   "sweep SCENARIO --param path=v1,v2,... [--param ...]",
+		Short: "Run a grid of scenario variants and report one row of headline metrics per point",
+		Long: `sweep runs SCENARIO once per point of a grid: the Cartesian product of the
+--param values, first parameter outermost (for --param a=1,2 --param b=x,y
+the points are 0: a=1 b=x, 1: a=1 b=y, 2: a=2 b=x, 3: a=2 b=y). A point
+applies its values as --set overrides, after the --set flags. Every value
+and every point is validated before anything runs. All points run with the
+same seed (common random numbers), so differences between rows come from
+the parameters, not from sampling. Each row holds the headline metrics of
+'checkoutsim run' with 95% confidence intervals.
+
+Sharding: --shard i/N runs only the points with index % N == i and writes a
+part file (JSON) that records the grid definition (scenario and its
+SHA-256, overrides, parameters, seed, replications) and the points it holds;
+'checkoutsim merge' puts the parts together, byte-identical to an unsharded
+run. In a batch engine the index can come from the environment: with
+--shards N (or --shard /N) it is read from JOB_COMPLETION_INDEX (Kubernetes
+Indexed Job) or else SLURM_ARRAY_TASK_ID (Slurm job array).
+
+Ctrl-C: with --out, the file is rewritten (atomically) after each point, so
+it always holds the completed points; rerun the same command with --resume
+to compute only the missing ones (the grid must be the same). Exit status
+130 when interrupted.`,
+		Example: `  checkoutsim sweep baseline --param traffic.multiplier=1,2,4 --replications 3
+  checkoutsim sweep retry-storm --param traffic.multiplier=1,1.5 \
+      --param 'services[0].cpu=lognormal(median=1ms, p99=5ms),exponential(mean=2ms)' -o csv
+  checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 -o json --out sweep.json
+  checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 -o json --out sweep.json --resume
+  checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 --shard 0/2 --out part-0.json
+  JOB_COMPLETION_INDEX=1 checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 --shards 2 --out part-1.json
+  checkoutsim merge part-0.json part-1.json -o table`,
+		Args: oneScenarioArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.scenario = args[0]
+			o.readSimFlags(cmd)
+			if err := o.validate(cmd, getenv); err != nil {
+				return badInput(err)
+			}
+			return runF(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	addSimFlags(cmd, &o.simOptions)
+	f := cmd.Flags()
+	f.StringArrayVar(&o.rawParams, "param", nil, "a grid axis, path=v1,v2,... (repeatable; commas inside (), [], {} or quotes do not split)")
+	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N, "i/N"; "/N" or --shards N takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
+	f.IntVar(&o.shards, "shards", 0, "number of shards N, the index coming from --shard i or the environment")
+	f.BoolVar(&o.resume, "resume", false, "keep the points already in --out (same grid) and compute only the missing ones")
+	return cmd
+}
+
+func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) error {
+	sw, err := experiments.NewSweep(o.scenario, o.gridSets(), o.params)
+	if err != nil {
+		return badInput(err)
+	}
+	var prev *experiments.SweepResult
+	if o.resume {
+		if _, err := os.Stat(o.out); err == nil {
+			if prev, err = experiments.ReadSweepResult(o.out); err != nil {
+				return badInput(fmt.Errorf("sweep --resume: %w", err))
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return badInput(fmt.Errorf("sweep --resume: %w", err))
+		}
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opt := experiments.SweepOptions{Shard: o.shard, Workers: o.workers, Resume: prev,
+		Progress: newPointProgress(stderr, sw.Grid.Scenario)}
+	if o.out != "" {
+		opt.Checkpoint = func(r *experiments.SweepResult) error {
+			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, o.output) })
+		}
+	}
+	res, err := sw.Run(ctx, opt)
+	if opt.Progress != nil {
+		opt.Progress(-1, 0, "")
+	}
+	if err != nil {
+		if res == nil { // --resume refused the file
+			return badInput(fmt.Errorf("sweep --resume: %s: %w", o.out, err))
+		}
+		if errors.Is(err, context.Canceled) {
+			if o.out == "" {
+				return &exitError{code: exitInterrupted, err: fmt.Errorf("sweep interrupted after %d of %d points; nothing written (use --out FILE to keep completed points)", len(res.Rows), len(res.Rows)+len(res.Pending))}
+			}
+			return &exitError{code: exitInterrupted, err: fmt.Errorf("sweep interrupted: %s holds %d points, %d to go; rerun the same command with --resume to compute only those", o.out, len(res.Rows), len(res.Pending))}
+		}
+		return runError(err)
+	}
+	return o.write(stdout, func(w io.Writer) error { return res.Write(w, o.output) })
+}
+
+// newPointProgress returns a progress function that draws "sweep NAME:
+// point 3/12 (a=1 b=x)" on stderr when it is a terminal, and nil
+// otherwise. done < 0 erases the line.
+func newPointProgress(stderr io.Writer, name string) func(done, total int, label string) {
+	if !isTerminal(stderr) {
+		return nil
+	}
+	drawn := false
+	return func(done, total int, label string) {
+		switch {
+		case done < 0:
+			if drawn {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+		case done < total:
+			fmt.Fprintf(stderr, "\r\033[Ksweep %s: point %d/%d (%s)", name, done+1, total, label)
+			drawn = true
+		}
+	}
+}
