@@ -445,15 +445,26 @@ func (s *System) kindWork(fs *flowState, st *stepRT, ctx *call.Ctx, group []inve
 			done(policy.Success)
 			return
 		}
-		s.statements(ctx, st, done)
+		s.statementsIn(fs, ctx, st, done)
 	default: // generic, order
-		s.statements(ctx, st, done)
+		s.statementsIn(fs, ctx, st, done)
 	}
 }
 
 func (s *System) statements(ctx *call.Ctx, st *stepRT, done func(call.Outcome)) {
+	s.statementsIn(nil, ctx, st, done)
+}
+
+// statementsIn runs the step's statements: inside the open reservation
+// transaction when the step runs in the orchestrator while one is held
+// (the transaction spans this step), otherwise on a connection of its own.
+func (s *System) statementsIn(fs *flowState, ctx *call.Ctx, st *stepRT, done func(call.Outcome)) {
 	if st.cfg.Statements == 0 {
 		done(policy.Success)
+		return
+	}
+	if fs != nil && fs.txn != nil && st.svc == nil {
+		fs.txn.Exec(ctx, st.cfg.Statements, func() { done(policy.Success) })
 		return
 	}
 	s.db.Query(ctx, st.cfg.Statements, call.SpanDB, done)

@@ -324,6 +324,13 @@ func (t *Txn) Commit(done func()) {
 	})
 }
 
+// Exec runs n statements inside the open transaction, on its connection:
+// the statements of later steps that the transaction spans (the order
+// insert, say) while it holds its row locks.
+func (t *Txn) Exec(ctx *call.Ctx, n int, done func()) {
+	t.conn.Exec(ctx, n, call.SpanDB, done)
+}
+
 // Rollback abandons an open transaction (a later step failed).
 func (t *Txn) Rollback() { t.rollback() }
 
