@@ -3,6 +3,7 @@ package experiments
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -247,4 +248,37 @@ func lookup(doc any, path string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// No replications, or replications with nothing in them, still give valid
+// JSON (no NaN or infinity, which encoding/json refuses) and empty lists,
+// not nulls.
+func TestSummarizeEmpty(t *testing.T) {
+	for _, results := range [][]*checkout.Result{nil, {fakeResult(0, 0, 0, 0), fakeResult(1, 0, 0, 0)}} {
+		s := Summarize(shortScenario("empty"), 1, results)
+		var b bytes.Buffer
+		if err := s.WriteJSON(&b); err != nil {
+			t.Fatalf("%d results: %v", len(results), err)
+		}
+		if strings.Contains(b.String(), "null") {
+			t.Errorf("%d results: JSON has null:\n%s", len(results), b.String())
+		}
+		for _, f := range Formats {
+			if err := s.Write(io.Discard, f); err != nil {
+				t.Errorf("%d results, -o %s: %v", len(results), f, err)
+			}
+		}
+	}
+}
+
+func BenchmarkSummarize(b *testing.B) {
+	sc := shortScenario("bench")
+	res, err := RunReplications(b.Context(), sc, 1, 5, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Summarize(sc, 1, res)
+	}
 }

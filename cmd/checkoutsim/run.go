@@ -19,6 +19,10 @@ import (
 // exitInterrupted is the status after Ctrl-C (128 + SIGINT, as shells do).
 const exitInterrupted = 130
 
+// maxReplications bounds --replications: every replication's result (a few
+// hundred kB of histograms) is held until the summary is made.
+const maxReplications = 10000
+
 // simOptions are the flags run and compare share.
 type simOptions struct {
 	seed            uint64
@@ -54,8 +58,8 @@ func (o *simOptions) validate(command string) error {
 	if err := experiments.CheckFormat(o.output); err != nil {
 		return fmt.Errorf("%s: --output: %w", command, err)
 	}
-	if o.replicationsSet && o.replications < 1 {
-		return fmt.Errorf("%s: --replications %d: want >= 1", command, o.replications)
+	if o.replicationsSet && (o.replications < 1 || o.replications > maxReplications) {
+		return fmt.Errorf("%s: --replications %d: want 1 to %d", command, o.replications, maxReplications)
 	}
 	if o.workers < 0 {
 		return fmt.Errorf("%s: --workers %d: want >= 0 (0: GOMAXPROCS)", command, o.workers)
