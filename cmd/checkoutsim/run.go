@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -40,7 +41,7 @@ type simOptions struct {
 func addSimFlags(cmd *cobra.Command, o *simOptions) {
 	f := cmd.Flags()
 	f.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's seed)")
-	f.IntVar(&o.replications, "replications", 0, "independent replications, >= 1 (default: the scenario's)")
+	f.IntVar(&o.replications, "replications", 0, "independent replications, 1 to 10000 (default: the scenario's)")
 	f.StringVar(&o.duration, "duration", "", `simulated arrival time, e.g. "2m" (default: the scenario's duration)`)
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field, path=value (repeatable), e.g. --set traffic.multiplier=2")
 	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table, json or csv")
@@ -88,7 +89,11 @@ func (o *simOptions) load(ref string) (*experiments.Scenario, error) {
 	if o.duration != "" {
 		sets = append(append([]string(nil), sets...), "duration="+o.duration)
 	}
-	return experiments.LoadScenario(ref, sets)
+	sc, err := experiments.LoadScenario(ref, sets)
+	if err != nil && o.duration != "" && strings.Contains(err.Error(), "warmup:") {
+		err = fmt.Errorf("%w\nhint: --duration %s is not longer than the scenario's warm-up; shorten it too, e.g. --set warmup=10s", err, o.duration)
+	}
+	return sc, err
 }
 
 // runParams are the seed and replications of a run: the flags when given,

@@ -69,7 +69,7 @@ func TestRunBadInputExitsTwo(t *testing.T) {
 		{[]string{"run", "no-such-scenario"}, "no-such-scenario"},
 		{[]string{"run", missing}, "missing.yaml"},
 		{[]string{"run", "baseline", "--set", "traffic.multiplier=-1"}, "traffic.multiplier"},
-		{[]string{"run", "baseline", "--duration", "30s"}, "warmup"}, // warm-up 1m is not below 30s
+		{[]string{"run", "baseline", "--duration", "30s"}, "hint: --duration 30s is not longer than the scenario's warm-up"}, // warm-up 1m
 	} {
 		code, out, stderr := runCLI(t, tc.args...)
 		if code != exitBadInput || out != "" || !strings.HasPrefix(stderr, "checkoutsim: ") || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "panic") {
