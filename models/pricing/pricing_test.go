@@ -125,6 +125,7 @@ func TestStatementsPerCart(t *testing.T) {
 		{"per_item with rule cache", Config{RuleLookup: "per_item", RuleCache: true}, 0, 5, 1 + 5*refill, 1, 0},
 		{"per_item, precomputed 3 of 5", Config{RuleLookup: "per_item", Precomputed: true}, 3, 5, 1 + 2, 1 + 2, 4},
 		{"per_item, precomputed all", Config{RuleLookup: "per_item", Precomputed: true}, 10, 5, 1, 1, 0},
+		{"per_item, campaign running but not precomputed", Config{RuleLookup: "per_item"}, 3, 5, 1 + 5, 1 + 5, 10},
 		{"per_item, precomputed none promoted", Config{RuleLookup: "per_item", Precomputed: true}, 0, 5, 1 + 5, 1 + 5, 10},
 		{"per_item, cache and precomputed 3 of 5", Config{RuleLookup: "per_item", RuleCache: true, Precomputed: true}, 3, 5, 1 + 2*refill, 1, 0},
 		{"batched with price reads", Config{RuleLookup: "batched", PriceReads: true}, 0, 4, 1 + 4*refill, 1, 0},

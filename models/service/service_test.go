@@ -207,6 +207,8 @@ func TestAdmission(t *testing.T) {
 			[]reply{{s, policy.Success}, {s, policy.Timeout}, {2 * s, policy.Success}}, 0, 1},
 		{"without drop expired it is served", Config{}, []req{plain, {deadline: 500 * ms}, plain},
 			[]reply{{s, policy.Success}, {2 * s, policy.Success}, {3 * s, policy.Success}}, 0, 0},
+		{"deadline passed on arrival, free worker", Config{DropExpired: true}, []req{{deadline: 0}, plain},
+			[]reply{{0, policy.Timeout}, {s, policy.Success}}, 0, 1},
 		{"deadline not yet passed is served", Config{DropExpired: true}, []req{plain, {deadline: 1500 * ms}},
 			[]reply{{s, policy.Success}, {2 * s, policy.Success}}, 0, 0},
 		{"cancelled before it queues", Config{}, []req{plain, {deadline: sim.Never, cancel: true}, plain},
