@@ -25,6 +25,7 @@ type capacityOptions struct {
 	maxErrorRate float64
 	tolerance    float64
 	strict       bool
+	plots        string
 }
 
 func (o *capacityOptions) validate(cmd *cobra.Command) error {
@@ -87,7 +88,7 @@ measured at that multiplier, with its interval), failing_multiplier, and
 the explored curve (multiplier, offered checkouts/s, P99, error rate,
 throughput, pass) sorted by multiplier. Exit status 1 when no limit is
 found (the SLO fails even at tiny load, or holds at 4096x).`,
-		Example: `  checkoutsim capacity baseline --slo-p99 1.5s --max-error-rate 0.01
+		Example: `  checkoutsim capacity baseline --slo-p99 1.5s --max-error-rate 0.01 --plots plots/
   checkoutsim capacity flash-sale-after --slo-p99 1.4s --max-error-rate 0.012 --replications 5 -o json
   checkoutsim capacity my-shop.yaml --slo-p99 800ms --max-error-rate 0.005 --tolerance 0.05 --strict`,
 		Args: oneScenarioArg,
@@ -105,6 +106,7 @@ found (the SLO fails even at tiny load, or holds at 4096x).`,
 	f.StringVar(&o.rawSLOP99, "slo-p99", "", "largest acceptable checkout P99 latency, e.g. 1.5s (required)")
 	f.Float64Var(&o.maxErrorRate, "max-error-rate", 0, "largest acceptable error rate as a fraction, e.g. 0.01 (required)")
 	f.Float64Var(&o.tolerance, "tolerance", experiments.DefaultCapacityTolerance, "stop bisecting when (fail - pass)/pass <= this")
+	f.StringVar(&o.plots, "plots", "", "write the load curve (P99 and error rate vs offered load, PNG and SVG) to this directory")
 	f.BoolVar(&o.strict, "strict", false, "judge the SLO on the 95% intervals' upper ends instead of the means")
 	return cmd
 }
@@ -135,12 +137,21 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 		return runError(err)
 	case err != nil && !errors.Is(err, experiments.ErrNoLimit):
 		return badInput(err)
-	case err != nil:
-		// No limit found: show the curve explored, then fail.
-		if werr := o.write(stdout, func(w io.Writer) error { return res.Write(w, o.output) }); werr != nil {
-			return werr
+	}
+	// With no limit found, the curve explored is still shown, then exit 1.
+	if werr := o.write(stdout, func(w io.Writer) error { return res.Write(w, o.output) }); werr != nil {
+		return werr
+	}
+	if o.plots != "" {
+		if perr := os.MkdirAll(o.plots, 0o755); perr != nil {
+			return badInput(fmt.Errorf("--plots: %w", perr))
 		}
+		if perr := res.WritePlot(o.plots); perr != nil {
+			return perr
+		}
+	}
+	if err != nil {
 		return failed(err)
 	}
-	return o.write(stdout, func(w io.Writer) error { return res.Write(w, o.output) })
+	return nil
 }

@@ -15,6 +15,7 @@ type mergeOptions struct {
 	parts  []string
 	output string
 	out    string
+	plots  string
 }
 
 func (o *mergeOptions) validate() error {
@@ -51,7 +52,7 @@ It refuses, with exit status 2 and nothing written:
 A single complete result is a valid input too, so merge also converts a
 sweep's JSON into a table or CSV.`,
 		Example: `  checkoutsim merge part-0.json part-1.json part-2.json --out sweep.json -o json
-  checkoutsim merge results/part-*.json -o table
+  checkoutsim merge results/part-*.json -o table --plots plots/
   checkoutsim merge sweep.json -o csv > sweep.csv`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -70,6 +71,7 @@ sweep's JSON into a table or CSV.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", experiments.FormatJSON, "output format: json, table or csv")
 	f.StringVar(&o.out, "out", "", "write the result to this file (atomically) instead of stdout")
+	f.StringVar(&o.plots, "plots", "", "write heat maps (PNG and SVG) of the merged grid to this directory (1 or 2 parameters)")
 	return cmd
 }
 
@@ -86,9 +88,17 @@ func runMerge(o *mergeOptions, stdout io.Writer) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if o.plots != "" && len(res.Grid.Params) > 2 {
+		return badInput(fmt.Errorf("merge: --plots draws heat maps of one or two parameters; this grid has %d", len(res.Grid.Params)))
+	}
 	write := func(w io.Writer) error { return res.Write(w, o.output) }
 	if o.out == "" {
-		return write(stdout)
+		err = write(stdout)
+	} else {
+		err = atomicfile.WriteFile(o.out, write)
 	}
-	return atomicfile.WriteFile(o.out, write)
+	if err != nil {
+		return err
+	}
+	return writeSweepPlots(res, o.plots)
 }

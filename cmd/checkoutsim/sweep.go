@@ -27,6 +27,7 @@ type sweepOptions struct {
 	params   []experiments.SweepParam
 	shard    *experiments.Shard // nil: all points
 	resume   bool
+	plots    string
 
 	rawParams []string
 	rawShard  string
@@ -69,6 +70,14 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 			return fmt.Errorf("sweep: %w", err)
 		}
 		o.params = append(o.params, p)
+	}
+	if o.plots != "" {
+		if o.shard != nil {
+			return fmt.Errorf("sweep: --plots draws the whole grid: give it to 'checkoutsim merge', not to a shard")
+		}
+		if len(o.params) > 2 {
+			return fmt.Errorf("sweep: --plots draws heat maps of one or two parameters; this grid has %d", len(o.params))
+		}
 	}
 	if o.resume {
 		if o.out == "" {
@@ -133,7 +142,7 @@ to compute only the missing ones (the grid must be the same). Exit status
 		Example: `  checkoutsim sweep baseline --param traffic.multiplier=1,2,4 --replications 3
   checkoutsim sweep retry-storm --param traffic.multiplier=1,1.5 \
       --param 'services[0].cpu=lognormal(median=1ms, p99=5ms),exponential(mean=2ms)' -o csv
-  checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 -o json --out sweep.json
+  checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 -o json --out sweep.json --plots plots/
   checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 -o json --out sweep.json --resume
   checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 --shard 0/2 --out part-0.json
   JOB_COMPLETION_INDEX=1 checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 --shards 2 --out part-1.json
@@ -153,6 +162,7 @@ to compute only the missing ones (the grid must be the same). Exit status
 	f.StringArrayVar(&o.rawParams, "param", nil, "a grid axis, path=v1,v2,... (repeatable; commas inside (), [], {} or quotes do not split)")
 	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N, "i/N"; "/N" or --shards N takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
 	f.IntVar(&o.shards, "shards", 0, "number of shards N, the index coming from --shard i or the environment")
+	f.StringVar(&o.plots, "plots", "", "write heat maps (PNG and SVG) of P99, error rate, throughput and cost to this directory (1 or 2 parameters)")
 	f.BoolVar(&o.resume, "resume", false, "keep the points already in --out (same grid) and compute only the missing ones")
 	return cmd
 }
@@ -197,7 +207,22 @@ func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) er
 		}
 		return runError(err)
 	}
-	return o.write(stdout, func(w io.Writer) error { return res.Write(w, o.output) })
+	if err := o.write(stdout, func(w io.Writer) error { return res.Write(w, o.output) }); err != nil {
+		return err
+	}
+	return writeSweepPlots(res, o.plots)
+}
+
+// writeSweepPlots draws the heat maps into dir (created if missing);
+// nothing when dir is "".
+func writeSweepPlots(res *experiments.SweepResult, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return badInput(fmt.Errorf("--plots: %w", err))
+	}
+	return res.WritePlots(dir)
 }
 
 // newPointProgress returns a progress function that draws "sweep NAME:

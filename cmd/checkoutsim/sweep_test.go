@@ -52,6 +52,8 @@ func TestSweepFlags(t *testing.T) {
 		{[]string{"baseline", "--param", "a=1", "--resume"}, nil, "", "", "--resume needs --out"},
 		{[]string{"baseline", "--param", "a=1", "--resume", "--out", "s.csv", "-o", "csv"}, nil, "", "", "--resume needs -o json"},
 		{[]string{"baseline", "--param", "a=1", "-o", "xml"}, nil, "", "", "want table, json or csv"},
+		{[]string{"baseline", "--param", "a=1", "--shard", "0/2", "--plots", "p"}, nil, "", "", "give it to 'checkoutsim merge'"},
+		{[]string{"baseline", "--param", "a=1", "--param", "b=1", "--param", "c=1", "--plots", "p"}, nil, "", "", "this grid has 3"},
 	} {
 		var got *sweepOptions
 		getenv := func(k string) string { return tc.env[k] }
@@ -172,9 +174,12 @@ func testShardMergeProcesses(t *testing.T, bin string) {
 	sweep([]string{"JOB_COMPLETION_INDEX=1"}, "--shards", "3", "--out", "part-1.json")
 	sweep([]string{"SLURM_ARRAY_TASK_ID=2"}, "--shard", "/3", "--out", "part-2.json")
 
-	code, _, stderr := runBinary(t, bin, dir, clean, "merge", "part-2.json", "part-0.json", "part-1.json", "--out", "merged.json")
+	code, _, stderr := runBinary(t, bin, dir, clean, "merge", "part-2.json", "part-0.json", "part-1.json", "--out", "merged.json", "--plots", "plots")
 	if code != 0 {
 		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	if pngs, _ := filepath.Glob(filepath.Join(dir, "plots", "sweep-*.png")); len(pngs) != 4 {
+		t.Errorf("merge --plots wrote %q, want 4 heat maps", pngs)
 	}
 	full, _ := os.ReadFile(filepath.Join(dir, "full.json"))
 	merged, _ := os.ReadFile(filepath.Join(dir, "merged.json"))

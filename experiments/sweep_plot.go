@@ -1,0 +1,67 @@
+package experiments
+
+// Charts of sweep and capacity results, drawn with the plot helpers of
+// plot_sweep.go: heat maps of the headline metrics over a grid of one or
+// two parameters, and the load curve of a capacity search.
+
+import (
+	"fmt"
+	"math"
+)
+
+// sweepPlotMetrics are the metrics drawn as heat maps, one chart each.
+var sweepPlotMetrics = []struct {
+	title string
+	get   func(m *SweepMetrics) float64
+}{
+	{"P99 latency (s)", func(m *SweepMetrics) float64 { return m.LatencyP99S }},
+	{"Error rate (fraction of checkouts)", func(m *SweepMetrics) float64 { return m.ErrorRate }},
+	{"Throughput (checkouts per s)", func(m *SweepMetrics) float64 { return m.ThroughputPerS }},
+	{"Cost per run (USD)", func(m *SweepMetrics) float64 { return m.CostUSD }},
+}
+
+// WritePlots writes heat maps of P99, error rate, throughput and cost over
+// the grid to dir (which must exist), as sweep-<metric>.png and .svg. The
+// first parameter runs up the y axis, the second (if any) along the x
+// axis; a point not computed yet is drawn gray. Grids of more than two
+// parameters have no heat map: that is an error.
+func (r *SweepResult) WritePlots(dir string) error {
+	g := &r.Grid
+	if len(g.Params) > 2 {
+		return fmt.Errorf("plots: a heat map shows one or two parameters; this sweep has %d (use -o csv and a tool of your own)", len(g.Params))
+	}
+	ys := g.Params[0].Values
+	xs, xLabel := []string{""}, ""
+	if len(g.Params) == 2 {
+		xs, xLabel = g.Params[1].Values, g.Params[1].Path
+	}
+	for _, m := range sweepPlotMetrics {
+		values := make([][]float64, len(ys))
+		for i := range values {
+			values[i] = make([]float64, len(xs))
+			for j := range values[i] {
+				values[i][j] = math.NaN()
+			}
+		}
+		for _, row := range r.Rows {
+			values[row.Index/len(xs)][row.Index%len(xs)] = m.get(&row.Metrics)
+		}
+		title := m.title + " — " + g.Scenario
+		if err := WriteSweepHeatmap(dir, title, xLabel, g.Params[0].Path, xs, ys, values); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WritePlot writes the load curve of the search (P99 and error rate
+// against the offered checkout rate, with the SLO) to dir as
+// <scenario>-capacity.png and .svg.
+func (r *CapacityResult) WritePlot(dir string) error {
+	curve := make([]CurvePoint, len(r.Curve))
+	for i, p := range r.Curve {
+		curve[i] = CurvePoint{Multiplier: p.Multiplier, OfferedPerS: p.OfferedPerS, P99S: p.P99S, P99CI: p.P99SCI,
+			ErrorRate: p.ErrorRate, ErrorRateCI: p.ErrorRateCI, Pass: p.Pass}
+	}
+	return WriteCapacityPlot(dir, r.Scenario, curve, r.SLOP99S, r.MaxErrorRate)
+}
