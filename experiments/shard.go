@@ -195,8 +195,17 @@ func MergeSweep(names []string, parts []*SweepResult) (*SweepResult, error) {
 		}
 	}
 	if len(missing) > 0 {
+		hint := missingShards(parts, missing)
+		if hint == "" {
+			for k, p := range parts {
+				if len(p.Pending) > 0 {
+					hint = fmt.Sprintf(" (%s is from an interrupted run: rerun its command with --resume)", names[k])
+					break
+				}
+			}
+		}
 		return nil, fmt.Errorf("merge: incomplete sweep: %d of %d points missing: %s%s",
-			len(missing), first.Points, intList(missing, 20), missingShards(parts, missing))
+			len(missing), first.Points, intList(missing, 20), hint)
 	}
 	slices.SortFunc(rows, func(a, b SweepRow) int { return a.Index - b.Index })
 	return &SweepResult{Grid: first.Grid, GridSHA256: first.GridSHA256, Points: first.Points, Rows: rows}, nil

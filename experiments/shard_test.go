@@ -3,6 +3,7 @@ package experiments
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -100,6 +101,8 @@ func TestMergeSweep(t *testing.T) {
 		{"missing shard", []*SweepResult{p0}, []string{"2 of 4 points missing: 1, 3", "shards 1/2"}},
 		{"interrupted shard", []*SweepResult{p0, fakeSweep(1, &Shard{1, 2}, 1)}, []string{"1 of 4 points missing: 3", "shards 1/2", "--resume"}},
 		{"none", nil, []string{"no part files"}},
+		{"interrupted", []*SweepResult{func() *SweepResult { r := fakeSweep(1, nil, 0, 1); r.Pending = []int{2, 3}; return r }()},
+			[]string{"2 of 4 points missing: 2, 3", "p0 is from an interrupted run"}},
 	} {
 		names := []string{"p0", "p1"}[:len(tc.parts)]
 		_, err := MergeSweep(names, tc.parts)
@@ -161,4 +164,15 @@ func FuzzDecodeSweepResult(f *testing.F) {
 			t.Fatalf("accepted file does not merge: %v", err)
 		}
 	})
+}
+
+func ExampleParseShard() {
+	// As in a Kubernetes Indexed Job: --shards 4, JOB_COMPLETION_INDEX=2.
+	s, err := ParseShard("", 4, "JOB_COMPLETION_INDEX", "2")
+	fmt.Println(s, err)
+	_, err = ParseShard("4/4", 0, "", "")
+	fmt.Println(err)
+	// Output:
+	// 2/4 <nil>
+	// --shard: shard index 4 out of range: want 0 <= index < 4
 }

@@ -192,10 +192,11 @@ func ScenarioSource(ref string) ([]byte, error) {
 // and validated before the first one runs.
 const MaxSweepPoints = 100_000
 
-// Sweep is a validated grid with every point's scenario loaded.
+// Sweep is a validated grid: every point's scenario loaded once and found
+// valid. Points are loaded again when they run (a load takes about a
+// millisecond), so a large grid is not held in memory.
 type Sweep struct {
-	Grid      SweepGrid
-	scenarios []*Scenario
+	Grid SweepGrid
 }
 
 // NewSweep loads the scenario with sets, checks every parameter value on
@@ -243,13 +244,11 @@ func NewSweep(ref string, sets []string, params []SweepParam) (*Sweep, error) {
 			}
 		}
 	}
-	sw := &Sweep{Grid: g, scenarios: make([]*Scenario, n)}
+	sw := &Sweep{Grid: g}
 	for i := range n {
-		sc, err := LoadScenario(ref, g.PointSets(i))
-		if err != nil {
-			return nil, fmt.Errorf("sweep: point %d (%s): %w", i, g.PointLabel(i), err)
+		if _, err := sw.load(i); err != nil {
+			return nil, err
 		}
-		sw.scenarios[i] = sc
 	}
 	return sw, nil
 }
@@ -415,9 +414,21 @@ func (sw *Sweep) Run(ctx context.Context, opt SweepOptions) (*SweepResult, error
 	return res, nil
 }
 
+// load loads point i's scenario.
+func (sw *Sweep) load(i int) (*Scenario, error) {
+	sc, err := LoadScenario(sw.Grid.Scenario, sw.Grid.PointSets(i))
+	if err != nil {
+		return nil, fmt.Errorf("sweep: point %d (%s): %w", i, sw.Grid.PointLabel(i), err)
+	}
+	return sc, nil
+}
+
 // runPoint runs point i's replications and summarises them.
 func (sw *Sweep) runPoint(ctx context.Context, i, workers int) (SweepRow, error) {
-	sc := sw.scenarios[i]
+	sc, err := sw.load(i)
+	if err != nil {
+		return SweepRow{}, err
+	}
 	results, err := RunReplications(ctx, sc, sc.Seed, sc.Replications, workers)
 	if err != nil {
 		return SweepRow{}, err

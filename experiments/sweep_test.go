@@ -281,3 +281,13 @@ func TestSweepShardMergeResume(t *testing.T) {
 		t.Errorf("resume of an unsharded file as a shard: %v", err)
 	}
 }
+
+func ExampleParseSweepParam() {
+	p, _ := ParseSweepParam("services[0].cpu=exponential(mean=2ms),lognormal(median=1ms, p99=5ms)")
+	fmt.Printf("%s: %q\n", p.Path, p.Values)
+	_, err := ParseSweepParam("traffic.multiplier=1,,2")
+	fmt.Println(err)
+	// Output:
+	// services[0].cpu: ["exponential(mean=2ms)" "lognormal(median=1ms, p99=5ms)"]
+	// --param "traffic.multiplier=1,,2": value 2 of traffic.multiplier is empty
+}
