@@ -94,7 +94,11 @@ func (r *SweepResult) WriteTable(w io.Writer) error {
 			return err
 		}
 		if len(r.Pending) > 0 {
-			_, err := fmt.Fprintf(w, "\n%d points not computed yet: %s\n", len(r.Pending), intList(r.Pending, 20))
+			noun := "points"
+			if len(r.Pending) == 1 {
+				noun = "point"
+			}
+			_, err := fmt.Fprintf(w, "\n%d %s not computed yet: %s\n", len(r.Pending), noun, intList(r.Pending, 20))
 			return err
 		}
 		return nil

@@ -1,0 +1,85 @@
+package experiments
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var updateSweepGolden = flag.Bool("update-sweep", false, "rewrite experiments/testdata/sweep/*.golden")
+
+// goldenSweep is a 2x2 result with every kind of value: intervals, none,
+// a point not computed yet (3).
+func goldenSweep() *SweepResult {
+	r := fakeSweep(7, nil, 0, 1, 2)
+	r.Pending = []int{3}
+	for k := range r.Rows {
+		m := &r.Rows[k].Metrics
+		f := float64(k + 1)
+		m.Attempts, m.Succeeded, m.Failed, m.Abandoned = 1000*int64(k+1), 990*int64(k+1), 7*int64(k+1), 3*int64(k+1)
+		m.LatencyP50S, m.LatencyP95S, m.LatencyP99S, m.LatencyMeanS = 0.1*f, 0.5*f, 1.25*f, 0.2*f
+		m.LatencyP99SCI = &CI{1.1 * f, 1.4 * f}
+		m.ErrorRate, m.ErrorRateCI = 0.007, &CI{0.005, 0.009}
+		m.ThroughputPerS, m.CostUSD, m.CacheHitRatio = 99.5*f, 0.0642, 0.986
+		m.PaymentAttemptsPerPayment, m.DBQueriesPerCheckout, m.MaxBacklog = 1+0.1*f, 6.9, 16*k
+	}
+	return r
+}
+
+func goldenCapacity() *CapacityResult {
+	ci := func(lo, hi float64) *CI { return &CI{lo, hi} }
+	return &CapacityResult{Scenario: "mm1", Seed: 1, Replications: 10, SLOP99S: 1.15, MaxErrorRate: 0.01, JudgedOn: "mean",
+		Tolerance: 0.02, SustainableMultiplier: 1.59375, SustainableCheckoutsPerS: 15.9, SustainableCheckoutsPerSCI: ci(15.8, 16),
+		FailingMultiplier: 1.625,
+		Curve: []CapacityPoint{
+			{Multiplier: 1, OfferedPerS: 10, P99S: 0.447, P99SCI: ci(0.427, 0.466), ErrorRate: 0, ErrorRateCI: ci(0, 0), ThroughputPerS: 10, Completed: 114000, Pass: true},
+			{Multiplier: 1.59375, OfferedPerS: 15.9375, P99S: 1.08, P99SCI: ci(0.957, 1.19), ThroughputPerS: 15.9, Completed: 181000, Pass: true},
+			{Multiplier: 1.625, OfferedPerS: 16.25, P99S: 1.16, ErrorRate: 0.02, ThroughputPerS: 16.2, Completed: 185000, Pass: false},
+		}}
+}
+
+// Golden tests pin the three formats of sweep and capacity results
+// (go test ./experiments -run Golden -update-sweep rewrites them).
+func TestSweepCapacityGolden(t *testing.T) {
+	type goldenCase struct {
+		file  string
+		write func(b *bytes.Buffer) error
+	}
+	var cases []goldenCase
+	for _, f := range []string{FormatTable, FormatJSON, FormatCSV} {
+		cases = append(cases,
+			goldenCase{"sweep." + f + ".golden", func(b *bytes.Buffer) error { return goldenSweep().Write(b, f) }},
+			goldenCase{"capacity." + f + ".golden", func(b *bytes.Buffer) error { return goldenCapacity().Write(b, f) }})
+	}
+	for _, tc := range cases {
+		var b bytes.Buffer
+		if err := tc.write(&b); err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		path := filepath.Join("testdata", "sweep", tc.file)
+		if *updateSweepGolden {
+			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run with -update-sweep to create it)", err)
+		}
+		if !bytes.Equal(b.Bytes(), want) {
+			t.Errorf("%s changed (-update-sweep to accept):\n%s", tc.file, b.String())
+		}
+	}
+	// The JSON golden reads back as the same result.
+	data, _ := os.ReadFile(filepath.Join("testdata", "sweep", "sweep.json.golden"))
+	back, err := DecodeSweepResult("sweep.json.golden", data)
+	if err != nil || len(back.Rows) != 3 || back.Pending[0] != 3 {
+		t.Errorf("sweep.json.golden does not read back: %v %+v", err, back)
+	}
+	if err := (&SweepResult{}).Write(&bytes.Buffer{}, "xml"); err == nil {
+		t.Errorf("format xml accepted")
+	}
+}
