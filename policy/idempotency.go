@@ -167,6 +167,19 @@ func (s *IdempotencyStore[K, R]) Abort(key K) bool {
 	return true
 }
 
+// Forget drops a key whatever its state: the work it stood for was undone
+// (a reservation given back after a later step failed), so a new request
+// with the same key must do it again rather than be told it is done. It
+// reports whether the key was remembered. The key's queue reference stays
+// until it expires or is compacted; its sequence number no longer matches.
+func (s *IdempotencyStore[K, R]) Forget(key K) bool {
+	if _, ok := s.entries[key]; !ok {
+		return false
+	}
+	delete(s.entries, key)
+	return true
+}
+
 // Len returns the number of keys remembered (some may be past TTL until the
 // next call with a later now).
 func (s *IdempotencyStore[K, R]) Len() int { return len(s.entries) }

@@ -107,3 +107,29 @@ func TestIdempotencyBounded(t *testing.T) {
 		}
 	}
 }
+
+// Forget undoes a completed key: the next Begin starts afresh, and the old
+// key's queue reference expiring later does not remove the new entry.
+func TestIdempotencyForget(t *testing.T) {
+	s, err := NewIdempotencyStore[string, int](IdempotencyConfig{TTL: time.Minute, MaxEntries: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(0, 0)
+	if st, _ := s.Begin(t0, "k"); st != IdemFirst {
+		t.Fatalf("first Begin: %v", st)
+	}
+	s.Complete(t0, "k", 7)
+	if !s.Forget("k") || s.Forget("k") {
+		t.Fatal("Forget of a done key: want true once, then false")
+	}
+	t1 := t0.Add(30 * time.Second)
+	if st, _ := s.Begin(t1, "k"); st != IdemFirst {
+		t.Fatalf("Begin after Forget: %v, want first", st)
+	}
+	s.Complete(t1, "k", 8)
+	// The first reference expires at 60 s; the new entry lives until 90 s.
+	if st, r := s.Begin(t0.Add(70*time.Second), "k"); st != IdemDone || r != 8 {
+		t.Fatalf("at 70 s: %v %d, want done 8 (the stale reference must not expire the new entry)", st, r)
+	}
+}

@@ -175,8 +175,11 @@ func (c *Config) Validate() error {
 		if s.Calls != "once" && (s.Kind == KindPayment || s.Kind == KindConfirm || s.Kind == KindOrder) {
 			add(p+".calls", "a %s step is made once per checkout, got %q", s.Kind, s.Calls)
 		}
-		if s.Kind == KindInventory && s.Calls != "once" && c.Inventory.HoldUntil != "" {
-			add(p+".calls", "a reservation held across steps must be one call, got %q", s.Calls)
+		if s.Kind == KindInventory && s.Calls != "once" {
+			// The reservation is one unit of work keyed by the checkout (its
+			// idempotency key and its reservation count); split into calls
+			// it would be mistaken for repeats of itself.
+			add(p+".calls", "an inventory step reserves the whole cart in one call, got %q", s.Calls)
 		}
 	}
 	if h := c.Inventory.HoldUntil; h != "" {

@@ -337,6 +337,9 @@ func (t *Txn) Rollback() { t.rollback() }
 func (t *Txn) rollback() {
 	t.r.locks.ReleaseAll(t.id)
 	t.conn.Release()
+	if t.r.idem != nil && t.ctx.Intent != nil {
+		t.r.idem.Forget(t.ctx.Intent.ID) // nothing was reserved
+	}
 }
 
 // Release gives back a committed reservation of ctx's checkout (the
@@ -347,7 +350,7 @@ func (r *Reserver) Release(ctx *call.Ctx, done func()) {
 		ctx.Intent.Reservations--
 	}
 	if r.idem != nil && ctx.Intent != nil {
-		r.idem.Abort(ctx.Intent.ID)
+		r.idem.Forget(ctx.Intent.ID) // the reservation is undone: a re-click must reserve again
 	}
 	r.db.Query(ctx, 1, call.SpanDB, func(call.Outcome) { done() })
 }

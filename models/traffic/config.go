@@ -197,10 +197,8 @@ func (s *Source) Next() Checkout {
 		}
 		if !dup {
 			items = append(items, inventory.Item{SKU: sku, Qty: 1})
-		} else if len(items) >= s.cfg.SKUs {
-			break
 		} else {
-			lines-- // a repeat adds a unit, not a line
+			lines-- // a repeat adds a unit, not a line (this also ends the loop when the catalogue is smaller than the cart)
 		}
 	}
 	patience := sim.Never

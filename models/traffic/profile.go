@@ -78,10 +78,14 @@ func (p Profile) Expected(from, to sim.Time) float64 {
 		}
 	}
 	points = append(points, to)
+	// Between breakpoints the rate is linear, so the midpoint rule is
+	// exact; evaluating at the midpoint (not the ends) also gets a step
+	// (two corners at one time) right, since RateAt at the step time is
+	// the rate before it.
 	total := 0.0
 	for i := 1; i < len(points); i++ {
 		a, b := points[i-1], points[i]
-		total += (p.RateAt(a) + p.RateAt(b)) / 2 * (b - a).Seconds()
+		total += p.RateAt(a+(b-a)/2) * (b - a).Seconds()
 	}
 	return total
 }
@@ -129,13 +133,17 @@ func (a *Poisson) Next() sim.Time {
 			a.t = end
 			continue
 		}
-		cand := a.t + sim.Seconds(a.r.ExpFloat64()/max)
-		if cand >= end {
+		gap := a.r.ExpFloat64() / max
+		if end == sim.Never && gap >= (sim.Never-a.t).Seconds() {
+			return sim.Never // the next arrival is beyond the end of time
+		}
+		if end != sim.Never && gap >= (end-a.t).Seconds() {
 			// No candidate in this piece; the process is memoryless, so
 			// restart from the piece's end with the next piece's bound.
 			a.t = end
 			continue
 		}
+		cand := a.t + sim.Seconds(gap)
 		a.t = cand
 		if a.r.Float64()*max <= a.multiplier*a.profile.RateAt(cand) {
 			return cand
