@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 
@@ -59,6 +60,12 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 	}
 	if err := o.simOptions.validate("sweep"); err != nil {
 		return err
+	}
+	if o.out != "" {
+		// Checked now rather than after the first point has been computed.
+		if st, err := os.Stat(filepath.Dir(o.out)); err != nil || !st.IsDir() {
+			return fmt.Errorf("sweep: --out %s: directory %s does not exist", o.out, filepath.Dir(o.out))
+		}
 	}
 	if len(o.rawParams) == 0 {
 		return fmt.Errorf("sweep: at least one --param path=v1,v2,... is required")

@@ -88,6 +88,7 @@ func TestSweepMergeBadInputExitsTwo(t *testing.T) {
 		want string
 	}{
 		{append(base, "--param", "traffic.multiplier"), "expected path=v1,v2"},
+		{append(base, "--param", "traffic.multiplier=1", "--out", filepath.Join(dir, "no", "such", "dir", "o.json")), "does not exist"},
 		{append(base, "--param", "traffic.multiplier="), "is empty"},
 		{append(base, "--param", "no.such.field=1,2"), "--param no.such.field"},
 		{append(base, "--param", "traffic.multiplier=1,-1"), `value "-1"`},
