@@ -107,6 +107,22 @@ type figure struct {
 	minLegend vg.Length
 	// w, h override the chart size when not zero.
 	w, h vg.Length
+	// legendAbove draws the legend as rows of entries above the plot
+	// instead of a column beside it (for narrow charts).
+	legendAbove bool
+	items       []legendItem
+}
+
+// legendItem is one legend entry, kept for the legend above the plot.
+type legendItem struct {
+	label string
+	thumb plot.Thumbnailer
+}
+
+// addLegend adds a legend entry.
+func (f *figure) addLegend(label string, thumb plot.Thumbnailer) {
+	f.legend.Add(label, thumb)
+	f.items = append(f.items, legendItem{label, thumb})
 }
 
 func (f *figure) name() string { return f.file }
@@ -179,7 +195,7 @@ func (f *figure) addLine(label string, pts xy, c color.Color, dash []vg.Length, 
 		l.Width = vg.Points(width)
 		f.p.Add(l)
 		if i == 0 && label != "" {
-			f.legend.Add(label, l)
+			f.addLegend(label, l)
 		}
 	}
 	return nil
@@ -204,6 +220,19 @@ func (f *figure) draw(c draw.Canvas) (err error) {
 		top = f.p.Title.TextStyle.Rectangle(f.p.Title.Text).Size().Y + f.p.Title.Padding
 	}
 	gap := vg.Points(10)
+	if f.legendAbove && len(f.items) > 0 {
+		// Title, then the legend rows, then the plot.
+		if title := f.p.Title.Text; title != "" {
+			sty := f.p.Title.TextStyle
+			sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
+			c.FillText(sty, vg.Point{X: c.Center().X, Y: c.Max.Y}, title)
+			f.p.Title.Text = ""
+			defer func() { f.p.Title.Text = title }()
+		}
+		h := f.drawLegendRows(draw.Crop(c, 0, 0, 0, -top))
+		f.p.Draw(draw.Crop(c, 0, 0, 0, -(top + h)))
+		return nil
+	}
 	if f.side != nil {
 		f.p.Draw(draw.Crop(c, 0, -(f.sideWidth + gap), 0, 0))
 		f.side.Draw(draw.Crop(c, c.Max.X-c.Min.X-f.sideWidth, -vg.Points(6), 0, -top))
@@ -217,6 +246,32 @@ func (f *figure) draw(c draw.Canvas) (err error) {
 	f.p.Draw(draw.Crop(c, 0, -(lw + gap), 0, 0))
 	f.legend.Draw(draw.Crop(c, c.Max.X-c.Min.X-lw-vg.Points(4), -vg.Points(4), 0, -top))
 	return nil
+}
+
+// drawLegendRows draws the legend entries left to right in rows across
+// the top of c, wrapping when a row is full, and returns the height used
+// (from c's top; the title, if any, is above c).
+func (f *figure) drawLegendRows(c draw.Canvas) vg.Length {
+	sty := f.legend.TextStyle
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+	rowH := sty.Height("Mg") + vg.Points(4)
+	thumbW := f.legend.ThumbnailWidth
+	sep := vg.Points(5)
+	gap := vg.Points(16)
+	left := c.Min.X + vg.Points(40) // roughly past the y axis labels
+	x, y := left, c.Max.Y-rowH
+	for _, it := range f.items {
+		w := thumbW + sep + sty.Width(it.label)
+		if x > left && x+w > c.Max.X {
+			x, y = left, y-rowH
+		}
+		icon := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: x, Y: y + vg.Points(2)}, Max: vg.Point{X: x + thumbW, Y: y + rowH - vg.Points(2)}}}
+		it.thumb.Thumbnail(&icon)
+		c.FillText(sty, vg.Point{X: x + thumbW + sep, Y: y + rowH/2}, it.label)
+		x += w + gap
+	}
+	return c.Max.Y - y + vg.Points(4)
 }
 
 // legendWidth is the width a legend's entries need.

@@ -157,7 +157,7 @@ func (f *figure) shade(x0, x1 float64, label string) error {
 	b := &band{x0: x0, x1: x1, color: color.RGBA{0xF0, 0xF0, 0xF0, 0xFF}}
 	f.p.Add(b)
 	if label != "" {
-		f.legend.Add(label, b)
+		f.addLegend(label, b)
 	}
 	return nil
 }

@@ -333,7 +333,7 @@ func (f *figure) addMarks(label string, xs, ys []float64, pts []CurvePoint, pass
 		s.GlyphStyle = draw.GlyphStyle{Color: lineColors[1], Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
 	}
 	f.p.Add(s)
-	f.legend.Add(label, s)
+	f.addLegend(label, s)
 	return nil
 }
 
