@@ -147,7 +147,7 @@ it always holds the completed points; rerun the same command with --resume
 to compute only the missing ones (the grid must be the same). Exit status
 130 when interrupted.`,
 		Example: `  checkoutsim sweep baseline --param traffic.multiplier=1,2,4 --replications 3
-  checkoutsim sweep retry-storm --param traffic.multiplier=1,1.5 \
+  checkoutsim sweep baseline --param traffic.multiplier=1,1.5 \
       --param 'services[0].cpu=lognormal(median=1ms, p99=5ms),exponential(mean=2ms)' -o csv
   checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 -o json --out sweep.json --plots plots/
   checkoutsim sweep baseline --param traffic.multiplier=1,2,3,4 -o json --out sweep.json --resume
