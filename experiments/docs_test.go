@@ -169,32 +169,6 @@ func valueAt(v reflect.Value, path string) (reflect.Value, bool) {
 	return v, true
 }
 
-// fieldByKey finds the field whose scenario key is key, through embedded
-// structs.
-func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if sf.Anonymous {
-			inner := v.Field(i)
-			if inner.Kind() == reflect.Pointer {
-				if inner.IsNil() {
-					continue
-				}
-				inner = inner.Elem()
-			}
-			if f, ok := fieldByKey(inner, key); ok {
-				return f, true
-			}
-			continue
-		}
-		if sf.IsExported() && scenario.SnakeCase(sf.Name) == key {
-			return v.Field(i), true
-		}
-	}
-	return reflect.Value{}, false
-}
-
 // policySummary writes the non-zero fields of a default policy stack.
 func policySummary(path string) string {
 	v, ok := valueAt(reflect.ValueOf(DefaultScenario()).Elem(), path)

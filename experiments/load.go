@@ -76,6 +76,7 @@ func loadBytes(name, baseDir string, data []byte, sets []string) (*Scenario, err
 	}
 	var errs scenario.ErrorList
 	for _, s := range sets {
+		fillDefaultList(root, s)
 		if err := scenario.ApplySet(root, s); err != nil {
 			var e *scenario.Error
 			if errors.As(err, &e) {
@@ -358,4 +359,189 @@ func nodeAt(root *yaml.Node, path string) *yaml.Node {
 func splitPath(path string) []string {
 	path = strings.NewReplacer("[", ".", "]", "").Replace(path)
 	return strings.Split(path, ".")
+}
+
+// fillDefaultList lets a --set index into a list that the file does not
+// write, such as flow.steps[4].policy.timeout=1s on a file that keeps the
+// default steps. ApplySet edits the file's YAML before the defaults are
+// merged, so it would find no list there. When the rest of the path holds
+// an index, the default value at the first key missing from the file is
+// written into the tree (with line 0, as --set nodes are); decoding it
+// gives the default back, so nothing else changes.
+func fillDefaultList(root *yaml.Node, assignment string) {
+	path, _, ok := strings.Cut(assignment, "=")
+	if !ok || !strings.Contains(path, "[") || root == nil {
+		return
+	}
+	segs := splitPath(strings.TrimSpace(path))
+	n := root
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return
+		}
+		n = n.Content[0]
+	}
+	v := reflect.ValueOf(DefaultScenario()).Elem()
+	for i, seg := range segs {
+		for j := 0; j < 64 && n.Kind == yaml.AliasNode && n.Alias != nil; j++ {
+			n = n.Alias
+		}
+		for v.Kind() == reflect.Pointer && !v.IsNil() {
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			return // an index (the file writes this list) or a leaf
+		}
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+			*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} // null keeps the default, as {} does
+		}
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		f, ok := fieldByKey(v, seg)
+		if !ok {
+			return // the decoder reports the unknown field
+		}
+		if j := lastKey(n, seg); j >= 0 {
+			n, v = n.Content[j+1], f
+			continue
+		}
+		if !strings.ContainsAny(strings.Join(segs[i+1:], "."), "0123456789") {
+			return // no index below: ApplySet creates the mappings itself
+		}
+		if val := encodeNode(f, 0); val != nil {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: seg}, val)
+		}
+		return
+	}
+}
+
+// lastKey returns the index in m.Content of key k (the last one, as a YAML
+// reader sees it), or -1.
+func lastKey(m *yaml.Node, k string) int {
+	j := -1
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if c := m.Content[i]; c.Kind == yaml.ScalarNode && c.Value == k && c.ShortTag() != "!!merge" {
+			j = i
+		}
+	}
+	return j
+}
+
+// fieldByKey finds the field of struct v whose scenario key is key,
+// through inlined embedded structs, as the decoder names them: the yaml
+// tag's name, else the snake_case of the Go name.
+func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
+	for _, f := range scenarioFields(v) {
+		if f.key == key {
+			return f.val, true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+type keyedField struct {
+	key string
+	val reflect.Value
+}
+
+// scenarioFields lists the decodable fields of struct v with their keys.
+func scenarioFields(v reflect.Value) []keyedField {
+	var out []keyedField
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		name, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if name == "-" && opts == "" {
+			continue
+		}
+		fv := v.Field(i)
+		if strings.Contains(","+opts+",", ",inline,") || (sf.Anonymous && name == "") {
+			if fv.Kind() == reflect.Pointer {
+				if fv.IsNil() || !sf.IsExported() {
+					continue
+				}
+				fv = fv.Elem()
+			}
+			if fv.Kind() == reflect.Struct {
+				out = append(out, scenarioFields(fv)...)
+				continue
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = scenario.SnakeCase(sf.Name)
+		}
+		out = append(out, keyedField{name, fv})
+	}
+	return out
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	simTimeType  = reflect.TypeFor[sim.Time]()
+	outcomeType  = reflect.TypeFor[policy.Outcome]()
+)
+
+// encodeNode writes a configuration value as the YAML a scenario file
+// would hold, so that decoding it gives the value back: durations as
+// "1m30s", distributions in their compact form, outcomes by name, nil
+// pointers, interfaces and slices left out (nil: keep the default).
+func encodeNode(v reflect.Value, depth int) *yaml.Node {
+	if depth > 32 || !v.IsValid() {
+		return nil
+	}
+	scalar := func(tag, s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: s} }
+	switch v.Type() {
+	case durationType, simTimeType:
+		return scalar("!!str", time.Duration(v.Int()).String())
+	case outcomeType:
+		return scalar("!!str", policy.Outcome(v.Uint()).String())
+	}
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		if d, ok := v.Interface().(dist.Dist); ok && v.Kind() == reflect.Interface {
+			return scalar("!!str", d.String())
+		}
+		return encodeNode(v.Elem(), depth+1)
+	case reflect.Struct:
+		m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		for _, f := range scenarioFields(v) {
+			if c := encodeNode(f.val, depth+1); c != nil {
+				m.Content = append(m.Content, scalar("!!str", f.key), c)
+			}
+		}
+		return m
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil
+		}
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
+		for i := 0; i < v.Len(); i++ {
+			c := encodeNode(v.Index(i), depth+1)
+			if c == nil {
+				c = scalar("!!null", "null")
+			}
+			seq.Content = append(seq.Content, c)
+		}
+		return seq
+	case reflect.Bool:
+		return scalar("!!bool", strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return scalar("!!int", strconv.FormatInt(v.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return scalar("!!int", strconv.FormatUint(v.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		return scalar("!!float", strconv.FormatFloat(v.Float(), 'g', -1, 64))
+	case reflect.String:
+		n := scalar("!!str", v.String())
+		n.Style = yaml.DoubleQuotedStyle
+		return n
+	}
+	return nil // maps and other kinds do not occur in scenario configs
 }

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+	"github.com/checkoutsim/checkoutsim/models/payment"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -280,5 +283,58 @@ func TestLoadScenarioDistributionForms(t *testing.T) {
 	s, err := LoadScenarioBytes("d.yaml", []byte("traffic:\n  patience: null\n"), nil)
 	if err != nil || s.Traffic.Patience != nil {
 		t.Fatalf("patience: null: %v %v", s.Traffic.Patience, err)
+	}
+}
+
+// The default system written as YAML by encodeNode loads back to itself,
+// so filling a file's missing list from the defaults changes nothing else.
+func TestEncodeDefaultsRoundTrip(t *testing.T) {
+	def := DefaultScenario()
+	data, err := yaml.Marshal(encodeNode(reflect.ValueOf(def).Elem(), 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadScenarioBytes("defaults.yaml", data, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	def.Name = "defaults"
+	if !reflect.DeepEqual(s, def) {
+		t.Errorf("the encoded defaults decode differently:\n%s", data)
+	}
+}
+
+// --set can index into a list the file leaves at its default.
+func TestSetIntoDefaultList(t *testing.T) {
+	s, err := LoadScenarioBytes("p.yaml", []byte("seed: 2\n"), []string{
+		"flow.steps[4].policy.retry.max_attempts=3",
+		"services[1].workers_per_instance=48",
+		"payments.providers[0].episodes=[{start: 1m, end: 2m, latency_factor: 3}]",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultScenario()
+	want.Name, want.Seed = "p", 2
+	retry := DefaultRetry()
+	retry.MaxAttempts = 3
+	want.Flow.Steps[4].Policy.Retry = &retry
+	want.Services[1].WorkersPerInstance = 48
+	want.Payments.Providers[0].Episodes = []payment.Episode{{Start: sim.Minute, End: 2 * sim.Minute, LatencyFactor: 3}}
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("got steps[4].policy %+v services[1] %+v episodes %+v; everything else should be the defaults",
+			s.Flow.Steps[4].Policy, s.Services[1], s.Payments.Providers[0].Episodes)
+	}
+	// The default list's length still bounds the index, and the file's
+	// own lists are not filled from the defaults.
+	for _, tc := range []struct{ yaml, set, want string }{
+		{"seed: 2\n", "flow.steps[9].name=x", "--set flow.steps[9].name=x: index 9 is out of range: flow.steps has 6 elements"},
+		{"flow:\n  steps: [{name: a}]\n", "flow.steps[1].name=x", "--set flow.steps[1].name=x: index 1 is out of range: flow.steps has 1 elements"},
+		{"flow: null\n", "flow.steps[0].service=nope", `--set: flow.steps[0].service: no service named "nope" (services: gateway, checkout-api, pricing, inventory, payments, catalog, confirm-worker)`},
+	} {
+		_, err := LoadScenarioBytes("p.yaml", []byte(tc.yaml), []string{tc.set})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q with --set %s: %v\nwant %s", tc.yaml, tc.set, err, tc.want)
+		}
 	}
 }
