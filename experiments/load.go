@@ -291,6 +291,11 @@ var nestedPathRE = regexp.MustCompile(`^([a-z0-9_]+)((?:\[[0-9]+\]|\.[a-z0-9_]+)
 // not repeat the last element of their path are left alone.
 func relocateNested(errs scenario.ErrorList, root *yaml.Node) {
 	for _, e := range errs {
+		last := e.Path[strings.LastIndex(e.Path, ".")+1:]
+		if last != "" && strings.HasPrefix(e.Msg, last+": ") {
+			e.Msg = strings.TrimPrefix(e.Msg, last+": ") // "profile: needs at least one point"
+			continue
+		}
 		m := nestedPathRE.FindStringSubmatch(e.Msg)
 		if m == nil || (e.Path != m[1] && !strings.HasSuffix(e.Path, "."+m[1])) {
 			continue

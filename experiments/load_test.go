@@ -55,6 +55,8 @@ func TestLoadScenarioBadInput(t *testing.T) {
 			`t.yaml:3: database.pool_size: duplicate key (first set at line 2)`},
 		{"negative rate", "traffic:\n  profile:\n    - {at: 0s, rate: 100/s}\n    - {at: 1m, rate: -50/s}\n", nil,
 			`t.yaml:4: traffic.profile[1].rate: must be a finite rate >= 0, got -50`},
+		{"empty profile", "traffic:\n  profile: []\n", nil,
+			`t.yaml:2: traffic.profile: needs at least one point`},
 		{"profile out of order", "traffic:\n  profile:\n    - {at: 2m, rate: 100/s}\n    - at: 1m\n      rate: 200/s\n", nil,
 			`t.yaml:4: traffic.profile[1].at: 1m0s is before the previous point's 2m0s`},
 		{"p99 below median", "database:\n  statement: lognormal(median=300ms, p99=100ms)\n", nil,
