@@ -38,7 +38,12 @@ if any scenario is invalid, 0 if all are valid.`,
 		Example: `  checkoutsim validate before.yaml after.yaml
   checkoutsim validate retry-storm --set payments.client.retry.max_attempts=5
   checkoutsim scenarios show baseline > mine.yaml && checkoutsim validate mine.yaml`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("validate: give at least one scenario, a file or a built-in name (see 'checkoutsim scenarios')")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.files = args
 			return runF(o, cmd.OutOrStdout())

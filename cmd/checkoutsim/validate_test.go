@@ -87,4 +87,8 @@ func TestValidateBadScenario(t *testing.T) {
 	if strings.Contains(out+stderr, "panic") || strings.Contains(out+stderr, "goroutine") {
 		t.Error("a Go panic trace was printed")
 	}
+	code, out, stderr = runCLI(t, "validate")
+	if code != exitBadInput || out != "" || !strings.Contains(stderr, "give at least one scenario") {
+		t.Errorf("validate with no argument: exit %d stdout %q stderr %q", code, out, stderr)
+	}
 }
