@@ -60,6 +60,12 @@ func BuiltinYAML(name string) ([]byte, error) {
 		name, strings.Join(builtinNames(), ", "))
 }
 
+// builtinExists reports whether name is a built-in scenario.
+func builtinExists(name string) bool {
+	_, err := BuiltinYAML(name)
+	return err == nil
+}
+
 // builtinNames lists the embedded scenarios' names, sorted.
 func builtinNames() []string {
 	entries, err := fs.ReadDir(builtinFS, builtinDir)

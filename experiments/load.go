@@ -51,7 +51,12 @@ func LoadScenario(ref string, sets []string) (*Scenario, error) {
 	if isScenarioPath(ref) {
 		data, err := os.ReadFile(ref)
 		if err != nil {
-			return nil, scenario.ErrorList{{File: ref, Msg: readError(err)}}
+			msg := readError(err)
+			base := filepath.Base(ref)
+			if name := strings.TrimSuffix(base, filepath.Ext(base)); errors.Is(err, os.ErrNotExist) && builtinExists(name) {
+				msg += fmt.Sprintf("; the built-in scenario is named %q, without a path or extension", name)
+			}
+			return nil, scenario.ErrorList{{File: ref, Msg: msg}}
 		}
 		return LoadScenarioBytes(ref, data, sets)
 	}

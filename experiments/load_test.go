@@ -240,7 +240,9 @@ func TestLoadScenarioRef(t *testing.T) {
 	}{
 		{"no-such-scenario", `no-such-scenario: unknown scenario "no-such-scenario": no such file, and no built-in scenario of that name (built-ins: ` + strings.Join(names, ", ") + ")"},
 		{"missing.yaml", "missing.yaml: cannot read the scenario file: no such file"},
-		{"dir/baseline", "dir/baseline: cannot read the scenario file: no such file"},
+		{"dir/baseline", `dir/baseline: cannot read the scenario file: no such file; the built-in scenario is named "baseline", without a path or extension`},
+		{"retry-storm.yaml", `retry-storm.yaml: cannot read the scenario file: no such file; the built-in scenario is named "retry-storm", without a path or extension`},
+		{"dir/mine.yml", "dir/mine.yml: cannot read the scenario file: no such file"},
 		{"testdata", `testdata: unknown scenario "testdata": no such file, and no built-in scenario of that name (built-ins: ` + strings.Join(names, ", ") + ")"},
 	} {
 		_, err := LoadScenario(tc.ref, nil)
