@@ -16,7 +16,10 @@ import (
 // corpus is testdata/fuzz/FuzzLoadScenario plus every built-in and every
 // file in testdata/scenarios. Run with
 //
-//	go test -run XXX -fuzz FuzzLoadScenario -fuzztime 60s ./experiments/
+//	go test -run XXX -fuzz FuzzLoadScenario -fuzztime 60s -fuzzminimizetime 5s ./experiments/
+//
+// (The built-in seeds are large, so minimising a new input takes a while
+// with the default minimize time, during which the exec count stands still.)
 func FuzzLoadScenario(f *testing.F) {
 	for _, b := range BuiltinScenarios() {
 		data, err := BuiltinYAML(b.Name)
