@@ -433,6 +433,17 @@ func (latencyTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(lo > 0) || !(hi >= lo) || math.IsInf(hi, 0) {
 		return nil
 	}
+	// Label 1, 2 and 5 times each power of ten over up to two and a half
+	// decades, 1 and 5 up to four, then powers of ten only, so labels
+	// never run into each other.
+	decades := math.Log10(hi / lo)
+	labelled := func(m int) bool { return m == 1 || m == 2 || m == 5 }
+	switch {
+	case decades > 4:
+		labelled = func(m int) bool { return m == 1 }
+	case decades > 2.5:
+		labelled = func(m int) bool { return m == 1 || m == 5 }
+	}
 	var ticks []plot.Tick
 	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
 		p := math.Pow(10, e)
@@ -442,7 +453,7 @@ func (latencyTicks) Ticks(lo, hi float64) []plot.Tick {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if m == 1 || m == 2 || m == 5 {
+			if labelled(m) {
 				t.Label = latencyLabel(v)
 			}
 			ticks = append(ticks, t)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 
@@ -21,6 +22,8 @@ import (
 //
 //	latency-cdf   the CDF of checkout latency of all replications merged,
 //	              A and B overlaid, log-scaled latency axis
+//	latency-tail  the share of clicks slower than each latency (1 - CDF),
+//	              log-log, with the P99 and P99.9 levels: the tail in detail
 //	p99, errors, cache-hit-ratio, lock-wait, payment-attempts
 //	              the series of A and B over simulated minutes, same axes
 //
@@ -76,7 +79,11 @@ func compareFigures(nameA, nameB string, a, b []*checkout.Result, report bool) (
 	if err != nil {
 		return nil, err
 	}
-	figs := []*figure{cdf}
+	tail, err := tailFigure(prefix+"latency-tail", "Checkout latency tail"+suffix, nameA, nameB, a, b)
+	if err != nil {
+		return nil, err
+	}
+	figs := []*figure{cdf, tail}
 	signals := compareSignals
 	if report {
 		signals = append(append([]compareSignal{}, compareSignals...), reportSignals...)
@@ -133,7 +140,8 @@ func mergedLatency(results []*checkout.Result) *stats.Histogram {
 }
 
 // cdfFigure overlays the latency CDFs of A and B on a log latency axis,
-// with the P50 and P99 levels marked.
+// with the P50 and P99 levels marked. The x axis holds log10 of the
+// seconds on a linear scale (see tailFigure for why not plot.LogScale).
 func cdfFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*figure, error) {
 	f := newFigure(file, title, "checkout latency (log scale)", "fraction of clicks answered within")
 	ha, hb := mergedLatency(a), mergedLatency(b)
@@ -151,17 +159,15 @@ func cdfFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*figu
 		// from the axis.
 		first := pts[0].Seconds
 		if first > 0 {
-			line.xs, line.ys = append(line.xs, first/1.05), append(line.ys, 0)
+			line.xs, line.ys = append(line.xs, math.Log10(first/1.05)), append(line.ys, 0)
+			lo = math.Min(lo, first/1.05)
 		}
 		for _, p := range pts {
 			if p.Seconds <= 0 {
 				continue // not on a log axis
 			}
-			line.xs, line.ys = append(line.xs, p.Seconds), append(line.ys, 100*p.Fraction)
+			line.xs, line.ys = append(line.xs, math.Log10(p.Seconds)), append(line.ys, 100*p.Fraction)
 			lo, hi = math.Min(lo, p.Seconds), math.Max(hi, p.Seconds)
-		}
-		if len(line.xs) > 0 {
-			lo = math.Min(lo, line.xs[0])
 		}
 		label, c := "A: "+nameA, colorA
 		if i == 1 {
@@ -183,14 +189,13 @@ func cdfFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*figu
 		if q.level == 0.5 {
 			dash = dashes[1]
 		}
-		if err := f.addLine(q.label, xy{[]float64{lo, hi}, []float64{100 * q.level, 100 * q.level}}, gray, dash, 1); err != nil {
+		if err := f.addLine(q.label, xy{[]float64{math.Log10(lo), math.Log10(hi)}, []float64{100 * q.level, 100 * q.level}}, gray, dash, 1); err != nil {
 			return nil, err
 		}
 	}
 	p := f.p
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = latencyTicks{}
-	p.X.Min, p.X.Max = lo, hi
+	p.X.Tick.Marker = log10LatencyTicks{}
+	p.X.Min, p.X.Max = math.Log10(lo), math.Log10(hi)
 	p.Y.Min, p.Y.Max = 0, 100
 	p.Y.Tick.Marker = niceTicks{suffix: "%"}
 	return f, nil
@@ -216,4 +221,93 @@ func decadeCeil(v float64) float64 {
 		}
 	}
 	return 10 * p
+}
+
+// tailFigure draws the complementary CDF (the share of clicks slower than
+// x) of A and B on log-log axes, down to one click in 10 000, with the P99
+// and P99.9 levels: where the CDF crowds its top 1% into a hair, this
+// spreads each decade of the tail over the same height. Both axes hold
+// log10 of their values on a linear scale, labelled in the values: gonum's
+// LogScale places an axis label's glyph box at the arithmetic mean of the
+// axis range, which on a log axis sits near its end and squeezes the plot
+// (seen in v0.17).
+func tailFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*figure, error) {
+	const floorExp = -4 // 0.01%
+	f := newFigure(file, title, "checkout latency (log scale)", "clicks slower than that")
+	lo, hi := math.Inf(1), 0.0
+	for i, h := range []*stats.Histogram{mergedLatency(a), mergedLatency(b)} {
+		var line xy
+		for _, p := range h.CDF() {
+			if s := 1 - p.Fraction; p.Seconds > 0 && s >= math.Pow(10, floorExp) {
+				line.xs, line.ys = append(line.xs, math.Log10(p.Seconds)), append(line.ys, math.Log10(s))
+				lo, hi = math.Min(lo, p.Seconds), math.Max(hi, p.Seconds)
+			}
+		}
+		label, c := "A: "+nameA, colorA
+		if i == 1 {
+			label, c = "B: "+nameB, colorB
+		}
+		if err := f.addLine(label, line, c, nil, 1.8); err != nil {
+			return nil, err
+		}
+	}
+	if !(lo > 0) || !(hi > 0) {
+		return nil, fmt.Errorf("chart %s: no latency tail to draw", file)
+	}
+	lo, hi = decadeFloor(lo), decadeCeil(hi)
+	for _, q := range []struct {
+		exp   float64
+		label string
+		dash  int
+	}{{-2, "P99 level (1% slower)", 1}, {-3, "P99.9 level (0.1% slower)", 2}} {
+		if err := f.addLine(q.label, xy{[]float64{math.Log10(lo), math.Log10(hi)}, []float64{q.exp, q.exp}}, gray, dashes[q.dash], 1); err != nil {
+			return nil, err
+		}
+	}
+	p := f.p
+	p.X.Tick.Marker = log10LatencyTicks{}
+	p.Y.Tick.Marker = log10ShareTicks{}
+	p.X.Min, p.X.Max = math.Log10(lo), math.Log10(hi)
+	p.Y.Min, p.Y.Max = floorExp, 0
+	return f, nil
+}
+
+// log10ShareTicks label an axis of log10(share) at each power of ten as a
+// percentage ("100%", "10%", "1%", "0.1%", "0.01%"), with unlabelled
+// ticks at 2..9 times each.
+type log10ShareTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (log10ShareTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !isFinite(lo) || !isFinite(hi) || hi < lo {
+		return nil
+	}
+	var ticks []plot.Tick
+	for e := math.Floor(lo); e <= math.Ceil(hi); e++ {
+		for m := 1; m < 10; m++ {
+			v := e + math.Log10(float64(m))
+			if v < lo-1e-9 || v > hi+1e-9 {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 {
+				t.Label = strconv.FormatFloat(100*math.Pow(10, e), 'g', 3, 64) + "%"
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// log10LatencyTicks are latencyTicks for an axis that holds log10 of
+// seconds.
+type log10LatencyTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (log10LatencyTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := latencyTicks{}.Ticks(math.Pow(10, lo), math.Pow(10, hi))
+	for i := range ticks {
+		ticks[i].Value = math.Log10(ticks[i].Value)
+	}
+	return ticks
 }

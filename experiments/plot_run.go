@@ -89,7 +89,7 @@ func timeChart(file, title, quantity, unit string, ax timeAxis, yr yRange, lines
 	case yr.percent:
 		yLabel += " (%)"
 	case yr.state:
-	case shown != "":
+	case shown != "" && shown != quantity:
 		yLabel += " (" + shown + ")"
 	}
 	f := newFigure(file, title, "simulated time (min)", yLabel)

@@ -118,7 +118,7 @@ func TestNiceTicks(t *testing.T) {
 
 func TestLatencyTicks(t *testing.T) {
 	var got []string
-	for _, tk := range (latencyTicks{}).Ticks(0.01, 2) {
+	for _, tk := range (latencyTicks{}).Ticks(0.01, 2) { // 2.3 decades
 		if tk.Label != "" {
 			got = append(got, tk.Label)
 		}
@@ -127,8 +127,42 @@ func TestLatencyTicks(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("latencyTicks(0.01, 2) = %q, want %q", got, want)
 	}
+	got = nil
+	for _, tk := range (latencyTicks{}).Ticks(0.05, 200) { // 3.6 decades: 1 and 5 only
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	want = []string{"50 ms", "100 ms", "500 ms", "1 s", "5 s", "10 s", "50 s", "100 s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("latencyTicks(0.05, 200) = %q, want %q", got, want)
+	}
 	if got := (latencyTicks{}).Ticks(0, 1); got != nil {
 		t.Errorf("latencyTicks from 0 = %v, want nil (no log axis through 0)", got)
+	}
+}
+
+func TestLog10Ticks(t *testing.T) {
+	var got []string
+	for _, tk := range (log10ShareTicks{}).Ticks(-4, 0) {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	if want := []string{"0.01%", "0.1%", "1%", "10%", "100%"}; !slices.Equal(got, want) {
+		t.Errorf("log10ShareTicks(-4, 0) = %q, want %q", got, want)
+	}
+	got = nil
+	for _, tk := range (log10LatencyTicks{}).Ticks(-2, 0) { // 10 ms .. 1 s
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+			if want := math.Log10(map[string]float64{"10 ms": 0.01, "20 ms": 0.02, "50 ms": 0.05, "100 ms": 0.1, "200 ms": 0.2, "500 ms": 0.5, "1 s": 1}[tk.Label]); math.Abs(tk.Value-want) > 1e-12 {
+				t.Errorf("tick %q at %g, want %g", tk.Label, tk.Value, want)
+			}
+		}
+	}
+	if len(got) != 7 {
+		t.Errorf("log10LatencyTicks(-2, 0) = %q, want 7 labels from 10 ms to 1 s", got)
 	}
 }
 
@@ -223,11 +257,14 @@ func TestWriteRunPlots(t *testing.T) {
 		"attempts":        {"gateway attempts", "payment attempts"},
 		"breakers":        {"psp-a", "closed", "half-open", "open"},
 		"backlog":         {"gateway", "checkout-api", "backlog (requests)"},
-		"instances":       {"instances (instances)"},
+		"instances":       {"instances", "gateway"},
 		"db-pool":         {"connections in use", "requests waiting"},
 	}
 	for c, want := range charts {
 		checkChart(t, dir, prefix+c, 1080, 540, want...)
+	}
+	if svg, _ := os.ReadFile(filepath.Join(dir, prefix+"instances.svg")); bytes.Contains(svg, []byte("instances (instances)")) {
+		t.Error("instances chart repeats its unit in the axis label")
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2*len(charts) {
@@ -298,6 +335,8 @@ func TestWriteComparePlots(t *testing.T) {
 	p := "before-vs-after-"
 	checkChart(t, dir, p+"latency-cdf", 1080, 540, "Checkout latency distribution: before vs after", "A: before", "B: after",
 		"checkout latency (log scale)", "P99 level", "1 ms", "100 ms", "1 s", "100%")
+	checkChart(t, dir, p+"latency-tail", 1080, 540, "Checkout latency tail: before vs after", "clicks slower than that",
+		"P99 level (1% slower)", "P99.9 level (0.1% slower)", "100%", "1%", "0.1%")
 	checkChart(t, dir, p+"p99", 1080, 540, "P99 checkout latency per interval: before vs after", "A: before", "B: after")
 	for _, c := range []string{"errors", "cache-hit-ratio", "lock-wait", "payment-attempts"} {
 		checkChart(t, dir, p+c, 1080, 540, "A: before", "B: after")

@@ -108,7 +108,7 @@ type report struct {
 	Table            []tableRow
 	Percentiles      []percentileRow
 	Charts           []reportChart
-	CDF              *reportChart
+	CDF, Tail        *reportChart
 	AttrA, AttrB     attribution
 	AttrRows         []attrRow
 	AblationCols     []string

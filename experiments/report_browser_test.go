@@ -155,8 +155,8 @@ func TestReportInChromium(t *testing.T) {
 			t.Errorf("rendered DOM lacks %q", w)
 		}
 	}
-	if n := strings.Count(dom, "<svg"); n != 8 {
-		t.Errorf("rendered DOM has %d charts, want 8", n)
+	if n := strings.Count(dom, "<svg"); n != 9 {
+		t.Errorf("rendered DOM has %d charts, want 9", n)
 	}
 	if t.Failed() {
 		t.Logf("report kept at %s (seed %d, %d replications, sets %v)", page, seed, reps, sets)

@@ -40,6 +40,7 @@ func (r *report) addCharts(ra, rb []*checkout.Result) error {
 	}
 	captions := map[string]string{
 		"latency-cdf":      "Share of checkout clicks answered within a given time, all replications merged. Further left is faster; the gap at the top is the tail.",
+		"latency-tail":     "The same distributions from the other end: the share of clicks slower than each latency, on log scales, so the slowest 1% and 0.1% are as visible as the median.",
 		"p99":              "P99 of the clicks answered in each sample interval, mean over replications. Gaps: no click was answered in that interval.",
 		"errors":           "Checkouts that failed per second of simulated time.",
 		"cache-hit-ratio":  "Share of cache reads served from cache in each interval; dips follow purges and promotion starts.",
@@ -55,7 +56,7 @@ func (r *report) addCharts(ra, rb []*checkout.Result) error {
 		f.p.Title.Text = ""
 		f.w, f.h = reportSignalWidth, reportSignalHeight
 		f.legendAbove = true
-		if i == 0 {
+		if i < 2 {
 			f.w, f.h = reportCDFWidth, reportCDFHeight
 		}
 		svg, err := renderSVG(f, false)
@@ -63,8 +64,12 @@ func (r *report) addCharts(ra, rb []*checkout.Result) error {
 			return err
 		}
 		c := reportChart{ID: id, Title: title, Caption: captions[id], SVG: inlineSVG(svg, title)}
-		if i == 0 {
+		switch i {
+		case 0:
 			r.CDF = &c
+			continue
+		case 1:
+			r.Tail = &c
 			continue
 		}
 		r.Charts = append(r.Charts, c)
@@ -164,6 +169,7 @@ tbody tr:nth-child(even){background:#fafbfc}
 .chart svg{display:block;width:100%;height:auto}
 figcaption{font-size:13px;color:var(--muted);margin-top:4px}
 .split{display:grid;grid-template-columns:3fr 1fr;gap:14px;align-items:start}
+.chart.wide{margin-top:14px;max-width:75%}
 .bars{margin:8px 0 4px}
 .barrow{display:grid;grid-template-columns:230px 1fr;gap:12px;align-items:center;margin:12px 0}
 .barname{font-weight:bold;overflow-wrap:anywhere}
@@ -177,7 +183,7 @@ details{background:#fff;border:1px solid var(--line);border-radius:6px;padding:1
 summary{cursor:pointer;font-weight:bold}
 pre{background:#f7f8fa;border:1px solid var(--line);border-radius:4px;padding:10px;font:12px/1.45 "Liberation Mono",Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-word;max-height:640px;overflow:auto}
 .method{font-size:13px;color:var(--muted);border-top:1px solid var(--line);margin-top:36px;padding-top:12px}
-@media (max-width:900px){.kpis{grid-template-columns:1fr 1fr}.charts,.params,.split{grid-template-columns:1fr}}
+@media (max-width:900px){.kpis{grid-template-columns:1fr 1fr}.charts,.params,.split{grid-template-columns:1fr}.chart.wide{max-width:none}}
 @media print{body{background:#fff}main{padding:0}.chart,.card,.kpi,details{break-inside:avoid}pre{max-height:none}}
 </style>
 </head>
@@ -218,6 +224,7 @@ pre{background:#f7f8fa;border:1px solid var(--line);border-radius:4px;padding:10
 {{range .Percentiles}}<tr><td>{{.Label}}</td><td class="num">{{.A}}</td><td class="num">{{.B}}</td></tr>
 {{end}}</tbody></table>
 </div>
+{{with .Tail}}<figure class="chart wide" id="chart-{{.ID}}"><h3>{{.Title}}</h3>{{trusted .SVG}}<figcaption>{{.Caption}}</figcaption></figure>{{end}}
 </section>
 
 <section id="signals">

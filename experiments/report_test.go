@@ -153,7 +153,7 @@ func TestWriteReport(t *testing.T) {
 		"Sustainable checkout throughput", "2.10× (&#43;110%)", // html/template escapes '+'
 
 		// Every section.
-		`id="before-after-table"`, `id="chart-latency-cdf"`, `id="chart-p99"`, `id="chart-errors"`, `id="chart-cache-hit-ratio"`,
+		`id="before-after-table"`, `id="chart-latency-cdf"`, `id="chart-latency-tail"`, `id="chart-p99"`, `id="chart-errors"`, `id="chart-cache-hit-ratio"`,
 		`id="chart-lock-wait"`, `id="chart-payment-attempts"`, `id="chart-gateway-attempts"`, `id="chart-backlog"`,
 		`id="attribution-table"`, "inventory lock wait", "payment provider",
 		`id="ablation-table"`, "A: timeouts, retries, breakers", "2.00× faster", "80.0% lower",
