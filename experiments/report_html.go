@@ -178,13 +178,13 @@ figcaption{font-size:13px;color:var(--muted);margin-top:4px}
 .stack{display:flex;height:30px;border-radius:3px;overflow:hidden}
 .stack span{display:block;height:100%}
 .sw{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;vertical-align:-1px}
-.params{display:grid;grid-template-columns:1fr 1fr;gap:14px}
+.params{display:grid;grid-template-columns:1fr;gap:14px}
 details{background:#fff;border:1px solid var(--line);border-radius:6px;padding:10px 14px}
 summary{cursor:pointer;font-weight:bold}
-pre{background:#f7f8fa;border:1px solid var(--line);border-radius:4px;padding:10px;font:12px/1.45 "Liberation Mono",Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-word;max-height:640px;overflow:auto}
+pre{background:#f7f8fa;border:1px solid var(--line);border-radius:4px;padding:10px;font:12px/1.45 "Liberation Mono",Menlo,Consolas,monospace;white-space:pre;max-height:560px;overflow:auto}
 .method{font-size:13px;color:var(--muted);border-top:1px solid var(--line);margin-top:36px;padding-top:12px}
 @media (max-width:900px){.kpis{grid-template-columns:1fr 1fr}.charts,.params,.split{grid-template-columns:1fr}.chart.wide{max-width:none}}
-@media print{body{background:#fff}main{padding:0}.chart,.card,.kpi,details{break-inside:avoid}pre{max-height:none}}
+@media print{body{background:#fff}main{padding:0}.chart,.card,.kpi{break-inside:avoid}pre{max-height:none;white-space:pre-wrap}}
 </style>
 </head>
 <body>
