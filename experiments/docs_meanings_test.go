@@ -133,6 +133,7 @@ var fieldMeanings = map[string]string{
 	"payments.providers[].episodes[].error_rate_add": "Added to the error rate during the episode, in [0, 1].",
 	"payments.client":                                "Policy stack on each provider call (see Policy stack fields).",
 	"payments.fallback":                              "A failed charge tries the next provider. Needs at least two providers.",
+	"payments.fallback_on":                           "The call outcomes that send a charge to the next provider (empty: any failure); e.g. [rejected, timeout] keeps a charge the provider answered with an error from going to a second provider.",
 
 	"flow":                    "The path of a checkout through the services.",
 	"flow.gateway":            "The service that receives user requests. Empty: users call the orchestrator directly.",

@@ -79,7 +79,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, check.Field("refill_statements", "must be >= 1, got %d", c.RefillStatements))
 	}
 	if !(c.XFetchBeta >= 0) {
-		errs = append(errs, check.Field("xfetch_beta", "must be >= 0, got %v", c.XFetchBeta))
+		errs = append(errs, check.Field("x_fetch_beta", "must be >= 0, got %v", c.XFetchBeta))
 	}
 	if c.Invalidation != "broad" && c.Invalidation != "targeted" {
 		errs = append(errs, check.Field("invalidation", `must be "broad" or "targeted", got %q`, c.Invalidation))

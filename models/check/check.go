@@ -37,7 +37,7 @@ func Prefix(prefix string, err error) error {
 			out = append(out, &policy.FieldError{Path: prefix + sep + fe.Field(), Msg: message(e)})
 			continue
 		}
-		out = append(out, &policy.FieldError{Path: prefix, Msg: e.Error()})
+		out = append(out, &policy.FieldError{Path: prefix, Msg: message(e)})
 	}
 	return errors.Join(out...)
 }

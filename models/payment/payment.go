@@ -60,6 +60,12 @@ type Config struct {
 	Client call.Policy
 	// Fallback tries the next provider when a call to one fails.
 	Fallback bool
+	// FallbackOn lists the call outcomes that send a charge to the next
+	// provider (empty: any failure). Falling back only on [rejected,
+	// timeout] keeps a charge the provider answered with an error (which
+	// may be card-specific, or may have gone through) from being sent to a
+	// second provider.
+	FallbackOn []policy.Outcome
 }
 
 // Validate checks the configuration.
@@ -103,6 +109,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Fallback && len(c.Providers) < 2 {
 		errs = append(errs, check.Field("fallback", "needs at least two providers"))
+	}
+	for i, o := range c.FallbackOn {
+		if o == policy.Success {
+			errs = append(errs, check.Field(fmt.Sprintf("fallback_on[%d]", i), "success cannot trigger a fallback"))
+		}
 	}
 	return check.Join(errs...)
 }
@@ -202,13 +213,30 @@ func (py *Payer) Pay(ctx *call.Ctx, done func(call.Outcome)) {
 func (py *Payer) pay(ctx *call.Ctx, i int, done func(call.Outcome)) {
 	p := py.Providers[i]
 	p.edge.Call(ctx, p.serve, func(o call.Outcome) {
-		if o != policy.Success && py.cfg.Fallback && i+1 < len(py.Providers) && !ctx.Cancelled() {
+		if o != policy.Success && py.fallsBackOn(o) && i+1 < len(py.Providers) && !ctx.Cancelled() {
 			py.Fallbacks++
 			py.pay(ctx, i+1, done)
 			return
 		}
 		done(o)
 	})
+}
+
+// fallsBackOn reports whether a call that ended with o goes to the next
+// provider.
+func (py *Payer) fallsBackOn(o call.Outcome) bool {
+	if !py.cfg.Fallback {
+		return false
+	}
+	if len(py.cfg.FallbackOn) == 0 {
+		return true
+	}
+	for _, f := range py.cfg.FallbackOn {
+		if f == o {
+			return true
+		}
+	}
+	return false
 }
 
 // Attempts returns the provider attempts made so far, over all providers.

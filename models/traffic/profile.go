@@ -5,6 +5,8 @@ package traffic
 
 import (
 	"fmt"
+
+	"github.com/checkoutsim/checkoutsim/models/check"
 	"math"
 	"math/rand/v2"
 
@@ -27,20 +29,21 @@ type Profile []RatePoint
 // rates.
 func (p Profile) Validate() error {
 	if len(p) == 0 {
-		return fmt.Errorf("profile: needs at least one point")
+		return check.Field("", "needs at least one point")
 	}
+	var errs []error
 	for i, pt := range p {
 		if pt.Rate < 0 || math.IsNaN(pt.Rate) || math.IsInf(pt.Rate, 0) {
-			return fmt.Errorf("profile[%d].rate: must be a finite rate >= 0, got %v", i, pt.Rate)
+			errs = append(errs, check.Field(fmt.Sprintf("[%d].rate", i), "must be a finite rate >= 0, got %v", pt.Rate))
 		}
 		if pt.At < 0 {
-			return fmt.Errorf("profile[%d].at: must be >= 0, got %v", i, pt.At)
+			errs = append(errs, check.Field(fmt.Sprintf("[%d].at", i), "must be >= 0, got %v", pt.At))
 		}
 		if i > 0 && pt.At < p[i-1].At {
-			return fmt.Errorf("profile[%d].at: %v is before the previous point's %v", i, pt.At, p[i-1].At)
+			errs = append(errs, check.Field(fmt.Sprintf("[%d].at", i), "%v is before the previous point's %v", pt.At, p[i-1].At))
 		}
 	}
-	return nil
+	return check.Join(errs...)
 }
 
 // RateAt returns the rate per second at time t.

@@ -105,11 +105,11 @@ func TestProfileValidate(t *testing.T) {
 		{"valid ramp", ramp, ""},
 		{"valid step (equal times)", step, ""},
 		{"empty", Profile{}, "at least one point"},
-		{"negative rate", Profile{{0, 1}, {s, -2}}, "profile[1].rate"},
-		{"NaN rate", Profile{{0, math.NaN()}}, "profile[0].rate"},
-		{"infinite rate", Profile{{0, 1}, {s, 2}, {2 * s, math.Inf(1)}}, "profile[2].rate"},
-		{"negative time", Profile{{-s, 1}}, "profile[0].at"},
-		{"out of order", Profile{{0, 1}, {5 * s, 1}, {4 * s, 1}}, "profile[2].at"},
+		{"negative rate", Profile{{0, 1}, {s, -2}}, "[1].rate"},
+		{"NaN rate", Profile{{0, math.NaN()}}, "[0].rate"},
+		{"infinite rate", Profile{{0, 1}, {s, 2}, {2 * s, math.Inf(1)}}, "[2].rate"},
+		{"negative time", Profile{{-s, 1}}, "[0].at"},
+		{"out of order", Profile{{0, 1}, {5 * s, 1}, {4 * s, 1}}, "[2].at"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -71,7 +71,7 @@ func TestConfigValidate(t *testing.T) {
 		field  string // "" when valid
 	}{
 		{"valid", func(c *Config) {}, ""},
-		{"bad profile", func(c *Config) { c.Profile = Profile{{At: 0, Rate: -1}} }, "profile"},
+		{"bad profile", func(c *Config) { c.Profile = Profile{{At: 0, Rate: -1}} }, "profile[0].rate"},
 		{"trace instead of profile", func(c *Config) { c.Profile = nil; c.Trace = "x.csv" }, ""},
 		{"zero multiplier", func(c *Config) { c.Multiplier = 0 }, "multiplier"},
 		{"infinite multiplier", func(c *Config) { c.Multiplier = math.Inf(1) }, "multiplier"},
