@@ -95,14 +95,12 @@ func compareFigures(nameA, nameB string, a, b []*checkout.Result, report bool) (
 		if !okA && !okB {
 			continue
 		}
-		if ivA != ivB {
-			return nil, fmt.Errorf("plots: the runs sample their series at different intervals (%gs and %gs)", ivA, ivB)
-		}
-		n := max(len(va), len(vb))
-		ax := timeAxis{intervalS: ivA, warmupMin: warmupMinutes(a, n, ivA)}
+		// Each run on its own time axis (the scenarios may sample at
+		// different intervals); A's warm-up is shaded.
+		ax := timeAxis{intervalS: ivA, warmupMin: warmupMinutes(a, len(va), ivA)}
 		f, err := timeChart(prefix+sig.file, sig.title+suffix, sig.quantity, unit, ax, sig.yr, []seriesLine{
-			{label: "A: " + nameA, vals: va, color: colorA},
-			{label: "B: " + nameB, vals: vb, color: colorB},
+			{label: "A: " + nameA, vals: va, color: colorA, intervalS: ivA},
+			{label: "B: " + nameB, vals: vb, color: colorB, intervalS: ivB},
 		})
 		if err != nil {
 			return nil, err

@@ -45,9 +45,11 @@ func WriteRunPlots(dir string, name string, results []*checkout.Result) error {
 type seriesLine struct {
 	label string
 	vals  []float64
-	color color.Color
-	dash  []vg.Length
-	width float64
+	// intervalS is the line's own sample spacing; 0: the axis's.
+	intervalS float64
+	color     color.Color
+	dash      []vg.Length
+	width     float64
 }
 
 // timeAxis is what every time chart of one set of results shares.
@@ -93,7 +95,14 @@ func timeChart(file, title, quantity, unit string, ax timeAxis, yr yRange, lines
 		yLabel += " (" + shown + ")"
 	}
 	f := newFigure(file, title, "simulated time (min)", yLabel)
-	xs := minutes(n, ax.intervalS)
+	xMax := 0.0
+	for _, l := range lines {
+		if iv := l.intervalS; iv > 0 {
+			xMax = math.Max(xMax, float64(len(l.vals))*iv/60)
+		} else {
+			xMax = math.Max(xMax, float64(len(l.vals))*ax.intervalS/60)
+		}
+	}
 	if ax.warmupMin > 0 {
 		if err := f.shade(0, ax.warmupMin, "warm-up (not measured)"); err != nil {
 			return nil, err
@@ -104,12 +113,16 @@ func timeChart(file, title, quantity, unit string, ax timeAxis, yr yRange, lines
 		if w == 0 {
 			w = 1.6
 		}
-		if err := f.addLine(l.label, xy{xs[:len(l.vals)], scaled(l.vals, scale)}, l.color, l.dash, w); err != nil {
+		iv := ax.intervalS
+		if l.intervalS > 0 {
+			iv = l.intervalS
+		}
+		if err := f.addLine(l.label, xy{minutes(len(l.vals), iv), scaled(l.vals, scale)}, l.color, l.dash, w); err != nil {
 			return nil, err
 		}
 	}
 	p := f.p
-	p.X.Min, p.X.Max = 0, xs[n-1]
+	p.X.Min, p.X.Max = 0, xMax
 	top := maxAbs(all...) * scale
 	switch {
 	case yr.percent:

@@ -341,6 +341,13 @@ func TestWriteComparePlots(t *testing.T) {
 	for _, c := range []string{"errors", "cache-hit-ratio", "lock-wait", "payment-attempts"} {
 		checkChart(t, dir, p+c, 1080, 540, "A: before", "B: after")
 	}
+	// Runs sampled at different intervals share the chart, each on its
+	// own time axis.
+	slow := []*checkout.Result{synthResult(0, 6, 1, 10)}
+	slow[0].Interval = 20 * sim.Second
+	if err := WriteComparePlots(dir, "ten", "twenty", a, slow); err != nil {
+		t.Errorf("different sample intervals: %v", err)
+	}
 	if err := WriteComparePlots(dir, "a", "b", a, nil); err == nil {
 		t.Error("no results for B: no error")
 	}
