@@ -337,7 +337,8 @@ func changePhrase(c *Change) (phrase, ci string) {
 		g, unit, word = func(r float64) float64 { return 1 / r }, "×", " faster"
 	case c.Unit == "s" && r > 1:
 		g, unit, word = func(r float64) float64 { return r }, "×", " slower"
-	case !better(c.Metric) && r > 1:
+	case !better(c.Metric) && r >= 1.5:
+		// A multiple reads better than a percentage from 1.5× on: "2.1×".
 		g, unit = func(r float64) float64 { return r }, "×"
 		word = " (" + signed(psig((r-1)*100)) + "%)"
 	case r < 1:

@@ -34,6 +34,8 @@ func TestChangePhrase(t *testing.T) {
 			"95.0% lower", "95% CI 88.0% – 100%", true, false, true},
 		{"more throughput", Change{Metric: "throughput_per_s", Unit: "1/s", Pairs: 5, Ratio: ptr(2.1), RatioCI: &CI{2, 2.2}},
 			"2.10× (+110%)", "95% CI 2.00× – 2.20×", true, false, true},
+		{"a little more throughput", Change{Metric: "throughput_per_s", Unit: "1/s", Pairs: 5, Ratio: ptr(1.06), RatioCI: &CI{1.05, 1.07}},
+			"6.00% higher", "95% CI 5.00% – 7.00%", true, false, true},
 		{"no clear change", Change{Metric: "cost_usd", Unit: "USD", Pairs: 5, Ratio: ptr(0.95), RatioCI: &CI{0.9, 1.1}},
 			"5.00% lower", "95% CI -10.0% to +10.0%", false, false, true},
 		{"one replication", Change{Metric: "cost_usd", Unit: "USD", Pairs: 1, Ratio: ptr(0.71)},
