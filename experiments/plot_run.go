@@ -259,7 +259,9 @@ func runFigures(name string, results []*checkout.Result) ([]*figure, error) {
 }
 
 // groupChart draws every series named prefix+X as a line labelled X; nil
-// when there is none.
+// when there is none. Lines cycle through the dash patterns as well as
+// the colours, so lines that coincide (two breakers both closed, two
+// services at the same size) stay visible.
 func groupChart(results []*checkout.Result, ax timeAxis, prefix, file, title, quantity string, yr yRange) (*figure, error) {
 	names := seriesWithPrefix(results, prefix)
 	if len(names) == 0 {
@@ -270,7 +272,7 @@ func groupChart(results []*checkout.Result, ax timeAxis, prefix, file, title, qu
 	for i, n := range names {
 		v, u, _ := meanSeries(results, n)
 		unit = u
-		lines = append(lines, seriesLine{label: strings.TrimPrefix(n, prefix), vals: v, color: lineColor(i), dash: dashes[(i/len(lineColors))%len(dashes)]})
+		lines = append(lines, seriesLine{label: strings.TrimPrefix(n, prefix), vals: v, color: lineColor(i), dash: dashes[i%len(dashes)]})
 	}
 	if yr.state {
 		unit = ""
