@@ -11,12 +11,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // compareOptions are the arguments and flags of checkoutsim compare.
 type compareOptions struct {
 	simOptions
-	a, b string
+	a, b   string
+	report string // HTML evidence report file ("" for none)
 }
 
 func newCompareCmd() *cobra.Command {
@@ -42,7 +44,8 @@ The seed and replications default to A's; --set and --duration apply to
 both. The JSON holds both run summaries and the changes (docs/output.md).`,
 		Example: `  checkoutsim compare retry-storm baseline
   checkoutsim compare before.yaml after.yaml --replications 20
-  checkoutsim compare before.yaml after.yaml -o json --out change.json`,
+  checkoutsim compare before.yaml after.yaml -o json --out change.json
+  checkoutsim compare flash-sale-before flash-sale-after --plots charts/ --report report.html`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return badInput(fmt.Errorf("%s: want two scenarios A and B (built-in names or YAML files), got %d arguments", cmd.CommandPath(), len(args)))
@@ -59,6 +62,8 @@ both. The JSON holds both run summaries and the changes (docs/output.md).`,
 		},
 	}
 	addSimFlags(cmd, &o.simOptions)
+	addPlotsFlag(cmd, &o.simOptions)
+	cmd.Flags().StringVar(&o.report, "report", "", "also write the self-contained HTML evidence report to this file (as 'checkoutsim report')")
 	return cmd
 }
 
@@ -78,10 +83,24 @@ func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	bar := newProgressBar(stderr, "compare "+a.Name+" vs "+b.Name)
-	cs, err := experiments.Compare(ctx, a, b, seed, reps, o.workers, bar.update)
+	ra, err := experiments.RunReplicationsProgress(ctx, a, seed, reps, o.workers, func(done, _ int) { bar.update(done, 2*reps) })
+	var rb []*checkout.Result
+	if err == nil {
+		rb, err = experiments.RunReplicationsProgress(ctx, b, seed, reps, o.workers, func(done, _ int) { bar.update(reps+done, 2*reps) })
+	}
 	bar.finish()
 	if err != nil {
 		return runError(err)
+	}
+	cs := experiments.CompareResults(a, b, seed, ra, rb)
+	if err := o.writePlots(func(dir string) error { return experiments.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
+		return err
+	}
+	if o.report != "" {
+		in := experiments.ReportInput{Seed: seed, A: reportRun(o.a, a, o.sets, ra), B: reportRun(o.b, b, o.sets, rb)}
+		if err := writeReportFile(o.report, in); err != nil {
+			return fmt.Errorf("--report: %w", err)
+		}
 	}
 	return o.write(stdout, func(w io.Writer) error { return cs.Write(w, o.output) })
 }

@@ -67,6 +67,7 @@ The same scenario and seed always give byte-identical output.`,
 		newSweepCmd(),
 		newMergeCmd(),
 		newCapacityCmd(),
+		newReportCmd(),
 	)
 	return root
 }

@@ -35,6 +35,7 @@ type simOptions struct {
 	output          string
 	out             string
 	workers         int
+	plots           string // directory for PNG and SVG charts ("" for none)
 }
 
 // addSimFlags registers the shared flags on cmd.
@@ -47,6 +48,12 @@ func addSimFlags(cmd *cobra.Command, o *simOptions) {
 	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table, json or csv")
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
 	f.IntVar(&o.workers, "workers", 0, "replications run in parallel (default: GOMAXPROCS); the output does not depend on it")
+}
+
+// addPlotsFlag registers --plots for the commands whose charts are the
+// run's time series (run, compare); sweep and capacity draw their own.
+func addPlotsFlag(cmd *cobra.Command, o *simOptions) {
+	cmd.Flags().StringVar(&o.plots, "plots", "", "write PNG and SVG charts into this directory (created if missing)")
 }
 
 // readSimFlags records which defaults the user overrode.
@@ -72,6 +79,11 @@ func (o *simOptions) validate(command string) error {
 		}
 		if d <= 0 {
 			return fmt.Errorf("%s: --duration %q: want > 0", command, o.duration)
+		}
+	}
+	if o.plots != "" {
+		if st, err := os.Stat(o.plots); err == nil && !st.IsDir() {
+			return fmt.Errorf("%s: --plots %q is a file, want a directory", command, o.plots)
 		}
 	}
 	if o.out != "" {
@@ -163,7 +175,8 @@ Ctrl-C stops between replications and writes nothing (exit status 130).`,
   checkoutsim run retry-storm --replications 10 --seed 7
   checkoutsim run my-sale.yaml --set traffic.multiplier=3 --duration 5m
   checkoutsim run baseline -o json --out baseline.json
-  checkoutsim run baseline -o csv > baseline.csv`,
+  checkoutsim run baseline -o csv > baseline.csv
+  checkoutsim run flash-sale-before --plots charts/`,
 		Args: oneScenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.scenario = args[0]
@@ -175,6 +188,7 @@ Ctrl-C stops between replications and writes nothing (exit status 130).`,
 		},
 	}
 	addSimFlags(cmd, &o.simOptions)
+	addPlotsFlag(cmd, &o.simOptions)
 	return cmd
 }
 
@@ -201,5 +215,22 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 		return runError(err)
 	}
 	s := experiments.Summarize(sc, seed, results)
+	if err := o.writePlots(func(dir string) error { return experiments.WriteRunPlots(dir, sc.Name, results) }); err != nil {
+		return err
+	}
 	return o.write(stdout, func(w io.Writer) error { return s.Write(w, o.output) })
+}
+
+// writePlots creates the --plots directory and draws into it.
+func (o *simOptions) writePlots(draw func(dir string) error) error {
+	if o.plots == "" {
+		return nil
+	}
+	if err := os.MkdirAll(o.plots, 0o755); err != nil {
+		return badInput(fmt.Errorf("--plots: %w", err))
+	}
+	if err := draw(o.plots); err != nil {
+		return fmt.Errorf("--plots: %w", err)
+	}
+	return nil
 }

@@ -61,12 +61,6 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 	if err := o.simOptions.validate("sweep"); err != nil {
 		return err
 	}
-	if o.out != "" {
-		// Checked now rather than after the first point has been computed.
-		if st, err := os.Stat(filepath.Dir(o.out)); err != nil || !st.IsDir() {
-			return fmt.Errorf("sweep: --out %s: directory %s does not exist", o.out, filepath.Dir(o.out))
-		}
-	}
 	if len(o.rawParams) == 0 {
 		return fmt.Errorf("sweep: at least one --param path=v1,v2,... is required")
 	}
@@ -175,6 +169,15 @@ to compute only the missing ones (the grid must be the same). Exit status
 }
 
 func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) error {
+	if o.out != "" {
+		// Checked before the first point is computed, but here rather than
+		// in flag parsing: the directory is a property of the machine that
+		// runs the sweep, not of the command line (deploy templates name
+		// directories that exist only inside their job).
+		if st, err := os.Stat(filepath.Dir(o.out)); err != nil || !st.IsDir() {
+			return badInput(fmt.Errorf("sweep: --out %s: directory %s does not exist", o.out, filepath.Dir(o.out)))
+		}
+	}
 	sw, err := experiments.NewSweep(o.scenario, o.gridSets(), o.params)
 	if err != nil {
 		return badInput(err)
