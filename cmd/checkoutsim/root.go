@@ -68,6 +68,7 @@ The same scenario and seed always give byte-identical output.`,
 		newMergeCmd(),
 		newCapacityCmd(),
 		newReportCmd(),
+		newFitCmd(),
 	)
 	return root
 }
