@@ -175,7 +175,13 @@ func (s *RunSummary) writeTable(w io.Writer) error {
 		t.line("  "+co.Cohort, strconv.FormatInt(co.Attempts, 10), human(co.ErrorRate, "fraction"),
 			human(co.Latency.P50, "s"), human(co.Latency.P95, "s"), human(co.Latency.P99, "s"))
 	}
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if s.Recovery != nil {
+		return s.Recovery.writeTable(w)
+	}
+	return nil
 }
 
 // latencyRows writes a latency summary's percentiles and mean.

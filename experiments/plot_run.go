@@ -249,6 +249,7 @@ func runFigures(name string, results []*checkout.Result) ([]*figure, error) {
 				{label: "requests waiting", vals: get("db_pool_waiting"), color: lineColors[1]},
 			})
 		},
+		func() (*figure, error) { return recoveryChart(results, ax, prefix+"recovery", name) },
 	}
 	for _, s := range specs {
 		if err := add(s()); err != nil {
@@ -256,6 +257,38 @@ func runFigures(name string, results []*checkout.Result) ([]*figure, error) {
 		}
 	}
 	return figs, nil
+}
+
+// recoveryChart draws goodput (succeeded per arrived checkout) per
+// interval against the scheduled trigger, so a reader sees whether the
+// system came back after the trigger ended; nil without a trigger.
+func recoveryChart(results []*checkout.Result, ax timeAxis, file, name string) (*figure, error) {
+	if len(results[0].Triggers) == 0 {
+		return nil, nil
+	}
+	arr, _, _ := meanSeries(results, "arrivals_per_s")
+	ok, _, _ := meanSeries(results, "succeeded_per_s")
+	n := min(len(arr), len(ok))
+	goodput := make([]float64, n)
+	trigger := make([]float64, n)
+	for i := range n {
+		goodput[i] = 1
+		if arr[i] > 0 {
+			goodput[i] = math.Min(ok[i]/arr[i], 1.5)
+		}
+		mid := (float64(i) + 0.5) * ax.intervalS
+		for _, t := range results[0].Triggers {
+			if mid >= t.Start.Seconds() && mid < t.End.Seconds() {
+				trigger[i] = 1
+			}
+		}
+	}
+	rs := SummarizeRecovery(results, ax.warmupMin*60, float64(n)*ax.intervalS)
+	verdict := fmt.Sprintf("%d of %d runs recovered", rs.Recovered, len(rs.Runs))
+	return timeChart(file, name+": goodput around the trigger ("+verdict+")", "goodput", "fraction", ax, yRange{percent: true}, []seriesLine{
+		{label: "trigger active", vals: trigger, color: gray, dash: dashes[1], width: 1.2},
+		{label: "succeeded / arrived", vals: goodput, color: lineColors[2]},
+	})
 }
 
 // groupChart draws every series named prefix+X as a line labelled X; nil

@@ -49,6 +49,7 @@ type RunSummary struct {
 	Cohorts      []CohortSummary    `json:"cohorts"`
 	Steps        []StepSummary      `json:"steps"`
 	Browse       BrowseSummary      `json:"browse"`
+	Recovery     *RecoverySummary   `json:"recovery,omitempty"` // only when the scenario schedules a disturbance
 	Series       []SeriesSummary    `json:"series"`
 }
 
@@ -246,6 +247,7 @@ func Summarize(sc *Scenario, seed uint64, results []*checkout.Result) *RunSummar
 	s.Cohorts = summarizeCohorts(results)
 	s.Steps = summarizeSteps(results)
 	s.Browse = summarizeBrowse(results)
+	s.Recovery = SummarizeRecovery(results, sc.Warmup.Seconds(), sc.Duration.Seconds())
 	s.Series = summarizeSeries(results)
 	return s
 }

@@ -1,6 +1,10 @@
 package checkout
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
+
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
@@ -203,6 +207,14 @@ func (r *recorder) result() *Result {
 		Series: r.series, Interval: s.cfg.SampleInterval,
 	}
 	res.Checkout.Unfinished = int64(s.inFlight)
+	for _, p := range s.cfg.Payments.Providers {
+		for _, ep := range p.Episodes {
+			res.Triggers = append(res.Triggers, Trigger{
+				Name:  fmt.Sprintf("%s slow x%g, errors +%g", p.Name, ep.LatencyFactor, ep.ErrorRateAdd),
+				Start: ep.Start, End: ep.End})
+		}
+	}
+	slices.SortStableFunc(res.Triggers, func(a, b Trigger) int { return cmp.Compare(a.Start, b.Start) })
 	for _, st := range s.steps {
 		res.Steps = append(res.Steps, StepResult{Name: st.cfg.Name, Latency: st.latency, Calls: st.edge.Calls, Attempts: st.edge.Attempts})
 	}

@@ -32,6 +32,16 @@ type Result struct {
 	Attribution *Attribution
 	Series      []Series
 	Interval    sim.Time // spacing of Series values
+	// Triggers are the scheduled disturbances of the run (provider
+	// degradation episodes), in time order, so a result can be judged on
+	// whether it returned to its state before them.
+	Triggers []Trigger
+}
+
+// Trigger is one scheduled disturbance.
+type Trigger struct {
+	Name       string // "psp-a slow x2.5"
+	Start, End sim.Time
 }
 
 // Counts are the outcomes of checkout intents.
