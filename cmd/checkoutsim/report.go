@@ -20,8 +20,9 @@ import (
 // reportOptions are the arguments and flags of checkoutsim report.
 type reportOptions struct {
 	simOptions
-	a, b  string
-	title string
+	a, b     string
+	title    string
+	ablation bool // also run the default ablation (A as before, B as after)
 }
 
 func newReportCmd() *cobra.Command {
@@ -83,6 +84,7 @@ atomically: an interrupted run leaves no partial report.`,
 	f.StringArrayVar(&o.sets, "set", nil, "override a field of both scenarios, path=value (repeatable)")
 	f.StringVar(&o.out, "out", "", "the HTML file to write (required)")
 	f.StringVar(&o.title, "title", "", `the report's title (default "Checkout evidence: A vs B")`)
+	f.BoolVar(&o.ablation, "ablation", false, "also apply each group of fixes (as 'checkoutsim ablation A B') and add the ablation table")
 	f.IntVar(&o.workers, "workers", 0, "replications run in parallel (default: GOMAXPROCS); the report does not depend on it")
 	return cmd
 }
@@ -111,16 +113,34 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 		var rb []*checkout.Result
 		rb, err = experiments.RunReplicationsProgress(ctx, b, seed, reps, o.workers, progress(reps))
 		bar.finish()
+		var rows []experiments.AblationRow
+		if err == nil && o.ablation {
+			rows, err = reportAblation(ctx, o, a, seed, reps)
+		}
 		if err == nil {
 			return writeReportFile(o.out, experiments.ReportInput{
 				Title: o.title, Seed: seed,
-				A: reportRun(o.a, a, o.reportSets(), ra),
-				B: reportRun(o.b, b, o.reportSets(), rb),
+				A:        reportRun(o.a, a, o.reportSets(), ra),
+				B:        reportRun(o.b, b, o.reportSets(), rb),
+				Ablation: rows,
 			})
 		}
 	}
 	bar.finish()
 	return runError(err)
+}
+
+// reportAblation runs the default ablation of A towards B.
+func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenario, seed uint64, reps int) ([]experiments.AblationRow, error) {
+	variants, err := experiments.AblationVariants(o.a, o.b, experiments.DefaultAblationGroups, o.reportSets())
+	if err != nil {
+		return nil, badInput(fmt.Errorf("report --ablation: %w", err))
+	}
+	res, err := experiments.RunAblation(ctx, o.a, a, variants, seed, reps, o.workers)
+	if err != nil {
+		return nil, err
+	}
+	return res.Rows(), nil
 }
 
 // reportSets are the overrides shown in the report: --set, then

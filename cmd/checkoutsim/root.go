@@ -69,6 +69,7 @@ The same scenario and seed always give byte-identical output.`,
 		newCapacityCmd(),
 		newReportCmd(),
 		newFitCmd(),
+		newAblationCmd(),
 	)
 	return root
 }

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestAblationFlags(t *testing.T) {
+	parse := func(args ...string) (*ablationOptions, error) {
+		var got *ablationOptions
+		cmd := newAblationCmdWith(func(_ context.Context, o *ablationOptions, _, _ io.Writer) error { got = o; return nil })
+		cmd.SetArgs(args)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		return got, cmd.Execute()
+	}
+	o, err := parse("a", "b")
+	if err != nil || len(o.groups) != 3 || o.groups[1].Name != "B" {
+		t.Fatalf("default groups: %v %+v", err, o)
+	}
+	o, err = parse("a", "b", "--group", "retries=payments.client,flow.gateway_policy", "--group", "locks=inventory")
+	if err != nil || len(o.groups) != 2 || len(o.groups[0].Paths) != 2 || o.groups[1].Paths[0] != "inventory" {
+		t.Fatalf("custom groups: %v %+v", err, o.groups)
+	}
+	for _, bad := range [][]string{{"a"}, {"a", "b", "--group", "nopaths="}, {"a", "b", "--group", "=x"}, {"a", "b", "-o", "csv"}} {
+		if _, err := parse(bad...); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	code, _, stderr := runCLI(t, "ablation", "baseline", "no-such-scenario")
+	if code != exitBadInput || !strings.Contains(stderr, "no-such-scenario") {
+		t.Errorf("unknown AFTER: exit %d, %q", code, stderr)
+	}
+}
