@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
-	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // compareOptions are the arguments and flags of checkoutsim compare.
@@ -68,27 +67,14 @@ both. The JSON holds both run summaries and the changes (docs/output.md).`,
 }
 
 func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer) error {
-	a, errA := o.load(o.a)
-	b, errB := o.load(o.b)
-	if errA != nil || errB != nil { // report both files' problems at once
-		switch {
-		case errB == nil:
-			return badInput(errA)
-		case errA == nil:
-			return badInput(errB)
-		}
-		return badInput(fmt.Errorf("%w\n%w", errA, errB))
+	a, b, err := o.loadPair(o.a, o.b)
+	if err != nil {
+		return err
 	}
 	seed, reps := o.runParams(a)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	bar := newProgressBar(stderr, "compare "+a.Name+" vs "+b.Name)
-	ra, err := experiments.RunReplicationsProgress(ctx, a, seed, reps, o.workers, func(done, _ int) { bar.update(done, 2*reps) })
-	var rb []*checkout.Result
-	if err == nil {
-		rb, err = experiments.RunReplicationsProgress(ctx, b, seed, reps, o.workers, func(done, _ int) { bar.update(reps+done, 2*reps) })
-	}
-	bar.finish()
+	ra, rb, err := o.runPair(ctx, stderr, "compare", a, b, seed, reps)
 	if err != nil {
 		return runError(err)
 	}

@@ -90,44 +90,29 @@ atomically: an interrupted run leaves no partial report.`,
 }
 
 func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) error {
-	a, errA := o.load(o.a)
-	b, errB := o.load(o.b)
-	if errA != nil || errB != nil { // report both files' problems at once
-		switch {
-		case errB == nil:
-			return badInput(errA)
-		case errA == nil:
-			return badInput(errB)
-		}
-		return badInput(fmt.Errorf("%w\n%w", errA, errB))
+	a, b, err := o.loadPair(o.a, o.b)
+	if err != nil {
+		return err
 	}
 	seed, reps := o.runParams(a)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	bar := newProgressBar(stderr, "report "+a.Name+" vs "+b.Name)
-	progress := func(offset int) experiments.Progress {
-		return func(done, _ int) { bar.update(offset+done, 2*reps) }
+	ra, rb, err := o.runPair(ctx, stderr, "report", a, b, seed, reps)
+	if err != nil {
+		return runError(err)
 	}
-	ra, err := experiments.RunReplicationsProgress(ctx, a, seed, reps, o.workers, progress(0))
-	if err == nil {
-		var rb []*checkout.Result
-		rb, err = experiments.RunReplicationsProgress(ctx, b, seed, reps, o.workers, progress(reps))
-		bar.finish()
-		var rows []experiments.AblationRow
-		if err == nil && o.ablation {
-			rows, err = reportAblation(ctx, o, a, seed, reps)
-		}
-		if err == nil {
-			return writeReportFile(o.out, experiments.ReportInput{
-				Title: o.title, Seed: seed,
-				A:        reportRun(o.a, a, o.reportSets(), ra),
-				B:        reportRun(o.b, b, o.reportSets(), rb),
-				Ablation: rows,
-			})
+	var rows []experiments.AblationRow
+	if o.ablation {
+		if rows, err = reportAblation(ctx, o, a, seed, reps); err != nil {
+			return runError(err)
 		}
 	}
-	bar.finish()
-	return runError(err)
+	return writeReportFile(o.out, experiments.ReportInput{
+		Title: o.title, Seed: seed,
+		A:        reportRun(o.a, a, o.reportSets(), ra),
+		B:        reportRun(o.b, b, o.reportSets(), rb),
+		Ablation: rows,
+	})
 }
 
 // reportAblation runs the default ablation of A towards B.

@@ -15,6 +15,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // exitInterrupted is the status after Ctrl-C (128 + SIGINT, as shells do).
@@ -106,6 +107,38 @@ func (o *simOptions) load(ref string) (*experiments.Scenario, error) {
 		err = fmt.Errorf("%w\nhint: --duration %s is not longer than the scenario's warm-up; shorten it too, e.g. --set warmup=10s", err, o.duration)
 	}
 	return sc, err
+}
+
+// loadPair loads scenarios a and b, reporting both files' problems at
+// once when both are bad.
+func (o *simOptions) loadPair(a, b string) (*experiments.Scenario, *experiments.Scenario, error) {
+	sa, errA := o.load(a)
+	sb, errB := o.load(b)
+	switch {
+	case errA != nil && errB != nil:
+		return nil, nil, badInput(fmt.Errorf("%w\n%w", errA, errB))
+	case errA != nil:
+		return nil, nil, badInput(errA)
+	case errB != nil:
+		return nil, nil, badInput(errB)
+	}
+	return sa, sb, nil
+}
+
+// runPair runs a's and then b's replications with the same seed (common
+// random numbers), showing one progress bar for both.
+func (o *simOptions) runPair(ctx context.Context, stderr io.Writer, what string, a, b *experiments.Scenario, seed uint64, reps int) (ra, rb []*checkout.Result, err error) {
+	bar := newProgressBar(stderr, what+" "+a.Name+" vs "+b.Name)
+	defer bar.finish()
+	ra, err = experiments.RunReplicationsProgress(ctx, a, seed, reps, o.workers, func(done, _ int) { bar.update(done, 2*reps) })
+	if err != nil {
+		return nil, nil, err
+	}
+	rb, err = experiments.RunReplicationsProgress(ctx, b, seed, reps, o.workers, func(done, _ int) { bar.update(reps+done, 2*reps) })
+	if err != nil {
+		return nil, nil, err
+	}
+	return ra, rb, nil
 }
 
 // runParams are the seed and replications of a run: the flags when given,
