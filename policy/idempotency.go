@@ -53,8 +53,9 @@ func (s IdemStatus) String() string {
 // break the promise. Not safe for concurrent use.
 type IdempotencyStore[K comparable, R any] struct {
 	ttl     time.Duration
+	max     int // MaxEntries
 	entries map[K]idemEntry[R]
-	q       []idemRef[K] // ring of capacity MaxEntries, in creation order
+	q       []idemRef[K] // ring in creation order; grows by doubling up to max
 	head, n int
 	seq     uint64
 }
@@ -76,11 +77,23 @@ func NewIdempotencyStore[K comparable, R any](c IdempotencyConfig) (*Idempotency
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	// Memory follows the keys actually remembered (those within TTL), not
+	// MaxEntries: the ring starts small and doubles as needed.
 	return &IdempotencyStore[K, R]{
 		ttl:     c.TTL,
-		entries: make(map[K]idemEntry[R], c.MaxEntries),
-		q:       make([]idemRef[K], c.MaxEntries),
+		max:     c.MaxEntries,
+		entries: make(map[K]idemEntry[R]),
+		q:       make([]idemRef[K], min(c.MaxEntries, 64)),
 	}, nil
+}
+
+// grow doubles the ring (up to max), keeping its order.
+func (s *IdempotencyStore[K, R]) grow() {
+	q := make([]idemRef[K], min(2*len(s.q), s.max))
+	for i := 0; i < s.n; i++ {
+		q[i] = *s.ref(i)
+	}
+	s.q, s.head = q, 0
 }
 
 func (s *IdempotencyStore[K, R]) ref(i int) *idemRef[K] { return &s.q[(s.head+i)%len(s.q)] }
@@ -129,11 +142,14 @@ func (s *IdempotencyStore[K, R]) Begin(now time.Time, key K) (IdemStatus, R) {
 		}
 		return IdemInProgress, zero
 	}
-	if len(s.entries) >= len(s.q) {
+	if len(s.entries) >= s.max {
 		return IdemFull, zero
 	}
 	if s.n == len(s.q) {
 		s.compact() // references to aborted keys fill the queue; free them
+	}
+	if s.n == len(s.q) {
+		s.grow() // more live keys than the ring holds, fewer than max
 	}
 	s.seq++
 	s.entries[key] = idemEntry[R]{seq: s.seq}

@@ -98,7 +98,13 @@ func Background() *Ctx { return &Ctx{Deadline: sim.Never, Tag: -1} }
 // Child returns a context for work done on behalf of c with the given
 // deadline (sim.Never when none propagates).
 func (c *Ctx) Child(deadline sim.Time) *Ctx {
-	return &Ctx{parent: c, trace: c.trace, Intent: c.Intent, Deadline: deadline, Tag: c.Tag}
+	x := c.child(deadline)
+	return &x
+}
+
+// child is Child by value, for callers that embed the context.
+func (c *Ctx) child(deadline sim.Time) Ctx {
+	return Ctx{parent: c, trace: c.trace, Intent: c.Intent, Deadline: deadline, Tag: c.Tag}
 }
 
 // Abandon marks c as no longer awaited; with cancel the work under it is

@@ -158,7 +158,7 @@ type callState struct {
 // attempt is one attempt of a call.
 type attempt struct {
 	c        *callState
-	ctx      *Ctx
+	ctx      Ctx // the attempt's context, allocated with the attempt
 	timeout  sim.Time
 	timer    sim.Timer
 	permit   policy.Permit
@@ -242,12 +242,12 @@ func (a *attempt) run() {
 			deadline = now + a.timeout
 		}
 	}
-	a.ctx = c.parent.Child(deadline)
+	a.ctx = c.parent.child(deadline)
 	if a.timeout > 0 {
 		a.timer = ed.eng.After(a.timeout, a.onTimeout)
 	}
 	ed.Attempts++
-	c.server(a.ctx, a.onReply)
+	c.server(&a.ctx, a.onReply)
 }
 
 func (a *attempt) onReply(o Outcome) {
