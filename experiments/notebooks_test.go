@@ -52,7 +52,7 @@ func TestNotebooksCommittedWithoutOutputs(t *testing.T) {
 			}
 			code++
 			if c.Outputs == nil || len(*c.Outputs) != 0 || c.ExecutionCount != nil {
-				t.Errorf("%s: cell %d has outputs or an execution count; strip them (jupyter nbconvert --clear-output --inplace %s)", f, i, f)
+				t.Errorf("%s: cell %d has outputs or an execution count; strip them (jupyter nbconvert --clear-output --inplace notebooks/%s)", f, i, filepath.Base(f))
 			}
 		}
 		if code == 0 {
