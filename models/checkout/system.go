@@ -1,7 +1,6 @@
 package checkout
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/checkoutsim/checkoutsim/models/cache"
@@ -525,11 +524,6 @@ func (s *System) browseOnce() {
 		return
 	}
 	s.gateway.Handle(ctx, func(ctx *call.Ctx, done func(call.Outcome)) { b.edge.Call(ctx, server, done) }, respond)
-}
-
-// String describes the system briefly (for errors and logs).
-func (s *System) String() string {
-	return fmt.Sprintf("checkout system: %d services, %d steps", len(s.services), len(s.steps))
 }
 
 // Engine returns the system's engine, for instrumentation (benchmarks

@@ -245,7 +245,9 @@ func (r *Reserver) shortLine(t *Txn, order []Item, i int, finish func(call.Outco
 		r.locks.ReleaseAll(t.id)
 		t.conn.Release()
 		if i < len(order) {
-			// Cancelled half-way: the lines already updated are put back.
+			// Cancelled half-way: the reservation fails. The lines already
+			// updated stay reserved (a partial reservation is not
+			// compensated in this model) but are not counted as committed.
 			finish(policy.Failure, nil)
 			return
 		}
