@@ -62,8 +62,8 @@ type FitResult struct {
 	// (median and P99 by linear interpolation between order statistics).
 	Min, Median, Mean, P99, Max float64
 	// Fits are the parametric fits sorted by D (ties in family order),
-	// then the empirical fit, whose D is about 1/n by construction and is
-	// not a test of anything.
+	// then the empirical fit, whose D is near 0 by construction (a few
+	// 1/n with tied samples) and is not a test of anything.
 	Fits []Fit
 }
 

@@ -54,7 +54,7 @@ D is the largest gap between the sample's CDF and the fit's; compare the
 fits' p99 with the sample's, since D is least sensitive in the tail.
 p-values assume the parameters were known in advance; fitted to these
 samples, the true p-values are smaller (Lilliefors). The empirical line
-replays the file itself (D about 1/n by construction, not a test).
+replays the file itself (D near 0 by construction: not a test).
 `, best.Family, best.Dist.String())
 	return err
 }
