@@ -7,7 +7,8 @@ notebooks/, under `jupyter notebook` or headless under `jupyter nbconvert
 --execute`.
 
 The binary is, in order of preference:
-  1. $CHECKOUTSIM, if set (CI builds it once and sets it);
+  1. $CHECKOUTSIM, if set (CI builds it once and sets it); a relative path
+     is taken from the repository root;
   2. a fresh `go build -o <temp dir>/checkoutsim ./cmd/checkoutsim` from the
      repository root (seconds with a warm build cache), so the notebook never
      runs a stale binary;
