@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -213,6 +214,43 @@ type AblationResult struct {
 	Seed     uint64           `json:"seed"`
 	Reps     int              `json:"replications"`
 	Variants []AblationOutput `json:"variants"`
+	// Capacity: the SLO and before's sustainable checkouts/s, when searched.
+	SLOP99S               float64  `json:"slo_p99_s,omitempty"`
+	SLOMaxErrorRate       float64  `json:"slo_max_error_rate,omitempty"`
+	BeforeSustainablePerS *float64 `json:"before_sustainable_checkouts_per_s,omitempty"`
+}
+
+// RunAblationCapacity adds each variant's sustainable throughput at the
+// SLO (a capacity search per variant and for before, each with opt's seed
+// and replications) and its ratio to before's.
+func RunAblationCapacity(ctx context.Context, res *AblationResult, before *Scenario, variants []AblationVariant, opt CapacityOptions) error {
+	search := func(sc *Scenario) (*float64, error) {
+		c, err := Capacity(ctx, sc, opt)
+		if err != nil {
+			if errors.Is(err, ErrNoLimit) {
+				return nil, nil
+			}
+			return nil, err
+		}
+		v := c.SustainableCheckoutsPerS
+		return &v, nil
+	}
+	var err error
+	if res.BeforeSustainablePerS, err = search(before); err != nil {
+		return err
+	}
+	res.SLOP99S, res.SLOMaxErrorRate = opt.SLOP99.Seconds(), opt.MaxErrorRate
+	for i, v := range variants {
+		out := &res.Variants[i]
+		if out.SustainablePerS, err = search(v.Scenario); err != nil {
+			return err
+		}
+		if out.SustainablePerS != nil && res.BeforeSustainablePerS != nil && *res.BeforeSustainablePerS > 0 {
+			r := *out.SustainablePerS / *res.BeforeSustainablePerS
+			out.CapacityRatio = &r
+		}
+	}
+	return nil
 }
 
 // AblationOutput is one variant's metrics and changes against before.
@@ -221,6 +259,11 @@ type AblationOutput struct {
 	Description string           `json:"description"`
 	Metrics     []AblationMetric `json:"metrics"`
 	Changes     []Change         `json:"-"` // the same, as compare's type (for the report)
+	// SustainablePerS is the variant's sustainable checkouts/s at the SLO
+	// (RunAblationCapacity), and CapacityRatio its ratio to before's; absent
+	// when capacity was not searched or no limit was found.
+	SustainablePerS *float64 `json:"sustainable_checkouts_per_s,omitempty"`
+	CapacityRatio   *float64 `json:"capacity_ratio,omitempty"`
 }
 
 // AblationMetric is one metric of a variant against before.
@@ -277,16 +320,23 @@ func (a *AblationResult) WriteTable(w io.Writer) error {
 	if _, err := fmt.Fprintf(w, "ablation of %s: seed %d, %d replications, common random numbers; change vs %s with paired 95%% CI\n\n", a.Before, a.Seed, a.Reps, a.Before); err != nil {
 		return err
 	}
+	capacity := a.BeforeSustainablePerS != nil
 	t := newTableWriter(w)
 	head := []string{"VARIANT", "FIXES"}
 	for _, label := range ablationLabels {
 		head = append(head, label, "CHANGE [95% CI]")
+	}
+	if capacity {
+		head = append(head, "SUSTAINABLE/S", "RATIO")
 	}
 	t.line(head...)
 	if len(a.Variants) > 0 {
 		row := []string{"before", "none"}
 		for _, c := range a.Variants[0].Changes {
 			row = append(row, human(c.A, c.Unit), "")
+		}
+		if capacity {
+			row = append(row, sig(*a.BeforeSustainablePerS), "1")
 		}
 		t.line(row...)
 	}
@@ -302,9 +352,27 @@ func (a *AblationResult) WriteTable(w io.Writer) error {
 			}
 			row = append(row, human(c.B, c.Unit), ch)
 		}
+		if capacity {
+			per, ratio := "no limit found", ""
+			if v.SustainablePerS != nil {
+				per = sig(*v.SustainablePerS)
+			}
+			if v.CapacityRatio != nil {
+				ratio = fmt.Sprintf("%.2fx", *v.CapacityRatio)
+			}
+			row = append(row, per, ratio)
+		}
 		t.line(row...)
 	}
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if capacity {
+		_, err := fmt.Fprintf(w, "\nsustainable checkouts/s: the largest traffic multiplier holding P99 <= %s and errors <= %s (capacity search per variant)\n",
+			human(a.SLOP99S, "s"), human(a.SLOMaxErrorRate, "fraction"))
+		return err
+	}
+	return nil
 }
 
 // WriteJSON writes the ablation as JSON.

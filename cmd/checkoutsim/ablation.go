@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,8 @@ type ablationOptions struct {
 	before, after string
 	rawGroups     []string
 	groups        []experiments.AblationGroup
+	sloP99        time.Duration // with maxErrorRate: also search each variant's capacity
+	maxErrorRate  float64
 }
 
 func newAblationCmd() *cobra.Command {
@@ -44,7 +47,8 @@ payments.fallback_on, services[*].drop_expired); B inventory (inventory);
 C cache and pricing (cache, pricing). --group NAME=path1,path2 replaces
 them with your own (repeatable, in order).`,
 		Example: `  checkoutsim ablation flash-sale-before flash-sale-after
-  checkoutsim ablation before.yaml after.yaml --group retries=payments.client --group locks=inventory -o json`,
+  checkoutsim ablation before.yaml after.yaml --group retries=payments.client --group locks=inventory -o json
+  checkoutsim ablation flash-sale-before flash-sale-after --slo-p99 3s --max-error-rate 0.01 --replications 2`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return badInput(fmt.Errorf("%s: want BEFORE and AFTER scenarios, got %d arguments", cmd.CommandPath(), len(args)))
@@ -56,6 +60,9 @@ them with your own (repeatable, in order).`,
 			o.readSimFlags(cmd)
 			if err := o.validate("ablation"); err != nil {
 				return badInput(err)
+			}
+			if (o.sloP99 > 0) != (o.maxErrorRate > 0) || o.sloP99 < 0 || o.maxErrorRate < 0 || o.maxErrorRate >= 1 {
+				return badInput(fmt.Errorf("ablation: give both --slo-p99 > 0 and --max-error-rate in (0, 1) to search capacity, or neither"))
 			}
 			if o.output == experiments.FormatCSV {
 				return badInput(fmt.Errorf("ablation: -o csv is not supported; use table or json"))
@@ -76,6 +83,8 @@ them with your own (repeatable, in order).`,
 	}
 	addSimFlags(cmd, &o.simOptions)
 	cmd.Flags().StringArrayVar(&o.rawGroups, "group", nil, "a group of fixes, NAME=path1,path2 (repeatable; default: the case study's A, B, C)")
+	cmd.Flags().DurationVar(&o.sloP99, "slo-p99", 0, "with --max-error-rate: also find each variant's sustainable checkouts/s at this P99 (a capacity search per variant: slow)")
+	cmd.Flags().Float64Var(&o.maxErrorRate, "max-error-rate", 0, "the error-rate bound of the capacity SLO, e.g. 0.01")
 	return cmd
 }
 
@@ -103,6 +112,12 @@ func runAblation(ctx context.Context, o *ablationOptions, stdout, stderr io.Writ
 		return runError(err)
 	}
 	res.After = o.after
+	if o.sloP99 > 0 {
+		opt := experiments.CapacityOptions{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Seed: seed, Replications: reps, Workers: o.workers}
+		if err := experiments.RunAblationCapacity(ctx, res, before, variants, opt); err != nil {
+			return runError(err)
+		}
+	}
 	return o.write(stdout, func(w io.Writer) error {
 		if o.output == experiments.FormatJSON {
 			return res.WriteJSON(w)

@@ -24,7 +24,12 @@ func TestAblationFlags(t *testing.T) {
 	if err != nil || len(o.groups) != 2 || len(o.groups[0].Paths) != 2 || o.groups[1].Paths[0] != "inventory" {
 		t.Fatalf("custom groups: %v %+v", err, o.groups)
 	}
-	for _, bad := range [][]string{{"a"}, {"a", "b", "--group", "nopaths="}, {"a", "b", "--group", "=x"}, {"a", "b", "-o", "csv"}} {
+	o, err = parse("a", "b", "--slo-p99", "3s", "--max-error-rate", "0.01")
+	if err != nil || o.sloP99.Seconds() != 3 || o.maxErrorRate != 0.01 {
+		t.Fatalf("capacity SLO flags: %v %+v", err, o)
+	}
+	for _, bad := range [][]string{{"a"}, {"a", "b", "--group", "nopaths="}, {"a", "b", "--group", "=x"}, {"a", "b", "-o", "csv"},
+		{"a", "b", "--slo-p99", "3s"}, {"a", "b", "--max-error-rate", "0.01"}, {"a", "b", "--slo-p99", "3s", "--max-error-rate", "2"}} {
 		if _, err := parse(bad...); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
