@@ -59,6 +59,12 @@ func flattenFields(prefix string, v reflect.Value, from int, rows *[]Row) {
 
 func flattenValue(path string, f reflect.Value, rows *[]Row) {
 	switch f.Kind() {
+	case reflect.Pointer: // optional sections and values (recovery); absent ones have no row
+		if !f.IsNil() {
+			flattenValue(path, f.Elem(), rows)
+		}
+	case reflect.Bool:
+		*rows = append(*rows, Row{Metric: path, Value: strconv.FormatBool(f.Bool())})
 	case reflect.Struct:
 		flattenFields(path, f, 0, rows)
 	case reflect.Slice:
