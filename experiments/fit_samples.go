@@ -1,15 +1,12 @@
 package experiments
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 // FitUnits maps the unit names `checkoutsim fit --unit` accepts to seconds
@@ -56,65 +53,20 @@ func readSamples(r io.Reader, name, column, unit string) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if column == "" {
-		return nil, fmt.Errorf("column: give a header name or a 0-based index")
+	xs, err := dist.ReadCSVColumn(r, name, column, func(v float64) string {
+		switch s := v * factor; {
+		case v <= 0:
+			return fmt.Sprintf("%v is not positive (lognormal, gamma and Weibull fits need durations > 0)", v)
+		case !(s > 0) || math.IsInf(s, 0):
+			return fmt.Sprintf("%v in %s is out of range in seconds", v, unit)
+		}
+		return ""
+	})
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
-	var xs []float64
-	col, first := -1, true
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s:%d:%d: %v", name, pe.Line, pe.Column, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if first {
-			first = false
-			if i := slices.Index(rec, column); i >= 0 {
-				col = i
-				continue
-			}
-			i, err := strconv.Atoi(column)
-			if err != nil || i < 0 {
-				return nil, fmt.Errorf("%s:1: column %q not in the header %q (give a header name or a 0-based index)", name, column, strings.Join(rec, ","))
-			}
-			col = i
-			if col < len(rec) {
-				if _, err := strconv.ParseFloat(strings.TrimSpace(rec[col]), 64); err != nil {
-					continue // a header row
-				}
-			}
-		}
-		if col >= len(rec) {
-			line, _ := cr.FieldPos(0)
-			return nil, fmt.Errorf("%s:%d: the row has %d fields, no column %d (%s)", name, line, len(rec), col+1, column)
-		}
-		line, pos := cr.FieldPos(col)
-		text := strings.TrimSpace(rec[col])
-		v, err := strconv.ParseFloat(text, 64)
-		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-			return nil, fmt.Errorf("%s:%d:%d: column %s: %q is not a finite number", name, line, pos, column, text)
-		}
-		if v <= 0 {
-			return nil, fmt.Errorf("%s:%d:%d: column %s: %v is not positive (lognormal, gamma and Weibull fits need durations > 0)", name, line, pos, column, v)
-		}
-		s := v * factor
-		if !(s > 0) || math.IsInf(s, 0) {
-			return nil, fmt.Errorf("%s:%d:%d: column %s: %q in %s is out of range in seconds", name, line, pos, column, text, unit)
-		}
-		xs = append(xs, s)
-	}
-	if len(xs) == 0 {
-		return nil, fmt.Errorf("%s: no samples in column %s (the file is empty or has only a header)", name, column)
+	for i := range xs {
+		xs[i] *= factor
 	}
 	return xs, nil
 }

@@ -242,8 +242,8 @@ func TestReadSamplesErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, column, unit, want string
 	}{
-		{"empty", "", "0", "s", "x.csv: no samples in column 0 (the file is empty or has only a header)"},
-		{"header only", "latency_ms\n", "latency_ms", "ms", "x.csv: no samples in column latency_ms"},
+		{"empty", "", "0", "s", "x.csv: no data rows in column 0 (the file is empty or has only a header)"},
+		{"header only", "latency_ms\n", "latency_ms", "ms", "x.csv: no data rows in column latency_ms"},
 		{"not a number", "latency_ms\n12\nabc\n", "latency_ms", "ms", `x.csv:3:1: column latency_ms: "abc" is not a finite number`},
 		{"second column", "ts,lat\n1,12\n2,fast\n", "lat", "ms", `x.csv:3:3: column lat: "fast" is not a finite number`},
 		{"negative", "0.1\n-0.2\n", "0", "s", "x.csv:2:1: column 0: -0.2 is not positive"},

@@ -125,7 +125,7 @@ func TestFitBadInputExitsTwo(t *testing.T) {
 	}{
 		{"bad.csv", "latency_ms\n12\n1x\n", []string{"--column", "latency_ms"}, `bad.csv:3:1: column latency_ms: "1x" is not a finite number`},
 		{"neg.csv", "ts,lat\n1,0.2\n2,-0.1\n", []string{"--column", "lat"}, "neg.csv:3:3: column lat: -0.1 is not positive"},
-		{"empty.csv", "", nil, "no samples in column 0"},
+		{"empty.csv", "", nil, "no data rows in column 0"},
 		{"same.csv", "0.2\n0.2\n", nil, "all 2 samples are equal"},
 		{"one.csv", "0.2\n", nil, "need at least 2 samples, got 1"},
 	} {

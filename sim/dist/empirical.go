@@ -130,11 +130,9 @@ func word(s string) string {
 // distribution, each value multiplied by unit (1e-3 for a column of
 // milliseconds; 1 for seconds).
 //
-// column is a header name, or a 0-based column index. With a name the first
-// row must be a header containing it. With an index the first row is taken
-// as a header only if its field in that column is not a number. Every other
-// row must have a finite, non-negative number in the column; errors name
-// the file, line and column ("lat.csv:7:3: ...").
+// The column is read by ReadCSVColumn; every value must be a finite,
+// non-negative number. Errors name the file, line and column
+// ("empirical: lat.csv:7:3: ...").
 func LoadEmpiricalCSV(path, column string, unit float64) (*Empirical, error) {
 	if !finite(unit) || !(unit > 0) {
 		return nil, fmt.Errorf("empirical: unit factor (%v) must be finite and positive", unit)
@@ -144,7 +142,39 @@ func LoadEmpiricalCSV(path, column string, unit float64) (*Empirical, error) {
 		return nil, fmt.Errorf("empirical: %w", err)
 	}
 	defer f.Close()
-	cr := csv.NewReader(f)
+	samples, err := ReadCSVColumn(f, path, column, func(v float64) string {
+		switch {
+		case v < 0:
+			return fmt.Sprintf("value %v is negative", v)
+		case !finite(v * unit):
+			return fmt.Sprintf("value %v times unit %v overflows", v, unit)
+		}
+		return ""
+	})
+	if err != nil {
+		return nil, fmt.Errorf("empirical: %w", err)
+	}
+	for i := range samples {
+		samples[i] *= unit
+	}
+	return NewEmpirical(samples)
+}
+
+// ReadCSVColumn reads one column of numbers from CSV data; name is the
+// file name used in errors. column is a header name, or a 0-based column
+// index. With a name the first row must be a header containing it. With an
+// index the first row is taken as a header only if its field in that
+// column is not a number. Every other row must hold a finite number in the
+// column, which check (if not nil) may further refuse by returning a
+// reason. Errors name the file, line and column ("lat.csv:7:3: column
+// latency_ms: ..."). Both the empirical distribution and checkoutsim fit
+// read samples through it, so a fitted file and its empirical replay see
+// the same numbers.
+func ReadCSVColumn(r io.Reader, name, column string, check func(v float64) string) ([]float64, error) {
+	if column == "" {
+		return nil, fmt.Errorf("column: give a header name or a 0-based index")
+	}
+	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
@@ -156,7 +186,11 @@ func LoadEmpiricalCSV(path, column string, unit float64) (*Empirical, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("empirical: %s: %w", path, err)
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s:%d:%d: %v", name, pe.Line, pe.Column, pe.Err)
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if first {
 			first = false
@@ -166,7 +200,7 @@ func LoadEmpiricalCSV(path, column string, unit float64) (*Empirical, error) {
 			}
 			i, err := strconv.Atoi(column)
 			if err != nil || i < 0 {
-				return nil, fmt.Errorf("empirical: %s: column %q not found in header %q", path, column, rec)
+				return nil, fmt.Errorf("%s:1: column %q not in the header %q (give a header name or a 0-based index)", name, column, strings.Join(rec, ","))
 			}
 			col = i
 			if col < len(rec) {
@@ -175,27 +209,25 @@ func LoadEmpiricalCSV(path, column string, unit float64) (*Empirical, error) {
 				}
 			}
 		}
-		line, _ := cr.FieldPos(0)
 		if col >= len(rec) {
-			return nil, fmt.Errorf("empirical: %s:%d: row has %d fields, no column %d (%s)", path, line, len(rec), col+1, column)
+			line, _ := cr.FieldPos(0)
+			return nil, fmt.Errorf("%s:%d: the row has %d fields, no column %d (%s)", name, line, len(rec), col+1, column)
 		}
 		line, pos := cr.FieldPos(col)
 		text := strings.TrimSpace(rec[col])
 		v, err := strconv.ParseFloat(text, 64)
 		if err != nil || !finite(v) {
-			return nil, fmt.Errorf("empirical: %s:%d:%d: column %s: %q is not a finite number", path, line, pos, column, text)
+			return nil, fmt.Errorf("%s:%d:%d: column %s: %q is not a finite number", name, line, pos, column, text)
 		}
-		if v < 0 {
-			return nil, fmt.Errorf("empirical: %s:%d:%d: column %s: value %v is negative", path, line, pos, column, v)
-		}
-		v *= unit
-		if !finite(v) {
-			return nil, fmt.Errorf("empirical: %s:%d:%d: column %s: value %q times unit %v overflows", path, line, pos, column, text, unit)
+		if check != nil {
+			if why := check(v); why != "" {
+				return nil, fmt.Errorf("%s:%d:%d: column %s: %s", name, line, pos, column, why)
+			}
 		}
 		samples = append(samples, v)
 	}
 	if len(samples) == 0 {
-		return nil, fmt.Errorf("empirical: %s: no data rows in column %s", path, column)
+		return nil, fmt.Errorf("%s: no data rows in column %s (the file is empty or has only a header)", name, column)
 	}
-	return NewEmpirical(samples)
+	return samples, nil
 }
