@@ -153,6 +153,7 @@ type callState struct {
 	server Server
 	done   func(Outcome)
 	r      policy.Retrier
+	first  attempt // most calls make one attempt: allocated with the call
 }
 
 // attempt is one attempt of a call.
@@ -202,7 +203,11 @@ func (c *callState) try() {
 		c.finish(policy.Timeout)
 		return
 	}
-	a := &attempt{c: c, timeout: sim.FromDuration(timeout)}
+	a := &c.first
+	if c.r.Attempt() > 1 {
+		a = new(attempt) // a retry: the earlier attempt may still be answered late
+	}
+	*a = attempt{c: c, timeout: sim.FromDuration(timeout)}
 	if ed.breaker != nil {
 		p, err := ed.breaker.Allow(Wall(now))
 		if err != nil {

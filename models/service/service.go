@@ -107,6 +107,8 @@ type Service struct {
 	busy      stats.TimeWeighted
 	window    stats.TimeWeighted // busy workers since the last autoscaler tick
 
+	free []*request // recycled requests; as many as were ever in flight
+
 	Requests   int64
 	Overloaded int64
 	Dropped    int64 // deadline already passed when a worker took it
@@ -147,7 +149,8 @@ func (s *Service) Workers() *resource.Pool { return s.workers }
 // time, run work (the request's own calls) while holding the worker, then
 // release it and reply. An overloaded service replies Overloaded; a request
 // whose client gave up with cancellation, or whose deadline passed while it
-// queued (with DropExpired), is dropped without work.
+// queued (with DropExpired), is dropped without work. work must call its
+// done exactly once.
 func (s *Service) Handle(ctx *call.Ctx, work func(ctx *call.Ctx, done func(call.Outcome)), reply func(call.Outcome)) {
 	s.Requests++
 	if ctx.Cancelled() {
@@ -155,35 +158,78 @@ func (s *Service) Handle(ctx *call.Ctx, work func(ctx *call.Ctx, done func(call.
 		reply(policy.Rejected)
 		return
 	}
-	s.workers.Acquire(func(ok bool, waited sim.Time) {
-		ctx.Record(call.SpanQueue, waited)
-		if !ok {
-			s.Overloaded++
-			reply(policy.Overloaded)
-			return
-		}
-		now := s.eng.Now()
-		s.setBusy(now)
-		if ctx.Cancelled() || (s.cfg.DropExpired && ctx.Expired(now)) {
-			s.Dropped++
-			s.release()
-			reply(policy.Timeout)
-			return
-		}
-		cpu := sim.Seconds(s.cfg.CPU.Sample(s.r))
-		s.eng.After(cpu, func() {
-			ctx.Record(call.SpanCPU, cpu)
-			if work == nil {
-				s.release()
-				reply(policy.Success)
-				return
-			}
-			work(ctx, func(o call.Outcome) {
-				s.release()
-				reply(o)
-			})
-		})
-	})
+	r := s.newRequest()
+	r.ctx, r.work, r.reply = ctx, work, reply
+	s.workers.Acquire(r.granted)
+}
+
+// request is one request in a service. Requests are recycled, with their
+// callbacks bound once, so serving a request allocates nothing in steady
+// state; each callback runs exactly once per use (worker granted, CPU
+// spent, work done), and the request is recycled before the reply.
+type request struct {
+	s       *Service
+	ctx     *call.Ctx
+	work    func(ctx *call.Ctx, done func(call.Outcome))
+	reply   func(call.Outcome)
+	cpu     sim.Time
+	granted func(ok bool, waited sim.Time)
+	cpuDone func()
+	done    func(call.Outcome)
+}
+
+func (s *Service) newRequest() *request {
+	if n := len(s.free); n > 0 {
+		r := s.free[n-1]
+		s.free = s.free[:n-1]
+		return r
+	}
+	r := &request{s: s}
+	r.granted, r.cpuDone, r.done = r.onGranted, r.onCPU, r.onDone
+	return r
+}
+
+// finish recycles the request and then replies, so the reply may start
+// the next request with it.
+func (r *request) finish(o call.Outcome) {
+	reply := r.reply
+	r.ctx, r.work, r.reply = nil, nil, nil
+	r.s.free = append(r.s.free, r)
+	reply(o)
+}
+
+func (r *request) onGranted(ok bool, waited sim.Time) {
+	s, ctx := r.s, r.ctx
+	ctx.Record(call.SpanQueue, waited)
+	if !ok {
+		s.Overloaded++
+		r.finish(policy.Overloaded)
+		return
+	}
+	now := s.eng.Now()
+	s.setBusy(now)
+	if ctx.Cancelled() || (s.cfg.DropExpired && ctx.Expired(now)) {
+		s.Dropped++
+		s.release()
+		r.finish(policy.Timeout)
+		return
+	}
+	r.cpu = sim.Seconds(s.cfg.CPU.Sample(s.r))
+	s.eng.After(r.cpu, r.cpuDone)
+}
+
+func (r *request) onCPU() {
+	r.ctx.Record(call.SpanCPU, r.cpu)
+	if r.work == nil {
+		r.onDone(policy.Success)
+		return
+	}
+	r.work(r.ctx, r.done)
+}
+
+func (r *request) onDone(o call.Outcome) {
+	r.s.release()
+	r.finish(o)
 }
 
 func (s *Service) release() {
