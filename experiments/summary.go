@@ -342,23 +342,11 @@ func summarizeSignals(results []*checkout.Result) SignalsSummary {
 // one per checkout request), both counted over the same whole run.
 func summarizeLayers(results []*checkout.Result) []LayerSummary {
 	out := []LayerSummary{}
-	var names []string
-	for _, r := range results {
-		for _, l := range r.Layers {
-			if !slices.Contains(names, l.Name) {
-				names = append(names, l.Name)
-			}
-		}
-	}
+	names := namesIn(results, func(r *checkout.Result) []checkout.Layer { return r.Layers }, func(x *checkout.Layer) string { return x.Name })
 	for _, name := range names {
 		ls := LayerSummary{Layer: name}
 		find := func(r *checkout.Result) *checkout.Layer {
-			for i := range r.Layers {
-				if r.Layers[i].Name == name {
-					return &r.Layers[i]
-				}
-			}
-			return nil
+			return findNamed(r.Layers, name, func(x *checkout.Layer) string { return x.Name })
 		}
 		for _, r := range results {
 			if l := find(r); l != nil {
@@ -425,22 +413,10 @@ func summarizeCost(results []*checkout.Result) CostSummary {
 	c := CostSummary{Services: []ServiceSummary{}}
 	c.USD, c.USDCI = over(results, costUSD)
 	c.USDPer1000Checkouts, c.USDPer1000CheckoutsCI = over(results, costPer1000)
-	var names []string
-	for _, r := range results {
-		for _, sv := range r.Services {
-			if !slices.Contains(names, sv.Name) {
-				names = append(names, sv.Name)
-			}
-		}
-	}
+	names := namesIn(results, func(r *checkout.Result) []checkout.ServiceResult { return r.Services }, func(x *checkout.ServiceResult) string { return x.Name })
 	for _, name := range names {
 		find := func(r *checkout.Result) *checkout.ServiceResult {
-			for i := range r.Services {
-				if r.Services[i].Name == name {
-					return &r.Services[i]
-				}
-			}
-			return nil
+			return findNamed(r.Services, name, func(x *checkout.ServiceResult) string { return x.Name })
 		}
 		ss := ServiceSummary{Service: name}
 		var hours estimate
@@ -473,22 +449,10 @@ func summarizeCost(results []*checkout.Result) CostSummary {
 
 func summarizeCohorts(results []*checkout.Result) []CohortSummary {
 	out := []CohortSummary{}
-	var names []string
-	for _, r := range results {
-		for _, co := range r.Cohorts {
-			if !slices.Contains(names, co.Name) {
-				names = append(names, co.Name)
-			}
-		}
-	}
+	names := namesIn(results, func(r *checkout.Result) []checkout.CohortResult { return r.Cohorts }, func(x *checkout.CohortResult) string { return x.Name })
 	for _, name := range names {
 		find := func(r *checkout.Result) *checkout.CohortResult {
-			for i := range r.Cohorts {
-				if r.Cohorts[i].Name == name {
-					return &r.Cohorts[i]
-				}
-			}
-			return nil
+			return findNamed(r.Cohorts, name, func(x *checkout.CohortResult) string { return x.Name })
 		}
 		cs := CohortSummary{Cohort: name}
 		for _, r := range results {
@@ -518,22 +482,10 @@ func summarizeCohorts(results []*checkout.Result) []CohortSummary {
 
 func summarizeSteps(results []*checkout.Result) []StepSummary {
 	out := []StepSummary{}
-	var names []string
-	for _, r := range results {
-		for _, st := range r.Steps {
-			if !slices.Contains(names, st.Name) {
-				names = append(names, st.Name)
-			}
-		}
-	}
+	names := namesIn(results, func(r *checkout.Result) []checkout.StepResult { return r.Steps }, func(x *checkout.StepResult) string { return x.Name })
 	for _, name := range names {
 		find := func(r *checkout.Result) *checkout.StepResult {
-			for i := range r.Steps {
-				if r.Steps[i].Name == name {
-					return &r.Steps[i]
-				}
-			}
-			return nil
+			return findNamed(r.Steps, name, func(x *checkout.StepResult) string { return x.Name })
 		}
 		ss := StepSummary{Step: name}
 		for _, r := range results {
@@ -741,4 +693,31 @@ func over(results []*checkout.Result, f RepValue) (float64, *CI) {
 		e.add(f(r))
 	}
 	return e.result()
+}
+
+// namesIn returns the names of the elements items lists in any result, in
+// the order they are first seen (replications normally list the same
+// elements; a missing one in some replication is summarised over the
+// others).
+func namesIn[T any](results []*checkout.Result, items func(*checkout.Result) []T, name func(*T) string) []string {
+	var names []string
+	for _, r := range results {
+		list := items(r)
+		for i := range list {
+			if n := name(&list[i]); !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+// findNamed returns the element of list with the given name, or nil.
+func findNamed[T any](list []T, want string, name func(*T) string) *T {
+	for i := range list {
+		if name(&list[i]) == want {
+			return &list[i]
+		}
+	}
+	return nil
 }
