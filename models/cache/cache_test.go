@@ -11,18 +11,9 @@ import (
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
-func mustDist(t *testing.T, spec string) dist.Dist {
-	t.Helper()
-	d, err := dist.Parse(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 func newCache(t *testing.T, e *sim.Engine, cfg Config, skus int, statement string) (*Cache, *database.DB) {
 	t.Helper()
-	db, err := database.New(e, database.Config{PoolSize: 1000, Cores: 1000, Statement: mustDist(t, statement)}, rand.New(rand.NewPCG(1, 1)))
+	db, err := database.New(e, database.Config{PoolSize: 1000, Cores: 1000, Statement: dist.MustParse(statement)}, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +25,7 @@ func newCache(t *testing.T, e *sim.Engine, cfg Config, skus int, statement strin
 }
 
 func baseConfig(t *testing.T) Config {
-	return Config{TTL: sim.Second, HitLatency: mustDist(t, "constant(0)"), RefillStatements: 1, Invalidation: "broad"}
+	return Config{TTL: sim.Second, HitLatency: dist.MustParse("constant(0)"), RefillStatements: 1, Invalidation: "broad"}
 }
 
 // poisson reads key k at rate per second from start to end.

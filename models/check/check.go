@@ -60,3 +60,20 @@ func flatten(err error) []error {
 	}
 	return []error{err}
 }
+
+// Fields returns the field paths of the field errors in err, in order
+// (errors without a field are left out): what a loader, or a test, maps to
+// scenario lines.
+func Fields(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range flatten(err) {
+		var fe interface{ Field() string }
+		if errors.As(e, &fe) {
+			out = append(out, fe.Field())
+		}
+	}
+	return out
+}

@@ -20,3 +20,11 @@ func TestPrefix(t *testing.T) {
 		t.Fatal("prefixed errors must keep their field for the loader")
 	}
 }
+
+func TestFields(t *testing.T) {
+	err := Join(Field("a", "x"), errors.New("no field"), Join(Field("b.c", "y")))
+	got := Fields(err)
+	if len(got) != 2 || got[0] != "a" || got[1] != "b.c" || Fields(nil) != nil {
+		t.Fatalf("Fields: %q", got)
+	}
+}

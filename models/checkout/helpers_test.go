@@ -26,19 +26,10 @@ func bare(t *testing.T, rate float64, steps ...Step) *Config {
 	c.Traffic.Patience = nil
 	c.Traffic.Reclick = traffic.Reclick{}
 	c.Traffic.Cohorts = []traffic.Cohort{{Name: "all", Weight: 1}}
-	c.Services = []service.Config{{Name: "s", Instances: 1, WorkersPerInstance: 10_000, CPU: mustDist(t, "constant(0)")}}
+	c.Services = []service.Config{{Name: "s", Instances: 1, WorkersPerInstance: 10_000, CPU: dist.MustParse("constant(0)")}}
 	c.Inventory.Idempotency = false
 	c.Flow = Flow{Orchestrator: "s", Steps: steps}
 	return c
-}
-
-func mustDist(t *testing.T, spec string) dist.Dist {
-	t.Helper()
-	d, err := dist.Parse(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
 
 func run(t *testing.T, c *Config, seed uint64, rep int) *Result {

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
-	"github.com/checkoutsim/checkoutsim/models/traffic"
 	"github.com/checkoutsim/checkoutsim/sim"
+	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 // hotSKU is an inventory-only flow where every cart holds the single SKU 0
@@ -13,8 +13,8 @@ import (
 func hotSKU(t *testing.T, rate float64, statements int) *Config {
 	cfg := bare(t, rate, Step{Name: "inventory", Kind: KindInventory, Calls: "once"})
 	cfg.Traffic.SKUs = 1
-	cfg.Traffic.CartSize = mustDist(t, "constant(1)")
-	cfg.Database.Statement = mustDist(t, "constant(2ms)")
+	cfg.Traffic.CartSize = dist.MustParse("constant(1)")
+	cfg.Database.Statement = dist.MustParse("constant(2ms)")
 	cfg.Database.PoolSize = 10_000
 	cfg.Database.Cores = 10_000
 	cfg.Inventory.Transaction = "long"
@@ -74,7 +74,7 @@ func TestSortedLockOrderEliminatesDeadlocks(t *testing.T) {
 		cfg := bare(t, 40, Step{Name: "inventory", Kind: KindInventory, Calls: "once"})
 		cfg.Traffic.SKUs = 20
 		cfg.Traffic.SKUSkew = 0.5
-		cfg.Traffic.CartSize = mustDist(t, "constant(3)")
+		cfg.Traffic.CartSize = dist.MustParse("constant(3)")
 		cfg.Database.PoolSize = 10_000
 		cfg.Inventory.Transaction = "long"
 		cfg.Inventory.StatementsPerItem = 5
@@ -103,7 +103,7 @@ func TestIdempotencyEliminatesDoubleReservations(t *testing.T) {
 		cfg.Services = append(cfg.Services, cfg.Services[0])
 		cfg.Services[1].Name = "inv"
 		cfg.Traffic.SKUs = 1000
-		cfg.Database.Statement = mustDist(t, "lognormal(median=4ms, p99=40ms)")
+		cfg.Database.Statement = dist.MustParse("lognormal(median=4ms, p99=40ms)")
 		cfg.Inventory.Transaction = "long"
 		cfg.Inventory.StatementsPerItem = 3
 		cfg.Inventory.Idempotency = idem
@@ -121,5 +121,3 @@ func TestIdempotencyEliminatesDoubleReservations(t *testing.T) {
 		}
 	}
 }
-
-var _ = traffic.Profile{}

@@ -9,6 +9,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/traffic"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
+	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 // metastable is the system: a dependency whose latency is 1 s +
@@ -25,7 +26,7 @@ func metastable(t *testing.T, spike bool, budget bool) *Config {
 			{At: 60 * sim.Second, Rate: 80}, {At: 65 * sim.Second, Rate: 80}, {At: 65 * sim.Second, Rate: 40}}
 	}
 	cfg.Payments = payment.Config{
-		Providers: []payment.ProviderConfig{{Name: "slow", Latency: mustDist(t, "constant(1s)"), LoadLatency: 10 * sim.Millisecond, LoadModel: "slowdown"}},
+		Providers: []payment.ProviderConfig{{Name: "slow", Latency: dist.MustParse("constant(1s)"), LoadLatency: 10 * sim.Millisecond, LoadModel: "slowdown"}},
 		Client:    call.Policy{Timeout: 3 * sim.Second, Retry: noBackoff(3)},
 	}
 	if budget {

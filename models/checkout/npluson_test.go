@@ -3,6 +3,8 @@ package checkout
 import (
 	"fmt"
 	"testing"
+
+	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 // N+1 pricing: per-item rule lookups cost 1 + cart-size statements per
@@ -12,7 +14,7 @@ func TestNPlusOnePricingQueries(t *testing.T) {
 		for _, mode := range []string{"per_item", "batched"} {
 			t.Run(fmt.Sprintf("%s/lines=%d", mode, lines), func(t *testing.T) {
 				cfg := bare(t, 20, Step{Name: "pricing", Kind: KindPricing, Calls: "once"})
-				cfg.Traffic.CartSize = mustDist(t, fmt.Sprintf("constant(%d)", lines))
+				cfg.Traffic.CartSize = dist.MustParse(fmt.Sprintf("constant(%d)", lines))
 				cfg.Traffic.SKUs = 100_000 // lines are distinct SKUs with near certainty
 				cfg.Traffic.SKUSkew = 0.01
 				cfg.Pricing.RuleLookup = mode

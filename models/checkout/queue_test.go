@@ -6,6 +6,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/models/service"
 	"github.com/checkoutsim/checkoutsim/sim"
+	"github.com/checkoutsim/checkoutsim/sim/dist"
 	"github.com/checkoutsim/checkoutsim/sim/queueing"
 )
 
@@ -28,7 +29,7 @@ func TestOneStepFlowIsMMc(t *testing.T) {
 			cfg.Duration = 40 * sim.Minute
 			cfg.Warmup = 2 * sim.Minute
 			cfg.Services = []service.Config{{Name: "s", Instances: 1, WorkersPerInstance: tc.c,
-				CPU: mustDist(t, fmt.Sprintf("exponential(mean=%g)", tc.meanS))}}
+				CPU: dist.MustParse(fmt.Sprintf("exponential(mean=%g)", tc.meanS))}}
 			const seed = 5
 			w := replicate(t, cfg, seed, 8, func(r *Result) float64 { return r.Latency.Mean() })
 			wq, err := queueing.MMcWait(tc.lambda, 1/tc.meanS, tc.c)

@@ -1,28 +1,19 @@
 package database
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 const ms = sim.Millisecond
-
-func mustDist(t testing.TB, spec string) dist.Dist {
-	t.Helper()
-	d, err := dist.Parse(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
 
 func newDB(t testing.TB, e *sim.Engine, cfg Config) *DB {
 	t.Helper()
@@ -31,25 +22,6 @@ func newDB(t testing.TB, e *sim.Engine, cfg Config) *DB {
 		t.Fatal(err)
 	}
 	return db
-}
-
-func fieldsOf(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var fe interface{ Field() string }
-		if errors.As(e, &fe) {
-			out = append(out, fe.Field())
-		}
-	}
-	walk(err)
-	return out
 }
 
 func TestValidate(t *testing.T) {
@@ -67,7 +39,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := Config{PoolSize: 1, Cores: 1, Statement: mustDist(t, "constant(1ms)")}
+			cfg := Config{PoolSize: 1, Cores: 1, Statement: dist.MustParse("constant(1ms)")}
 			c.mutate(&cfg)
 			err := cfg.Validate()
 			if c.field == "" {
@@ -76,7 +48,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			if f := fieldsOf(err); len(f) != 1 || f[0] != c.field {
+			if f := check.Fields(err); len(f) != 1 || f[0] != c.field {
 				t.Fatalf("error %v has fields %q, want [%q]", err, f, c.field)
 			}
 			if _, err := New(sim.New(), cfg, rand.New(rand.NewPCG(1, 1))); err == nil {
@@ -138,7 +110,7 @@ func TestQueryHoldsConnection(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := sim.New()
 			cfg := c.cfg
-			cfg.Cores, cfg.Statement = 10, mustDist(t, "constant(100ms)")
+			cfg.Cores, cfg.Statement = 10, dist.MustParse("constant(100ms)")
 			db := newDB(t, e, cfg)
 			traces := make([]call.Trace, len(c.n))
 			intents := make([]call.Intent, len(c.n))
@@ -188,7 +160,7 @@ func TestQueryHoldsConnection(t *testing.T) {
 // pool until Release, and statements under a pricing tag count as pricing.
 func TestConnAcrossExecs(t *testing.T) {
 	e := sim.New()
-	db := newDB(t, e, Config{PoolSize: 1, Cores: 1, Statement: mustDist(t, "constant(10ms)")})
+	db := newDB(t, e, Config{PoolSize: 1, Cores: 1, Statement: dist.MustParse("constant(10ms)")})
 	var tr call.Trace
 	ctx := call.Root(&call.Intent{}, sim.Never, &tr)
 	ctx.Tag = call.SpanPricing
@@ -215,7 +187,7 @@ func TestConnAcrossExecs(t *testing.T) {
 // exactly 200 x 10 ms / 2 = 1 s; the wait for a core counts as DB time.
 func TestCoresSaturateExact(t *testing.T) {
 	e := sim.New()
-	db := newDB(t, e, Config{PoolSize: 100, Cores: 2, Statement: mustDist(t, "constant(10ms)")})
+	db := newDB(t, e, Config{PoolSize: 100, Cores: 2, Statement: dist.MustParse("constant(10ms)")})
 	var last sim.Time
 	var tr call.Trace
 	for i := 0; i < 50; i++ {
@@ -250,7 +222,7 @@ func TestCoresThroughputCeiling(t *testing.T) {
 			const seed = 9
 			const horizon = 100 * sim.Second
 			e := sim.New()
-			db, err := New(e, Config{PoolSize: 100_000, Cores: c.cores, Statement: mustDist(t, fmt.Sprintf("exponential(mean=%g)", c.mean))},
+			db, err := New(e, Config{PoolSize: 100_000, Cores: c.cores, Statement: dist.MustParse(fmt.Sprintf("exponential(mean=%g)", c.mean))},
 				rand.New(rand.NewPCG(seed, uint64(c.cores))))
 			if err != nil {
 				t.Fatal(err)

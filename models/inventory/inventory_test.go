@@ -1,12 +1,12 @@
 package inventory
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/models/database"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
@@ -62,25 +62,6 @@ func reserve(e *sim.Engine, r *Reserver, ctx *call.Ctx, items []Item, hold bool)
 	return res
 }
 
-func fieldsOf(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var fe interface{ Field() string }
-		if errors.As(e, &fe) {
-			out = append(out, fe.Field())
-		}
-	}
-	walk(err)
-	return out
-}
-
 func TestValidate(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -112,7 +93,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			if f := fieldsOf(err); len(f) != 1 || f[0] != c.field {
+			if f := check.Fields(err); len(f) != 1 || f[0] != c.field {
 				t.Fatalf("error %v has fields %q, want [%q]", err, f, c.field)
 			}
 			if _, err := New(sim.New(), cfg, nil); err == nil {

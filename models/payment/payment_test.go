@@ -1,13 +1,13 @@
 package payment
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -20,17 +20,8 @@ const (
 	ms = sim.Millisecond
 )
 
-func mustDist(t testing.TB, spec string) dist.Dist {
-	t.Helper()
-	d, err := dist.Parse(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 func provider(t testing.TB, name, latency string, errRate float64) ProviderConfig {
-	return ProviderConfig{Name: name, Latency: mustDist(t, latency), LoadModel: "linear", ErrorRate: errRate}
+	return ProviderConfig{Name: name, Latency: dist.MustParse(latency), LoadModel: "linear", ErrorRate: errRate}
 }
 
 func newPayer(t testing.TB, e *sim.Engine, cfg Config, seed uint64) *Payer {
@@ -40,25 +31,6 @@ func newPayer(t testing.TB, e *sim.Engine, cfg Config, seed uint64) *Payer {
 		t.Fatal(err)
 	}
 	return py
-}
-
-func fieldsOf(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var fe interface{ Field() string }
-		if errors.As(e, &fe) {
-			out = append(out, fe.Field())
-		}
-	}
-	walk(err)
-	return out
 }
 
 func TestValidate(t *testing.T) {
@@ -96,7 +68,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			if f := fieldsOf(err); len(f) != 1 || f[0] != c.field {
+			if f := check.Fields(err); len(f) != 1 || f[0] != c.field {
 				t.Fatalf("error %v has fields %q, want [%q]", err, f, c.field)
 			}
 			if _, err := New(sim.New(), cfg, rng.New(1, 0).Stream); err == nil {

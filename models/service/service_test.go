@@ -1,13 +1,13 @@
 package service
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -16,15 +16,6 @@ import (
 )
 
 const s = sim.Second
-
-func mustDist(t testing.TB, spec string) dist.Dist {
-	t.Helper()
-	d, err := dist.Parse(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
 
 func newService(t testing.TB, e *sim.Engine, cfg Config) *Service {
 	t.Helper()
@@ -44,25 +35,6 @@ func hold(e *sim.Engine, d sim.Time) func(*call.Ctx, func(call.Outcome)) {
 type reply struct {
 	At      sim.Time
 	Outcome call.Outcome
-}
-
-func fieldsOf(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var fe interface{ Field() string }
-		if errors.As(e, &fe) {
-			out = append(out, fe.Field())
-		}
-	}
-	walk(err)
-	return out
 }
 
 func TestValidate(t *testing.T) {
@@ -101,7 +73,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			if f := fieldsOf(err); len(f) != 1 || f[0] != c.field {
+			if f := check.Fields(err); len(f) != 1 || f[0] != c.field {
 				t.Fatalf("error %v has fields %q, want [%q]", err, f, c.field)
 			}
 			if _, err := New(sim.New(), cfg, rand.New(rand.NewPCG(1, 1))); err == nil {
@@ -137,7 +109,7 @@ func TestMMcWait(t *testing.T) {
 			for rep := 0; rep < reps; rep++ {
 				e := sim.New()
 				svc, err := New(e, Config{Name: "s", Instances: 1, WorkersPerInstance: tc.c,
-					CPU: mustDist(t, fmt.Sprintf("exponential(mean=%g)", tc.meanS))}, rand.New(rand.NewPCG(seed, uint64(rep))))
+					CPU: dist.MustParse(fmt.Sprintf("exponential(mean=%g)", tc.meanS))}, rand.New(rand.NewPCG(seed, uint64(rep))))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,7 +1,6 @@
 package traffic
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -9,26 +8,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 	"github.com/checkoutsim/checkoutsim/sim/rng"
 )
-
-func mustDist(t testing.TB, spec string) dist.Dist {
-	t.Helper()
-	d, err := dist.Parse(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
 
 func baseConfig(t testing.TB) *Config {
 	return &Config{
 		Profile:      Profile{{At: 0, Rate: 100}},
 		Multiplier:   1,
 		Cohorts:      []Cohort{{Name: "a", Weight: 1}, {Name: "b", Weight: 2}, {Name: "c", Weight: 7}},
-		CartSize:     mustDist(t, "discrete(1:35, 2:25, 3:15, 4:10, 6:10, 10:5)"),
+		CartSize:     dist.MustParse("discrete(1:35, 2:25, 3:15, 4:10, 6:10, 10:5)"),
 		MaxCartLines: 30,
 		SKUs:         50,
 		SKUSkew:      1,
@@ -45,24 +36,6 @@ func newSource(t testing.TB, cfg *Config, seed uint64) *Source {
 }
 
 // fieldOf returns the field paths of the field errors in err.
-func fieldsOf(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var fe interface{ Field() string }
-		if errors.As(e, &fe) {
-			out = append(out, fe.Field())
-		}
-	}
-	walk(err)
-	return out
-}
 
 func TestConfigValidate(t *testing.T) {
 	cases := []struct {
@@ -86,7 +59,7 @@ func TestConfigValidate(t *testing.T) {
 		{"no SKUs", func(c *Config) { c.SKUs = 0 }, "skus"},
 		{"too many SKUs", func(c *Config) { c.SKUs = 10_000_001 }, "skus"},
 		{"skew", func(c *Config) { c.SKUSkew = 0 }, "sku_skew"},
-		{"reclick probability", func(c *Config) { c.Reclick.Probability = 1.5; c.Reclick.Think = mustDist(t, "constant(1)") }, "reclick.probability"},
+		{"reclick probability", func(c *Config) { c.Reclick.Probability = 1.5; c.Reclick.Think = dist.MustParse("constant(1)") }, "reclick.probability"},
 		{"reclick max", func(c *Config) { c.Reclick.Max = -1 }, "reclick.max"},
 		{"reclick think", func(c *Config) { c.Reclick.Probability = 0.5 }, "reclick.think"},
 	}
@@ -101,7 +74,7 @@ func TestConfigValidate(t *testing.T) {
 				}
 				return
 			}
-			fields := fieldsOf(err)
+			fields := check.Fields(err)
 			if len(fields) != 1 || fields[0] != c.field {
 				t.Fatalf("error %v has fields %q, want exactly [%q]", err, fields, c.field)
 			}
@@ -161,7 +134,7 @@ func TestCartLinesAndUnits(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			const seed = 8
 			cfg := baseConfig(t)
-			cfg.CartSize = mustDist(t, c.size)
+			cfg.CartSize = dist.MustParse(c.size)
 			cfg.MaxCartLines = c.maxLines
 			cfg.SKUs = c.skus
 			src := newSource(t, cfg, seed)
@@ -200,7 +173,7 @@ func TestCartLinesAndUnits(t *testing.T) {
 func TestSourceDeterministicAndStreamsSeparate(t *testing.T) {
 	cfg := baseConfig(t)
 	cfg.Profile = ramp
-	cfg.Patience = mustDist(t, "exponential(mean=20s)")
+	cfg.Patience = dist.MustParse("exponential(mean=20s)")
 	draw := func(cfg *Config, seed uint64) []Checkout {
 		src := newSource(t, cfg, seed)
 		var out []Checkout
@@ -219,7 +192,7 @@ func TestSourceDeterministicAndStreamsSeparate(t *testing.T) {
 	// Another cart-size distribution, catalogue and patience: the arrival
 	// times and cohorts must not move.
 	other := *cfg
-	other.CartSize = mustDist(t, "constant(7)")
+	other.CartSize = dist.MustParse("constant(7)")
 	other.SKUs = 3000
 	other.Patience = nil
 	d := draw(&other, 5)
