@@ -24,7 +24,7 @@ const calibrationSeed = 0xca11b
 // the client sees it. The schema is created for the measurement and
 // dropped after it.
 func MeasureStatements(ctx context.Context, o Options, skus, n int) (secs []float64, err error) {
-	pool, err := store.OpenPG(ctx, store.PGConfig{DSN: o.DSN, PoolSize: 2})
+	pool, err := store.OpenPG(ctx, store.PGConfig{DSN: o.DSN, PoolSize: 2, SyncCommit: o.SyncCommit})
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,8 @@ type Options struct {
 	Approximate bool
 	// Log receives approximations and progress lines (nil: discarded).
 	Log io.Writer
+	// SyncCommit keeps synchronous_commit on (see store.PGConfig).
+	SyncCommit bool
 }
 
 // RefusedError lists the fields a run refused (exit status 2).
@@ -75,7 +77,8 @@ func Run(ctx context.Context, sc *experiments.Scenario, o Options) (res *checkou
 	}
 	cfg := &sc.Config
 	pool, err := store.OpenPG(ctx, store.PGConfig{DSN: o.DSN, PoolSize: min(cfg.Database.PoolSize, maxPoolSize),
-		AcquireTimeout: cfg.Database.AcquireTimeout.Duration(), LockTimeout: cfg.Inventory.LockTimeout.Duration()})
+		AcquireTimeout: cfg.Database.AcquireTimeout.Duration(), LockTimeout: cfg.Inventory.LockTimeout.Duration(),
+		SyncCommit: o.SyncCommit})
 	if err != nil {
 		return nil, err
 	}

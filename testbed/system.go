@@ -194,16 +194,17 @@ func (s *System) serveStep(ctx context.Context, r *http.Request) (policy.Outcome
 	if req.Step < 0 || req.Step >= len(s.steps) {
 		return policy.Failure, ""
 	}
-	ctx = s.withIntent(ctx, req.ID)
 	st := s.steps[req.Step]
 	if st.cfg.Kind == checkout.KindConfirm {
+		// The consumer works for no checkout (as the model's background
+		// context): its statements are not the checkout's queries.
 		err := s.db.query(ctx, st.cfg.Statements, int(req.ID)%s.db.skus)
 		if err == nil {
 			s.rec.confirmed.Add(1)
 		}
 		return callOutcome(err), ""
 	}
-	_, err = s.kindWork(ctx, nil, st, req, req.Items)
+	_, err = s.kindWork(s.withIntent(ctx, req.ID), nil, st, req, req.Items)
 	return callOutcome(err), ""
 }
 

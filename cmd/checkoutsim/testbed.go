@@ -32,6 +32,7 @@ type testbedOptions struct {
 	redis       string
 	approximate bool
 	multiplier  float64
+	syncCommit  bool
 }
 
 func addTestbedFlags(cmd *cobra.Command, o *testbedOptions) {
@@ -43,6 +44,7 @@ func addTestbedFlags(cmd *cobra.Command, o *testbedOptions) {
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
 	f.StringVar(&o.dsn, "dsn", "", "PostgreSQL connection string (default: the standard PG* environment variables)")
 	f.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis address")
+	f.BoolVar(&o.syncCommit, "synchronous-commit", false, "keep PostgreSQL's synchronous_commit on (every commit waits for its WAL flush; off by default, see docs/validation.md)")
 	f.BoolVar(&o.approximate, "approximate", false, "run scenarios with fields the testbed cannot realize, printing each, instead of refusing them")
 }
 
@@ -130,7 +132,7 @@ func testbedRun(ctx context.Context, o *testbedOptions, ref string, stdout, stde
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(stderr, "testbed run %s: %v of load at %gx, seed %d\n", sc.Name, sc.Duration.Duration(), sc.Traffic.Multiplier, seed)
-	res, err := testbed.Run(ctx, sc, testbed.Options{DSN: o.dsn, Redis: o.redis, Seed: seed, Approximate: o.approximate, Log: stderr})
+	res, err := testbed.Run(ctx, sc, testbed.Options{DSN: o.dsn, Redis: o.redis, Seed: seed, Approximate: o.approximate, Log: stderr, SyncCommit: o.syncCommit})
 	if err != nil {
 		return testbedError(err)
 	}
@@ -230,7 +232,7 @@ func testbedCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer
 	cfg := validate.Config{
 		Scenarios: scs, Loads: o.loads, Replications: o.replications, SeedSet: o.seedSet, Seed: o.seed,
 		SLOP99: slo.Seconds(), MaxErrorRate: o.maxErrorRate,
-		Run: testbed.Options{DSN: o.dsn, Redis: o.redis, Approximate: o.approximate, Log: stderr},
+		Run: testbed.Options{DSN: o.dsn, Redis: o.redis, Approximate: o.approximate, Log: stderr, SyncCommit: o.syncCommit},
 		Log: stderr,
 	}
 	rep, err := validate.Check(ctx, cfg)

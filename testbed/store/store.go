@@ -61,6 +61,11 @@ type PGConfig struct {
 	PoolSize       int
 	AcquireTimeout time.Duration
 	LockTimeout    time.Duration // session lock_timeout (0: none)
+	// SyncCommit keeps PostgreSQL's synchronous_commit on: every commit
+	// waits for its WAL flush. Off (the testbed's default) a commit returns
+	// before the flush (see docs/validation.md: the model has no flush cost,
+	// and the testbed's data is dropped after the run).
+	SyncCommit bool
 }
 
 // Addr returns host:port of a DSN (or of the PG* variables) with no user
@@ -88,6 +93,9 @@ func OpenPG(ctx context.Context, c PGConfig) (*pgxpool.Pool, error) {
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	if c.LockTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["lock_timeout"] = strconv.FormatInt(c.LockTimeout.Milliseconds(), 10)
+	}
+	if !c.SyncCommit {
+		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

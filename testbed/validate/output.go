@@ -65,7 +65,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if !p.Pass {
 			verdict = "MISS"
 		}
-		fmt.Fprintf(tw, "\n%s at %gx (%s; real: %d checkouts, sim: %d replications)\n", p.Scenario, p.Load, verdict, p.Real.Checkout.Attempts, p.Sim.Replications)
+		fmt.Fprintf(tw, "\n%s at %gx (%s; %d checkouts; sim: the same traffic, replication 0 of %d)\n", p.Scenario, p.Load, verdict, p.Real.Checkout.Attempts, p.SimReplications.Replications)
 		fmt.Fprintf(tw, "  METRIC\tREAL\tSIM\tERROR\tGOAL\tWITHIN\n")
 		for _, m := range p.Metrics {
 			within := "yes"
@@ -120,7 +120,7 @@ func WriteChart(file string, r *Report) error {
 	}{
 		{"Checkout P99 latency vs load", "P99 (s)", func(p *Point) float64 { return p.Real.Checkout.Latency.P99 },
 			func(p *Point) (float64, float64, float64) {
-				l := p.Sim.Checkout.Latency
+				l := p.SimReplications.Checkout.Latency
 				lo, hi := l.P99, l.P99
 				if l.P99CI != nil {
 					lo, hi = l.P99CI[0], l.P99CI[1]
@@ -129,7 +129,7 @@ func WriteChart(file string, r *Report) error {
 			}},
 		{"Checkout error rate vs load", "error rate", func(p *Point) float64 { return p.Real.Checkout.ErrorRate },
 			func(p *Point) (float64, float64, float64) {
-				c := p.Sim.Checkout
+				c := p.SimReplications.Checkout
 				lo, hi := c.ErrorRate, c.ErrorRate
 				if c.ErrorRateCI != nil {
 					lo, hi = c.ErrorRateCI[0], c.ErrorRateCI[1]
