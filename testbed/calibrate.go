@@ -29,6 +29,11 @@ func MeasureStatements(ctx context.Context, o Options, skus, n int) (secs []floa
 		return nil, err
 	}
 	defer pool.Close()
+	release, err := store.Claim(ctx, o.DSN)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if err := store.CreateSchema(ctx, pool, skus); err != nil {
 		return nil, err
 	}

@@ -83,6 +83,11 @@ func Run(ctx context.Context, sc *experiments.Scenario, o Options) (res *checkou
 		return nil, err
 	}
 	defer pool.Close()
+	release, err := store.Claim(ctx, o.DSN)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	rdb, err := store.OpenRedis(ctx, o.Redis, min(cfg.Database.PoolSize, maxPoolSize)*4)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,7 +36,11 @@ type Unreachable struct {
 }
 
 func (e *Unreachable) Error() string {
-	return fmt.Sprintf("%s at %s is not reachable (%v); start it with: %s", e.What, e.Addr, short(e.Err), e.Hint)
+	reason := "no answer"
+	if err := short(e.Err); err != nil {
+		reason, _, _ = strings.Cut(err.Error(), "\n")
+	}
+	return fmt.Sprintf("%s at %s is not reachable (%s); start it with: %s", e.What, e.Addr, reason, e.Hint)
 }
 
 func (e *Unreachable) Unwrap() error { return e.Err }
@@ -121,6 +126,33 @@ func OpenRedis(ctx context.Context, addr string, poolSize int) (*redis.Client, e
 		return nil, &Unreachable{What: "Redis", Addr: addr, Hint: RedisHint, Err: err}
 	}
 	return rdb, nil
+}
+
+// ErrBusy is returned when another testbed run holds the database.
+var ErrBusy = errors.New("another testbed run is using " + Schema + " on this database; wait for it to finish")
+
+// Claim takes the testbed's advisory lock on a connection of its own, so
+// two runs never share (and drop) one schema; release ends the claim.
+func Claim(ctx context.Context, dsn string) (release func(), err error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("--dsn: cannot parse the connection string: %v", short(err))
+	}
+	cfg.ConnectTimeout = 5 * time.Second
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, &Unreachable{What: "PostgreSQL", Addr: Addr(dsn), Hint: PGHint, Err: err}
+	}
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, Schema).Scan(&ok); err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !ok {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, ErrBusy
+	}
+	return func() { conn.Close(context.Background()) }, nil
 }
 
 // ErrForeignSchema is returned when the schema exists but the testbed did
