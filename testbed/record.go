@@ -228,6 +228,10 @@ func (r *recorder) sample(s *System, iv sim.Time) {
 	r.lastStmts = st
 	ps := s.db.pool.Stat()
 	r.add("db_pool_in_use", "connections", float64(ps.AcquiredConns()))
+	// Not in the simulator's series: the statement latency the testbed's
+	// clients see at the moment (moving average), which the model takes as
+	// a fixed distribution (docs/validation.md).
+	r.add("db_statement_typical_s", "s", float64(s.db.typical.Load())/1e9)
 	r.add("gateway_attempts_per_s", "1/s", 0)
 	for _, p := range s.payer.providers {
 		r.add("provider_in_flight/"+p.cfg.Name, "requests", float64(p.inFlight.Load()))
