@@ -48,11 +48,19 @@ if ! pg_lsclusters -h 2>/dev/null | awk '$1=="15" && $2=="main" {print $4}' | gr
   $SUDO pg_ctlcluster 15 main start
   started_pg=1
 fi
-if ! $SUDO -u postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$me'" 2>/dev/null | grep -q 1; then
-  (cd / && $SUDO -u postgres createuser -s "$me") || (cd / && su postgres -c "createuser -s $me")
+# Run a shell command as the postgres user (root: su; others: sudo).
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then
+    (cd / && su postgres -c "$1")
+  else
+    (cd / && sudo -u postgres sh -c "$1")
+  fi
+}
+if ! as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname = '$me'\"" | grep -q 1; then
+  as_postgres "createuser -s $me"
 fi
-if ! $SUDO -u postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname = '$me'" 2>/dev/null | grep -q 1; then
-  (cd / && $SUDO -u postgres createdb -O "$me" "$me") || (cd / && su postgres -c "createdb -O $me $me")
+if ! as_postgres "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = '$me'\"" | grep -q 1; then
+  as_postgres "createdb -O $me $me"
 fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null

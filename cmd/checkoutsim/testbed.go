@@ -176,6 +176,7 @@ Exit status 0 when every goal holds, 1 when one does not.`,
   checkoutsim testbed check --scenario a.yaml --scenario b.yaml --loads 0.6,1.5 --duration 30s --chart check.png`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.readSimFlags(cmd)
+			o.replicationsSet = false // check's own --replications, validated below
 			o.scenarios = append(o.scenarios, args...)
 			if len(o.scenarios) == 0 {
 				o.scenarios = []string{"testbed/scenarios/testbed-before.yaml", "testbed/scenarios/testbed-after.yaml"}

@@ -26,7 +26,8 @@ func TestTestbedExitStatus(t *testing.T) {
 		{"bad load", []string{"testbed", "check", after, "--loads", "0"}, exitBadInput, []string{"--loads"}, nil},
 		{"csv check", []string{"testbed", "check", after, "-o", "csv"}, exitBadInput, []string{"csv"}, nil},
 		{"bad slo", []string{"testbed", "check", after, "--slo-p99", "soon"}, exitBadInput, []string{"--slo-p99"}, nil},
-		{"check unreachable", []string{"testbed", "check", after, "--dsn", "host=127.0.0.1 port=1 password=hunter2"}, exitUnreachable,
+		{"bad replications", []string{"testbed", "check", after, "--replications", "0"}, exitBadInput, []string{"--replications 0: want 1 to 100"}, nil},
+		{"check unreachable", []string{"testbed", "check", after, "--replications", "2", "--dsn", "host=127.0.0.1 port=1 password=hunter2"}, exitUnreachable,
 			[]string{"127.0.0.1:1"}, []string{"hunter2"}},
 	}
 	for _, c := range cases {
