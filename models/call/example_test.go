@@ -27,7 +27,7 @@ func ExampleEdge_Call() {
 	}
 	// failing returns a server that fails its first n attempts, each
 	// after 1 ms of work.
-	failing := func(n int) call.Server {
+	failing := func(n int) call.HandlerFunc {
 		seen := 0
 		return func(ctx *call.Ctx, reply func(call.Outcome)) {
 			seen++

@@ -128,6 +128,8 @@ type Provider struct {
 
 	Requests int64
 	Errors   int64
+
+	free []*request // recycled requests
 }
 
 // factor returns the latency factor and extra error rate at now.
@@ -142,22 +144,45 @@ func (p *Provider) degradation(now sim.Time) (factor, errAdd float64) {
 	return factor, errAdd
 }
 
-// serve is the provider side of one attempt.
-func (p *Provider) serve(ctx *call.Ctx, reply func(call.Outcome)) {
+// request is one provider attempt being served: a recycled record.
+type request struct {
+	p      *Provider
+	ctx    *call.Ctx
+	fail   bool
+	reply  call.Reply
+	served func(resource.Outcome, resource.Timing) // bound once: r.onServed
+}
+
+// Serve is the provider side of one attempt.
+func (p *Provider) Serve(ctx *call.Ctx, reply call.Reply) {
 	p.Requests++
 	now := p.eng.Now()
 	factor, errAdd := p.degradation(now)
 	base := sim.Seconds(p.cfg.Latency.Sample(p.r) * factor)
-	fail := p.r.Float64() < p.cfg.ErrorRate+errAdd
-	p.server.Submit(base, func(_ resource.Outcome, t resource.Timing) {
-		ctx.Record(call.SpanProvider, t.Sojourn())
-		if fail {
-			p.Errors++
-			reply(policy.Failure)
-			return
-		}
-		reply(policy.Success)
-	})
+	var r *request
+	if n := len(p.free); n > 0 {
+		r = p.free[n-1]
+		p.free = p.free[:n-1]
+	} else {
+		r = &request{p: p}
+		r.served = r.onServed
+	}
+	r.ctx, r.reply = ctx, reply
+	r.fail = p.r.Float64() < p.cfg.ErrorRate+errAdd
+	p.server.Submit(base, r.served)
+}
+
+func (r *request) onServed(_ resource.Outcome, t resource.Timing) {
+	p, reply, fail := r.p, r.reply, r.fail
+	r.ctx.Record(call.SpanProvider, t.Sojourn())
+	r.ctx, r.reply = nil, nil
+	p.free = append(p.free, r)
+	if fail {
+		p.Errors++
+		reply(policy.Failure)
+		return
+	}
+	reply(policy.Success)
 }
 
 // Edge returns the client edge to this provider.
@@ -173,6 +198,8 @@ type Payer struct {
 
 	Payments  int64
 	Fallbacks int64
+
+	free []*charge // recycled payments
 }
 
 // New builds the providers and their client edges. Each provider draws from
@@ -203,23 +230,49 @@ func New(e *sim.Engine, cfg Config, stream func(name string) *rand.Rand) (*Payer
 	return py, nil
 }
 
-// Pay charges the checkout of ctx: the first provider, then with fallback
-// the next ones in turn while calls fail.
-func (py *Payer) Pay(ctx *call.Ctx, done func(call.Outcome)) {
-	py.Payments++
-	py.pay(ctx, 0, done)
+// charge is one payment: the provider being called and the caller's
+// continuation. A recycled record; its reply is bound once.
+type charge struct {
+	py     *Payer
+	ctx    *call.Ctx
+	i      int
+	done   call.Reply
+	called call.Reply // bound once: ch.onCall
 }
 
-func (py *Payer) pay(ctx *call.Ctx, i int, done func(call.Outcome)) {
-	p := py.Providers[i]
-	p.edge.Call(ctx, p.serve, func(o call.Outcome) {
-		if o != policy.Success && py.fallsBackOn(o) && i+1 < len(py.Providers) && !ctx.Cancelled() {
-			py.Fallbacks++
-			py.pay(ctx, i+1, done)
-			return
-		}
-		done(o)
-	})
+// Pay charges the checkout of ctx: the first provider, then with fallback
+// the next ones in turn while calls fail.
+func (py *Payer) Pay(ctx *call.Ctx, done call.Reply) {
+	py.Payments++
+	var ch *charge
+	if n := len(py.free); n > 0 {
+		ch = py.free[n-1]
+		py.free = py.free[:n-1]
+	} else {
+		ch = &charge{py: py}
+		ch.called = ch.onCall
+	}
+	ch.ctx, ch.i, ch.done = ctx, 0, done
+	ch.call()
+}
+
+func (ch *charge) call() {
+	p := ch.py.Providers[ch.i]
+	p.edge.Call(ch.ctx, p, ch.called)
+}
+
+func (ch *charge) onCall(o call.Outcome) {
+	py := ch.py
+	if o != policy.Success && py.fallsBackOn(o) && ch.i+1 < len(py.Providers) && !ch.ctx.Cancelled() {
+		py.Fallbacks++
+		ch.i++
+		ch.call()
+		return
+	}
+	done := ch.done
+	ch.ctx, ch.done = nil, nil
+	py.free = append(py.free, ch)
+	done(o)
 }
 
 // fallsBackOn reports whether a call that ended with o goes to the next
