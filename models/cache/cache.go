@@ -44,7 +44,7 @@ type Config struct {
 	XFetchBeta float64
 	// Invalidation is "broad" (a promotion purges every entry) or
 	// "targeted" (it invalidates only the promoted SKUs' entries).
-	Invalidation string
+	Invalidation Invalidation
 	// Events are the scheduled promotions.
 	Events []Event
 	// Prewarm, when > 0, refreshes the entries a promotion touches during
@@ -54,6 +54,15 @@ type Config struct {
 	// with expiries spread over one TTL.
 	WarmStart bool
 }
+
+// Invalidation is what a promotion invalidates.
+type Invalidation string
+
+// The invalidation modes.
+const (
+	InvalidateBroad    Invalidation = "broad"    // purge every entry
+	InvalidateTargeted Invalidation = "targeted" // only the promoted SKUs' entries
+)
 
 // Event is a scheduled promotion that changes prices.
 type Event struct {
@@ -81,7 +90,7 @@ func (c *Config) Validate() error {
 	if !(c.XFetchBeta >= 0) {
 		errs = append(errs, check.Field("x_fetch_beta", "must be >= 0, got %v", c.XFetchBeta))
 	}
-	if c.Invalidation != "broad" && c.Invalidation != "targeted" {
+	if c.Invalidation != InvalidateBroad && c.Invalidation != InvalidateTargeted {
 		errs = append(errs, check.Field("invalidation", `must be "broad" or "targeted", got %q`, c.Invalidation))
 	}
 	for i, ev := range c.Events {
@@ -311,7 +320,7 @@ func (c *Cache) promote(ev Event) {
 		}
 	}
 	c.Invalidations++
-	if c.cfg.Invalidation == "broad" {
+	if c.cfg.Invalidation == InvalidateBroad {
 		for i := range c.entries {
 			if !c.prewarmed(uint32(i)) {
 				c.entries[i].expiry = 0

@@ -285,9 +285,9 @@ func (s *System) newStep(sc *Step) (*stepRT, error) {
 		return nil, err
 	}
 	switch sc.Calls {
-	case "per_item":
+	case CallsPerItem:
 		st.size = 1
-	case "per_batch":
+	case CallsPerBatch:
 		st.size = sc.BatchSize
 	}
 	switch sc.Kind {

@@ -38,7 +38,7 @@ type Item = cart.Item
 // Config describes the reservation transaction.
 type Config struct {
 	// Transaction is "long" or "short".
-	Transaction string
+	Transaction Transaction
 	// StatementsPerItem is how many statements a long transaction runs per
 	// line while it holds that line's lock (read stock, update, audit
 	// insert, ...). Short transactions always run one.
@@ -52,7 +52,7 @@ type Config struct {
 	HoldUntil string
 	// LockOrder is "cart" (lines in the order the user added them) or
 	// "sorted" (by SKU, which makes deadlocks impossible).
-	LockOrder string
+	LockOrder LockOrder
 	// LockTimeout fails a lock wait after this long (0: wait for ever, as
 	// PostgreSQL's default lock_timeout).
 	LockTimeout sim.Time
@@ -68,10 +68,28 @@ type Config struct {
 	IdempotencyMaxEntries int
 }
 
+// Transaction is the shape of the reservation transaction.
+type Transaction string
+
+// The transaction shapes.
+const (
+	TxnLong  Transaction = "long"  // one transaction: every line's lock held to the end
+	TxnShort Transaction = "short" // one conditional UPDATE per line, each its own transaction
+)
+
+// LockOrder is the order a multi-line transaction takes its row locks in.
+type LockOrder string
+
+// The lock orders.
+const (
+	LockCartOrder LockOrder = "cart"   // as the user added the lines: opposite orders deadlock
+	LockSorted    LockOrder = "sorted" // by SKU: no cycle can form
+)
+
 // Validate checks the configuration.
 func (c *Config) Validate() error {
 	var errs []error
-	if c.Transaction != "long" && c.Transaction != "short" {
+	if c.Transaction != TxnLong && c.Transaction != TxnShort {
 		errs = append(errs, check.Field("transaction", `must be "long" or "short", got %q`, c.Transaction))
 	}
 	if c.StatementsPerItem < 1 {
@@ -80,10 +98,10 @@ func (c *Config) Validate() error {
 	if c.TxnStatements < 0 {
 		errs = append(errs, check.Field("txn_statements", "must be >= 0, got %d", c.TxnStatements))
 	}
-	if c.HoldUntil != "" && c.Transaction == "short" {
+	if c.HoldUntil != "" && c.Transaction == TxnShort {
 		errs = append(errs, check.Field("hold_until", "only a long transaction can hold its locks across steps, got %q with a short one", c.HoldUntil))
 	}
-	if c.LockOrder != "cart" && c.LockOrder != "sorted" {
+	if c.LockOrder != LockCartOrder && c.LockOrder != LockSorted {
 		errs = append(errs, check.Field("lock_order", `must be "cart" or "sorted", got %q`, c.LockOrder))
 	}
 	if c.LockTimeout < 0 {
@@ -230,7 +248,7 @@ func (r *Reserver) Reserve(ctx *call.Ctx, items []Item, hold bool, done func(cal
 	}
 	t := r.newTxn()
 	t.ctx, t.items, t.order, t.key, t.hold, t.done = ctx, items, items, key, hold, done
-	if r.cfg.LockOrder == "sorted" && len(items) > 1 {
+	if r.cfg.LockOrder == LockSorted && len(items) > 1 {
 		t.buf = append(t.buf[:0], items...)
 		slices.SortFunc(t.buf, func(a, b Item) int { return int(a.SKU) - int(b.SKU) })
 		t.order = t.buf
@@ -267,7 +285,7 @@ func (t *Txn) onConn(conn *database.Conn) {
 	}
 	r.txns++
 	t.id, t.conn = resource.TxnID(r.txns), conn
-	if r.cfg.Transaction == "short" {
+	if r.cfg.Transaction == TxnShort {
 		t.shortLine()
 		return
 	}
@@ -289,7 +307,7 @@ func (t *Txn) onLock(res resource.LockResult, waited sim.Time) {
 		r.LockTimeouts++
 	}
 	ok := res == resource.Granted
-	if r.cfg.Transaction == "short" {
+	if r.cfg.Transaction == TxnShort {
 		if !ok {
 			r.locks.ReleaseAll(t.id)
 			t.conn.Release()

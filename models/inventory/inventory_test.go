@@ -125,7 +125,7 @@ func TestStatementCounts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/perItem=%d/txn=%d/lines=%d", c.txn, c.perItem, c.txnStmts, c.lines), func(t *testing.T) {
 			cfg := baseConfig()
-			cfg.Transaction, cfg.StatementsPerItem, cfg.TxnStatements = c.txn, c.perItem, c.txnStmts
+			cfg.Transaction, cfg.StatementsPerItem, cfg.TxnStatements = Transaction(c.txn), c.perItem, c.txnStmts
 			e, db, r := setup(t, cfg)
 			skus := make([]uint32, c.lines)
 			for i := range skus {
@@ -257,7 +257,7 @@ func TestLockTimeoutAndDeadlock(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := baseConfig()
-			cfg.LockOrder, cfg.LockTimeout, cfg.StatementsPerItem = c.order, c.lockTimeout, 3
+			cfg.LockOrder, cfg.LockTimeout, cfg.StatementsPerItem = LockOrder(c.order), c.lockTimeout, 3
 			e, db, r := setup(t, cfg)
 			a := reserve(e, r, call.Root(&call.Intent{ID: 1}, sim.Never, new(call.Trace)), c.a, false)
 			b := reserve(e, r, call.Root(&call.Intent{ID: 2}, sim.Never, new(call.Trace)), c.b, false)

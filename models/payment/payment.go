@@ -34,7 +34,7 @@ type ProviderConfig struct {
 	// also when empty: every request in flight slows as more arrive, as on
 	// a shared backend) or "linear" (a request's latency is fixed by the
 	// load when it starts).
-	LoadModel string
+	LoadModel LoadModel
 	// Concurrency caps the requests the provider works on at once (0: no
 	// cap); more wait in its queue.
 	Concurrency int
@@ -43,6 +43,15 @@ type ProviderConfig struct {
 	// Episodes are scheduled degradations.
 	Episodes []Episode
 }
+
+// LoadModel is how load slows a provider.
+type LoadModel string
+
+// The load models.
+const (
+	LoadSlowdown LoadModel = "slowdown" // every request in flight slows as more arrive (also "")
+	LoadLinear   LoadModel = "linear"   // a request's latency is fixed by the load when it starts
+)
 
 // Episode is a period during which the provider is degraded.
 type Episode struct {
@@ -85,7 +94,7 @@ func (c *Config) Validate() error {
 		if p.LoadLatency < 0 {
 			errs = append(errs, check.Field(f("load_latency"), "must be >= 0, got %v", p.LoadLatency))
 		}
-		if p.LoadModel != "" && p.LoadModel != "slowdown" && p.LoadModel != "linear" {
+		if p.LoadModel != "" && p.LoadModel != LoadSlowdown && p.LoadModel != LoadLinear {
 			errs = append(errs, check.Field(f("load_model"), `must be "slowdown" or "linear", got %q`, p.LoadModel))
 		}
 		if p.Concurrency < 0 {
@@ -212,7 +221,7 @@ func New(e *sim.Engine, cfg Config, stream func(name string) *rand.Rand) (*Payer
 	for _, pc := range cfg.Providers {
 		lc := resource.LoadServerConfig{Name: pc.Name, Mode: resource.Linear, K: pc.LoadLatency,
 			MaxConcurrent: pc.Concurrency, QueueCap: resource.Unbounded}
-		if pc.LoadModel != "linear" {
+		if pc.LoadModel != LoadLinear {
 			// K is stated for a request of the provider's mean size.
 			lc.Mode, lc.Reference = resource.Slowdown, max(sim.Seconds(pc.Latency.Mean()), sim.Microsecond)
 		}

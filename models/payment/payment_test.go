@@ -216,7 +216,7 @@ func TestLoadLatency(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := sim.New()
 			p := provider(t, "a", "constant(100ms)", 0)
-			p.LoadModel, p.LoadLatency, p.Concurrency = c.model, c.loadLatency, c.concurrency
+			p.LoadModel, p.LoadLatency, p.Concurrency = LoadModel(c.model), c.loadLatency, c.concurrency
 			py := newPayer(t, e, Config{Providers: []ProviderConfig{p}}, 1)
 			got := make([]sim.Time, 3)
 			for i := range got {

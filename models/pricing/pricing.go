@@ -24,7 +24,7 @@ import (
 type Config struct {
 	// RuleLookup is "per_item" (one lookup per cart line: N+1) or
 	// "batched" (base prices and rules in one statement).
-	RuleLookup string
+	RuleLookup RuleLookup
 	// RuleCache serves per-item rule lookups from the cache.
 	RuleCache bool
 	// Precomputed answers rule lookups for promoted SKUs from a campaign
@@ -36,10 +36,19 @@ type Config struct {
 	CPUPerItem dist.Dist
 }
 
+// RuleLookup is how promotion rules are looked up.
+type RuleLookup string
+
+// The rule lookups.
+const (
+	LookupPerItem RuleLookup = "per_item" // one lookup per cart line: N+1
+	LookupBatched RuleLookup = "batched"  // base prices and rules in one statement
+)
+
 // Validate checks the configuration.
 func (c *Config) Validate() error {
 	var errs []error
-	if c.RuleLookup != "per_item" && c.RuleLookup != "batched" {
+	if c.RuleLookup != LookupPerItem && c.RuleLookup != LookupBatched {
 		errs = append(errs, check.Field("rule_lookup", `must be "per_item" or "batched", got %q`, c.RuleLookup))
 	}
 	if c.CPUPerItem == nil {
@@ -141,7 +150,7 @@ func (j *job) onPrices(o call.Outcome) {
 }
 
 func (j *job) onBases(o call.Outcome) {
-	if j.p.cfg.RuleLookup == "batched" || o != policy.Success {
+	if j.p.cfg.RuleLookup == LookupBatched || o != policy.Success {
 		j.compute(o)
 		return
 	}
