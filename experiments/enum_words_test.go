@@ -29,7 +29,10 @@ func TestEnumWords(t *testing.T) {
 			"payments:\n  fallback: false\n  providers:\n    - {name: a, latency: constant(1ms), load_model: cubic}\n",
 			`t.yaml:4: payments.providers[0].load_model: must be "slowdown" or "linear", got "cubic"`},
 		{"flow:\n  steps:\n    - {name: p, kind: pricing, service: pricing, calls: per_item}\n",
-			func(c *checkout.Config) bool { s := c.Flow.Steps[0]; return s.Kind == checkout.KindPricing && s.Calls == checkout.CallsPerItem },
+			func(c *checkout.Config) bool {
+				s := c.Flow.Steps[0]
+				return s.Kind == checkout.KindPricing && s.Calls == checkout.CallsPerItem
+			},
 			"flow:\n  steps:\n    - {name: p, kind: pricing, service: pricing, calls: each}\n",
 			`t.yaml:3: flow.steps[0].calls: must be "once", "per_item" or "per_batch", got "each"`},
 	} {
