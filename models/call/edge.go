@@ -9,13 +9,17 @@ import (
 	"github.com/checkoutsim/checkoutsim/sim"
 )
 
-// Policy is the policy stack on one call edge, applied in this order:
-// deadline -> retry (with its budget) -> breaker -> bulkhead -> the call.
-// Every field is optional; the zero Policy is one attempt with no timeout.
+// Policy is the policy stack on one call edge, applied in the order of
+// policy.Order: deadline -> retry (with its budget) -> breaker -> throttle
+// -> bulkhead -> the call. Every field is optional; the zero Policy is one
+// attempt with no timeout.
 type Policy struct {
-	// Timeout is the per-attempt timeout (0: none). A retry config's own
-	// per_attempt_timeout, when set, takes precedence.
-	Timeout sim.Time
+	// AttemptTimeout bounds each attempt (0: none); YAML "timeout". A
+	// retry config's own per_attempt_timeout, when set, takes precedence.
+	AttemptTimeout sim.Time `yaml:"timeout"`
+	// CallTimeout bounds the whole call, every attempt and backoff
+	// included (0: only the caller's propagated deadline, if any).
+	CallTimeout sim.Time
 	// Retry retries failed attempts; nil means a single attempt.
 	Retry *policy.RetryConfig
 	// TokenBucket is a gRPC-style retry budget shared by all calls on the edge.
@@ -24,6 +28,8 @@ type Policy struct {
 	RatioBudget *policy.RatioBudgetConfig
 	// Breaker is a circuit breaker shared by all calls on the edge.
 	Breaker *policy.BreakerConfig
+	// Throttle is SRE client-side adaptive throttling shared by all calls.
+	Throttle *policy.ThrottleConfig
 	// Bulkhead limits the calls in flight on the edge.
 	Bulkhead *policy.BulkheadConfig
 	// PropagateDeadline passes the caller's remaining deadline (and the
@@ -38,8 +44,11 @@ type Policy struct {
 // Validate checks the policy stack.
 func (p *Policy) Validate() error {
 	var errs []error
-	if p.Timeout < 0 {
-		errs = append(errs, check.Field("timeout", "must be >= 0, got %v", p.Timeout))
+	if p.AttemptTimeout < 0 {
+		errs = append(errs, check.Field("timeout", "must be >= 0, got %v", p.AttemptTimeout))
+	}
+	if p.CallTimeout < 0 {
+		errs = append(errs, check.Field("call_timeout", "must be >= 0, got %v", p.CallTimeout))
 	}
 	if p.TokenBucket != nil && p.RatioBudget != nil {
 		errs = append(errs, check.Field("ratio_budget", "choose one retry budget: token_bucket or ratio_budget"))
@@ -57,8 +66,10 @@ type Edge struct {
 	Name     string
 	eng      *sim.Engine
 	pol      Policy
+	stack    *policy.Stack
 	retry    *policy.RetryPolicy
 	breaker  *policy.Breaker
+	throttle *policy.Throttle
 	bulkhead *policy.Bulkhead
 	waiting  map[policy.WaiterID]*attempt // queued at the bulkhead (lookup only)
 	expiry   sim.Timer
@@ -80,6 +91,21 @@ type Edge struct {
 
 	BreakerChanges []policy.StateChange // the first MaxBreakerChanges, in time order
 	BreakerFlips   int64                // all state changes
+
+	// Observe, when set, is called with every retry decision, after each
+	// attempt (tests compare them with policy/live's).
+	Observe func(Decision)
+}
+
+// Decision is one attempt's outcome (Rejected if a layer refused it,
+// naming the layer) and the retry decision taken after it: the same record
+// as policy/live's Event, in virtual time.
+type Decision struct {
+	At         sim.Time
+	Attempt    int
+	Outcome    Outcome
+	RejectedBy policy.Layer // "" unless a layer refused the attempt
+	Decision   policy.RetryDecision
 }
 
 // MaxBreakerChanges bounds the breaker changes an edge keeps, so a
@@ -96,8 +122,10 @@ func NewEdge(e *sim.Engine, name string, p Policy, r *rand.Rand) (*Edge, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	ed := &Edge{Name: name, eng: e, pol: p, retry: st.Retry, breaker: st.Breaker, bulkhead: st.Bulkhead, TimeoutSpan: SpanTimedOut}
-	ed.direct = p.Timeout == 0 && p.Retry == nil && p.Breaker == nil && p.Bulkhead == nil && !p.PropagateDeadline
+	ed := &Edge{Name: name, eng: e, pol: p, stack: st, retry: st.Retry, breaker: st.Breaker, throttle: st.Throttle,
+		bulkhead: st.Bulkhead, TimeoutSpan: SpanTimedOut}
+	ed.direct = p.AttemptTimeout == 0 && p.CallTimeout == 0 && p.Retry == nil && p.Breaker == nil &&
+		p.Throttle == nil && p.Bulkhead == nil && !p.PropagateDeadline
 	if ed.breaker != nil {
 		ed.breaker.OnStateChange(func(sc policy.StateChange) {
 			ed.BreakerFlips++
@@ -129,13 +157,14 @@ func (w wrapped) Serve(ctx *Ctx, reply Reply) { w.ed.Call(ctx, w.next, reply) }
 // callState is one call: its retrier and the caller's continuation. It is
 // recycled when the call finishes: no event or attempt refers to it then.
 type callState struct {
-	ed     *Edge
-	parent *Ctx
-	next   Handler
-	done   Reply
-	r      policy.Retrier
-	try    func() // bound once: c.tryNext
-	direct Reply  // bound once: c.onDirect
+	ed       *Edge
+	parent   *Ctx
+	next     Handler
+	done     Reply
+	r        policy.Retrier
+	deadline sim.Time // the call's: the caller's (when propagated) or CallTimeout's, whichever is first
+	try      func()   // bound once: c.tryNext
+	direct   Reply    // bound once: c.onDirect
 }
 
 // attempt is one attempt of a call. It is recycled when it is decided
@@ -151,6 +180,7 @@ type attempt struct {
 	start    sim.Time
 	recorded sim.Time // the trace's total when the attempt started
 	finished bool
+	ran      bool  // reached the server
 	bulk     bool  // holds a bulkhead slot
 	reply    Reply // bound once: a.onReply
 	expire   func()
@@ -201,9 +231,16 @@ func (ed *Edge) Call(parent *Ctx, next Handler, done Reply) {
 		return
 	}
 	now := ed.eng.Now()
+	c.deadline = sim.Never
+	if ed.pol.PropagateDeadline {
+		c.deadline = parent.Deadline
+	}
+	if t := ed.pol.CallTimeout; t > 0 && now+t < c.deadline {
+		c.deadline = now + t
+	}
 	dl := policy.NoDeadline
-	if ed.pol.PropagateDeadline && parent.Deadline != sim.Never {
-		dl = policy.DeadlineAt(Wall(parent.Deadline))
+	if c.deadline != sim.Never {
+		dl = policy.DeadlineAt(Wall(c.deadline))
 	}
 	c.r = ed.retry.Start(Wall(now), dl)
 	c.tryNext()
@@ -228,19 +265,21 @@ func (c *callState) tryNext() {
 		p, err := ed.breaker.Allow(Wall(now))
 		if err != nil {
 			a.Recycle()
-			c.settle(policy.Rejected)
+			c.settle(policy.Rejected, policy.LayerBreaker)
 			return
 		}
 		a.permit = p
+	}
+	if ed.throttle != nil && !ed.throttle.Allow(Wall(now)) {
+		a.reject(policy.LayerThrottle)
+		return
 	}
 	if ed.bulkhead != nil {
 		ed.nextID++
 		id := ed.nextID
 		switch ed.bulkhead.Acquire(Wall(now), id) {
 		case policy.BulkheadRejected:
-			a.release(policy.Rejected)
-			a.Recycle()
-			c.settle(policy.Rejected)
+			a.reject(policy.LayerBulkhead)
 			return
 		case policy.BulkheadQueued:
 			ed.waiting[id] = a
@@ -260,7 +299,7 @@ func (a *attempt) run() {
 	a.recorded = c.parent.recorded()
 	deadline := sim.Never
 	if ed.pol.PropagateDeadline {
-		deadline = c.parent.Deadline
+		deadline = c.deadline
 		if a.timeout > 0 && now+a.timeout < deadline {
 			deadline = now + a.timeout
 		}
@@ -270,6 +309,7 @@ func (a *attempt) run() {
 		a.timer = ed.eng.After(a.timeout, a.expire)
 	}
 	ed.Attempts++
+	a.ran = true
 	c.next.Serve(&a.ctx, a.reply)
 }
 
@@ -287,7 +327,7 @@ func (a *attempt) onReply(o Outcome) {
 	c := a.c
 	a.c = nil
 	a.ctx.Release()
-	c.settle(o)
+	c.settle(o, "")
 }
 
 func (a *attempt) onTimeout() {
@@ -303,15 +343,27 @@ func (a *attempt) onTimeout() {
 	a.ctx.Abandon(ed.pol.CancelOnTimeout)
 	a.release(policy.Timeout)
 	a.c = nil
-	c.settle(policy.Timeout)
+	c.settle(policy.Timeout, "")
 }
 
-// release reports to the breaker and frees the bulkhead slot.
+// reject ends an attempt a layer refused before it ran: the breaker hears
+// Rejected (which it ignores).
+func (a *attempt) reject(by policy.Layer) {
+	c := a.c
+	a.release(policy.Rejected)
+	a.Recycle()
+	c.settle(policy.Rejected, by)
+}
+
+// release reports to the breaker and throttle and frees the bulkhead slot.
 func (a *attempt) release(o Outcome) {
 	ed := a.ed
 	now := ed.eng.Now()
 	if ed.breaker != nil && a.permit != (policy.Permit{}) {
 		ed.breaker.Record(Wall(now), a.permit, o, (now - a.start).Duration())
+	}
+	if ed.throttle != nil && a.ran { // only attempts that reached the server
+		ed.throttle.Record(Wall(now), o)
 	}
 	if a.bulk {
 		a.bulk = false
@@ -321,11 +373,20 @@ func (a *attempt) release(o Outcome) {
 	}
 }
 
-// settle counts an attempt outcome and retries or finishes the call.
-func (c *callState) settle(o Outcome) {
+// settle counts an attempt outcome (by: the layer that refused it, if
+// one did) and retries or finishes the call.
+func (c *callState) settle(o Outcome, by policy.Layer) {
 	ed := c.ed
 	ed.Outcomes[o]++
-	d := c.r.Next(Wall(ed.eng.Now()), o)
+	now := ed.eng.Now()
+	d := c.r.Next(Wall(now), o)
+	if ed.Observe != nil {
+		attempt := c.r.Attempt()
+		if d.Retry {
+			attempt--
+		}
+		ed.Observe(Decision{At: now, Attempt: attempt, Outcome: o, RejectedBy: by, Decision: d})
+	}
 	if !d.Retry {
 		c.finish(o)
 		return
@@ -371,10 +432,7 @@ func (ed *Edge) expire() {
 	for _, id := range ed.expired {
 		a := ed.waiting[id]
 		delete(ed.waiting, id)
-		a.release(policy.Rejected)
-		c := a.c
-		a.Recycle()
-		c.settle(policy.Rejected)
+		a.reject(policy.LayerBulkhead)
 	}
 	ed.scheduleExpiry()
 }

@@ -116,7 +116,7 @@ func TestTimeoutAbandonsAttemptAndRetries(t *testing.T) {
 	e := sim.New()
 	r := rand.New(rand.NewPCG(1, 2))
 	p := retryPolicy(3)
-	p.Timeout = 100 * sim.Millisecond
+	p.AttemptTimeout = 100 * sim.Millisecond
 	ed, err := NewEdge(e, "slow", p, r)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func time2(ms int) sim.Time { return sim.Time(ms) * sim.Millisecond }
 
 func TestCancelOnTimeoutMarksWorkCancelled(t *testing.T) {
 	e := sim.New()
-	p := Policy{Timeout: 10 * sim.Millisecond, CancelOnTimeout: true}
+	p := Policy{AttemptTimeout: 10 * sim.Millisecond, CancelOnTimeout: true}
 	ed, err := NewEdge(e, "x", p, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func TestCancelOnTimeoutMarksWorkCancelled(t *testing.T) {
 func TestDeadlinePropagationStopsRetries(t *testing.T) {
 	e := sim.New()
 	p := retryPolicy(10)
-	p.Timeout = 100 * sim.Millisecond
+	p.AttemptTimeout = 100 * sim.Millisecond
 	p.PropagateDeadline = true
 	ed, err := NewEdge(e, "x", p, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {

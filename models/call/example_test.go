@@ -17,7 +17,7 @@ import (
 func ExampleEdge_Call() {
 	e := sim.New()
 	edge, err := call.NewEdge(e, "checkout->payments", call.Policy{
-		Timeout: 500 * sim.Millisecond,
+		AttemptTimeout: 500 * sim.Millisecond,
 		Retry: &policy.RetryConfig{MaxAttempts: 3, Backoff: policy.BackoffConfig{
 			Kind: policy.BackoffConstant, Base: 10 * time.Millisecond, Jitter: policy.JitterNone}},
 	}, rand.New(rand.NewPCG(1, 2)))

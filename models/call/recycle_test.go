@@ -14,7 +14,7 @@ import (
 // are back in the free lists, so a steady stream of calls allocates none.
 func TestZombieAttemptContextIsNotReused(t *testing.T) {
 	e := sim.New()
-	ed, err := NewEdge(e, "x", Policy{Timeout: 10 * sim.Millisecond}, rand.New(rand.NewPCG(1, 1)))
+	ed, err := NewEdge(e, "x", Policy{AttemptTimeout: 10 * sim.Millisecond}, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}

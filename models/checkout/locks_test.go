@@ -99,7 +99,7 @@ func TestSortedLockOrderEliminatesDeadlocks(t *testing.T) {
 func TestIdempotencyEliminatesDoubleReservations(t *testing.T) {
 	for _, idem := range []bool{false, true} {
 		step := Step{Name: "inventory", Kind: KindInventory, Service: "inv", Calls: "once",
-			Policy: call.Policy{Timeout: 30 * sim.Millisecond, Retry: noBackoff(3)}}
+			Policy: call.Policy{AttemptTimeout: 30 * sim.Millisecond, Retry: noBackoff(3)}}
 		cfg := bare(t, 50, step)
 		cfg.Services = append(cfg.Services, cfg.Services[0])
 		cfg.Services[1].Name = "inv"
