@@ -125,7 +125,7 @@ func (c *rcache) schedule(ctx context.Context, t0 time.Time) {
 			if sleepUntil(ctx, t0.Add(ev.At.Duration())) != nil {
 				return
 			}
-			if c.cfg.Invalidation == "broad" {
+			if c.cfg.Invalidation == cache.InvalidateBroad {
 				c.purge(ctx, ev)
 			}
 		}()

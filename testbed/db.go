@@ -209,7 +209,7 @@ func (d *db) reserve(ctx context.Context, key uint64, items []inventory.Item, ho
 		}()
 	}
 	order := items
-	if d.inv.LockOrder == "sorted" && len(items) > 1 {
+	if d.inv.LockOrder == inventory.LockSorted && len(items) > 1 {
 		order = slices.Clone(items)
 		slices.SortFunc(order, func(a, b inventory.Item) int { return int(a.SKU) - int(b.SKU) })
 	}
@@ -217,7 +217,7 @@ func (d *db) reserve(ctx context.Context, key uint64, items []inventory.Item, ho
 	if err != nil {
 		return nil, err
 	}
-	if d.inv.Transaction == "short" {
+	if d.inv.Transaction == inventory.TxnShort {
 		defer c.Release()
 		for _, it := range order {
 			start := time.Now()

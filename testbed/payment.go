@@ -75,7 +75,7 @@ func (p *provider) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	n := p.inFlight.Add(1)
 	k := p.cfg.LoadLatency.Duration()
-	if p.cfg.LoadModel == "linear" {
+	if p.cfg.LoadModel == payment.LoadLinear {
 		_ = sleep(run, base+time.Duration(n-1)*k)
 	} else {
 		ref := max(time.Duration(p.cfg.Latency.Mean()*1e9), time.Microsecond)

@@ -141,7 +141,7 @@ func TestHopRetries(t *testing.T) {
 	}))
 	defer srv.Close()
 	rc := policy.RetryConfig{MaxAttempts: 3, Backoff: policy.BackoffConfig{Kind: policy.BackoffConstant, Jitter: policy.JitterNone}}
-	h, err := newHop(context.Background(), "a->b", call.Policy{Timeout: sim.Seconds(1), Retry: &rc}, rand.New(rand.NewPCG(1, 1)), func() float64 { return 0 })
+	h, err := newHop(context.Background(), "a->b", call.Policy{AttemptTimeout: sim.Seconds(1), Retry: &rc}, rand.New(rand.NewPCG(1, 1)), func() float64 { return 0 })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/cache"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/models/inventory"
+	"github.com/checkoutsim/checkoutsim/models/pricing"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/policy/live"
 	"github.com/checkoutsim/checkoutsim/sim/rng"
@@ -291,9 +292,9 @@ func (s *System) runStep(ctx context.Context, fs *flowState, st *step, req check
 	items := req.Items
 	size := len(items)
 	switch st.cfg.Calls {
-	case "per_item":
+	case checkout.CallsPerItem:
 		size = 1
-	case "per_batch":
+	case checkout.CallsPerBatch:
 		size = st.cfg.BatchSize
 	}
 	size = max(size, 1)
@@ -475,7 +476,7 @@ func (s *System) price(ctx context.Context, items []inventory.Item) error {
 		defer c.Release()
 		return s.db.exec(ctx, c, sql, args...)
 	}
-	if cfg.RuleLookup == "batched" {
+	if cfg.RuleLookup == pricing.LookupBatched {
 		if err := one(s.db.q.pricedRules, skus); err != nil {
 			return err
 		}
