@@ -24,16 +24,11 @@ const calibrationSeed = 0xca11b
 // the client sees it. The schema is created for the measurement and
 // dropped after it.
 func MeasureStatements(ctx context.Context, o Options, skus, n int) (secs []float64, err error) {
-	pool, err := store.OpenPG(ctx, store.PGConfig{DSN: o.DSN, PoolSize: 2, SyncCommit: o.SyncCommit})
+	pool, done, err := store.OpenOwned(ctx, store.PGConfig{DSN: o.DSN, PoolSize: 2, SyncCommit: o.SyncCommit})
 	if err != nil {
 		return nil, err
 	}
-	defer pool.Close()
-	release, err := store.Claim(ctx, o.DSN)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
+	defer done()
 	if err := store.CreateSchema(ctx, pool, skus); err != nil {
 		return nil, err
 	}

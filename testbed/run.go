@@ -76,18 +76,13 @@ func Run(ctx context.Context, sc *experiments.Scenario, o Options) (res *checkou
 		o.Redis = "127.0.0.1:6379"
 	}
 	cfg := &sc.Config
-	pool, err := store.OpenPG(ctx, store.PGConfig{DSN: o.DSN, PoolSize: min(cfg.Database.PoolSize, maxPoolSize),
+	pool, closeDB, err := store.OpenOwned(ctx, store.PGConfig{DSN: o.DSN, PoolSize: min(cfg.Database.PoolSize, maxPoolSize),
 		AcquireTimeout: cfg.Database.AcquireTimeout.Duration(), LockTimeout: cfg.Inventory.LockTimeout.Duration(),
 		SyncCommit: o.SyncCommit})
 	if err != nil {
 		return nil, err
 	}
-	defer pool.Close()
-	release, err := store.Claim(ctx, o.DSN)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
+	defer closeDB()
 	rdb, err := store.OpenRedis(ctx, o.Redis, min(cfg.Database.PoolSize, maxPoolSize)*4)
 	if err != nil {
 		return nil, err

@@ -128,6 +128,20 @@ func OpenRedis(ctx context.Context, addr string, poolSize int) (*redis.Client, e
 	return rdb, nil
 }
 
+// OpenOwned opens the pool and claims the database for this run (Claim);
+// done releases both.
+func OpenOwned(ctx context.Context, c PGConfig) (pool *pgxpool.Pool, done func(), err error) {
+	if pool, err = OpenPG(ctx, c); err != nil {
+		return nil, nil, err
+	}
+	release, err := Claim(ctx, c.DSN)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return pool, func() { release(); pool.Close() }, nil
+}
+
 // ErrBusy is returned when another testbed run holds the database.
 var ErrBusy = errors.New("another testbed run is using " + Schema + " on this database; wait for it to finish")
 
