@@ -71,6 +71,7 @@ func Run(ctx context.Context, sc *experiments.Scenario, o Options) (res *checkou
 		for _, a := range apx {
 			fmt.Fprintln(logw, "testbed: approximating "+a.String())
 		}
+		sc = Approximated(sc)
 	}
 	if o.Redis == "" {
 		o.Redis = "127.0.0.1:6379"

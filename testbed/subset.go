@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/sim"
 )
 
 // Approximation is one scenario field the testbed cannot realize as
@@ -49,4 +50,24 @@ func Approximations(sc *experiments.Scenario) []Approximation {
 		add("inventory.idempotency_max_entries", "not realized: the idempotency table is unbounded")
 	}
 	return out
+}
+
+// Approximated returns a copy of sc with every approximation applied (no
+// autoscaling, the pool capped, no bound on pool waiters, PostgreSQL's
+// deadlock_timeout, no XFetch, no bound on idempotency keys): the system the testbed actually builds, so
+// the simulator can be given the same one to predict.
+func Approximated(sc *experiments.Scenario) *experiments.Scenario {
+	cp := *sc
+	cp.Services = append(cp.Services[:0:0], sc.Services...)
+	for i := range cp.Services {
+		cp.Services[i].Autoscale = nil
+	}
+	cp.Database.PoolSize = min(cp.Database.PoolSize, maxPoolSize)
+	cp.Database.MaxWaiters = 0
+	cp.Inventory.DeadlockTimeout = sim.Second
+	cp.Cache.XFetchBeta = 0
+	if cp.Inventory.Idempotency && cp.Inventory.IdempotencyMaxEntries < 1_000_000 {
+		cp.Inventory.IdempotencyMaxEntries = 50_000_000 // the table is unbounded; the model's largest bound
+	}
+	return &cp
 }

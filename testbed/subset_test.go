@@ -67,3 +67,22 @@ func asRefused(err error, target **RefusedError) bool {
 	}
 	return ok
 }
+
+// The approximated scenario is the one the testbed builds, and it needs
+// no further approximation; the original is left untouched.
+func TestApproximated(t *testing.T) {
+	sc, err := experiments.LoadScenario("flash-sale-after", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := Approximated(sc)
+	if got := Approximations(ap); len(got) != 0 {
+		t.Fatalf("approximated scenario still needs %v", got)
+	}
+	if sc.Services[1].Autoscale == nil || sc.Database.PoolSize != 400 || sc.Cache.XFetchBeta == 0 {
+		t.Fatal("Approximated changed its argument")
+	}
+	if err := ap.Config.Validate(); err != nil {
+		t.Fatalf("approximated scenario invalid: %v", err)
+	}
+}

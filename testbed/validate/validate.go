@@ -125,7 +125,9 @@ func Check(ctx context.Context, c Config) (*Report, error) {
 	rep := &Report{Calibration: *cal, Knee: Knee{Real: map[string]float64{}, Sim: map[string]float64{}}, SLOP99: c.SLOP99, MaxError: c.MaxErrorRate,
 		sets: map[string][]string{}}
 	for _, sc := range c.Scenarios {
-		calibrated := cal.Apply(sc)
+		// The simulator predicts the system the testbed builds: with
+		// --approximate, the approximated scenario (a no-op otherwise).
+		calibrated := cal.Apply(testbed.Approximated(sc))
 		rep.sets[sc.Name] = cal.Sets(sc)
 		seed := sc.Seed
 		if c.SeedSet {
