@@ -22,7 +22,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/testbed/validate"
 )
 
-// exitUnreachable is the status when PostgreSQL or Redis cannot be reached.
+// exitUnreachable is the status when PostgreSQL or Redis cannot be reached
+// (or another testbed run holds them).
 const exitUnreachable = 3
 
 // testbedOptions are the flags testbed run and check share.
@@ -66,6 +67,8 @@ func testbedError(err error) error {
 	switch {
 	case errors.As(err, &un):
 		return &exitError{code: exitUnreachable, err: un}
+	case errors.Is(err, store.ErrBusy):
+		return &exitError{code: exitUnreachable, err: err}
 	case errors.As(err, &ref):
 		return badInput(ref)
 	case errors.Is(err, context.Canceled):
