@@ -72,6 +72,9 @@ type recorder struct {
 	series   []checkout.Series
 	byName   map[string]int
 	inFlight atomic.Int64
+	// closed is set when the result is taken: work still finishing after
+	// the run (late answers, zombie work) records nothing more.
+	closed atomic.Bool
 
 	lockWait     *stats.Histogram
 	poolWait     *stats.Histogram
@@ -120,6 +123,9 @@ func (r *recorder) arrived() {
 func (r *recorder) clicked(in *intent, lat time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return
+	}
 	r.interval.Record(int64(lat))
 	if !in.measured {
 		return
@@ -133,6 +139,9 @@ func (r *recorder) resolve(in *intent, res outcome, cause string) {
 	r.inFlight.Add(-1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return
+	}
 	r.resolved[res]++
 	if !in.measured {
 		return
@@ -156,16 +165,21 @@ func (r *recorder) resolve(in *intent, res outcome, cause string) {
 
 func (r *recorder) lockWaited(d time.Duration) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return
+	}
 	r.lockWaits++
 	r.lockWaitSum += d.Seconds()
 	r.lockWait.Record(int64(d))
-	r.mu.Unlock()
 }
 
 func (r *recorder) poolWaited(d time.Duration) {
 	r.mu.Lock()
-	r.poolWait.Record(int64(d))
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	if !r.closed.Load() {
+		r.poolWait.Record(int64(d))
+	}
 }
 
 func (r *recorder) browsed(measured bool, ok bool, lat time.Duration) {
@@ -173,12 +187,15 @@ func (r *recorder) browsed(measured bool, ok bool, lat time.Duration) {
 		return
 	}
 	r.browseMu.Lock()
+	defer r.browseMu.Unlock()
+	if r.closed.Load() {
+		return
+	}
 	r.browseRequests++
 	if !ok {
 		r.browseFailed++
 	}
 	r.browseLatency.Record(int64(lat))
-	r.browseMu.Unlock()
 }
 
 func (r *recorder) add(name, unit string, v float64) {
@@ -196,6 +213,9 @@ func (r *recorder) add(name, unit string, v float64) {
 func (r *recorder) sample(s *System, iv sim.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return
+	}
 	sec := iv.Seconds()
 	r.add("arrivals_per_s", "1/s", float64(r.arrivals)/sec)
 	r.add("succeeded_per_s", "1/s", float64(r.resolved[succeeded])/sec)
@@ -248,6 +268,9 @@ func (r *recorder) sample(s *System, iv sim.Time) {
 func (r *recorder) result(s *System, seed uint64, end sim.Time) *checkout.Result {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.browseMu.Lock()
+	defer r.browseMu.Unlock()
+	r.closed.Store(true)
 	cfg := &s.sc.Config
 	res := &checkout.Result{Seed: seed, Measured: cfg.Duration - cfg.Warmup,
 		Checkout: r.counts, Clicks: r.clicks, Latency: r.latency, Cohorts: r.cohorts,
@@ -269,13 +292,19 @@ func (r *recorder) result(s *System, seed uint64, end sim.Time) *checkout.Result
 	slices.SortStableFunc(res.Triggers, func(a, b checkout.Trigger) int { return cmp.Compare(a.Start, b.Start) })
 	for _, st := range s.steps {
 		l := st.layer.result()
-		res.Steps = append(res.Steps, checkout.StepResult{Name: st.cfg.Name, Latency: st.latency, Calls: l.Calls, Attempts: l.Attempts})
+		lat := new(stats.Histogram) // a copy: orchestrators still finishing keep recording into theirs
+		st.mu.Lock()
+		lat.Merge(st.latency)
+		st.mu.Unlock()
+		res.Steps = append(res.Steps, checkout.StepResult{Name: st.cfg.Name, Latency: lat, Calls: l.Calls, Attempts: l.Attempts})
 	}
 	sig := &res.Signals
 	for _, l := range s.layers() {
 		res.Layers = append(res.Layers, l.result())
 		sig.BreakerFlips += l.flips.Load()
+		l.mu.Lock()
 		sig.BreakerChanges = append(sig.BreakerChanges, l.changes...)
+		l.mu.Unlock()
 	}
 	sig.LockWait = r.lockWait
 	sig.LockTimeouts = r.lockTimeouts.Load()
@@ -310,9 +339,7 @@ func (r *recorder) result(s *System, seed uint64, end sim.Time) *checkout.Result
 		res.Services = append(res.Services, sr)
 		res.CostUSD += sr.CostUSD
 	}
-	r.browseMu.Lock()
 	res.Browse = checkout.BrowseResult{Requests: r.browseRequests, Failed: r.browseFailed, Latency: r.browseLatency}
-	r.browseMu.Unlock()
 	return res
 }
 
