@@ -23,7 +23,7 @@ import (
 type provider struct {
 	cfg      payment.ProviderConfig
 	r        *lockedRand
-	t0       time.Time
+	clock    *runClock
 	sem      chan struct{} // concurrency cap, nil for none
 	srv      *http.Server
 	url      string
@@ -65,7 +65,7 @@ func (p *provider) degradation(t sim.Time) (factor, errAdd float64) {
 
 func (p *provider) serve(w http.ResponseWriter, r *http.Request) {
 	p.requests.Add(1)
-	factor, errAdd := p.degradation(sim.Time(time.Since(p.t0)))
+	factor, errAdd := p.degradation(p.clock.since())
 	base := time.Duration(float64(p.r.sample(p.cfg.Latency)) * factor)
 	fail := p.r.Float64() < p.cfg.ErrorRate+errAdd
 	run := context.WithoutCancel(r.Context()) // the provider does not stop when the client leaves
@@ -113,8 +113,8 @@ type payer struct {
 	fallbacks atomic.Int64
 }
 
-func newProvider(pc payment.ProviderConfig, r *rand.Rand, t0 time.Time) *provider {
-	return &provider{cfg: pc, r: &lockedRand{r: r}, t0: t0}
+func newProvider(pc payment.ProviderConfig, r *rand.Rand, clock *runClock) *provider {
+	return &provider{cfg: pc, r: &lockedRand{r: r}, clock: clock}
 }
 
 func (py *payer) pay(ctx context.Context, body []byte) policy.Outcome {

@@ -58,7 +58,7 @@ const (
 // recorder collects what the run measured, from many goroutines.
 type recorder struct {
 	mu       sync.Mutex
-	t0       time.Time
+	clock    *runClock
 	warmup   sim.Time
 	counts   checkout.Counts
 	cohorts  []checkout.CohortResult
@@ -100,8 +100,18 @@ type recorder struct {
 	browseFailed   int64
 }
 
+// runClock is the start of the load, set once the system is up and read
+// by every server goroutine.
+type runClock struct{ ns atomic.Int64 }
+
+func (c *runClock) set(t time.Time)  { c.ns.Store(t.UnixNano()) }
+func (c *runClock) start() time.Time { return time.Unix(0, c.ns.Load()) }
+func (c *runClock) since() sim.Time  { return sim.Time(time.Since(c.start())) }
+
 func newRecorder(t0 time.Time, warmup sim.Time, cohorts []string) *recorder {
-	r := &recorder{t0: t0, warmup: warmup, causes: map[string]int64{}, latency: new(stats.Histogram),
+	clock := &runClock{}
+	clock.set(t0)
+	r := &recorder{clock: clock, warmup: warmup, causes: map[string]int64{}, latency: new(stats.Histogram),
 		interval: new(stats.Histogram), byName: map[string]int{}, lockWait: new(stats.Histogram),
 		poolWait: new(stats.Histogram), browseLatency: new(stats.Histogram)}
 	for _, c := range cohorts {
@@ -111,7 +121,7 @@ func newRecorder(t0 time.Time, warmup sim.Time, cohorts []string) *recorder {
 }
 
 // now is the run's clock: time since the start of the load.
-func (r *recorder) now() sim.Time { return sim.Time(time.Since(r.t0)) }
+func (r *recorder) now() sim.Time { return r.clock.since() }
 
 func (r *recorder) arrived() {
 	r.inFlight.Add(1)

@@ -138,10 +138,7 @@ func Run(ctx context.Context, sc *experiments.Scenario, o Options) (res *checkou
 
 	// The load starts now: the run's clock.
 	t0 := time.Now()
-	rec.t0 = t0
-	for _, p := range s.payer.providers {
-		p.t0 = t0
-	}
+	rec.clock.set(t0)
 	s.cache.schedule(base, t0)
 	src, err := traffic.NewSource(&cfg.Traffic, st.Stream)
 	if err != nil {

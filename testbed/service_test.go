@@ -158,7 +158,7 @@ func TestHopRetries(t *testing.T) {
 // the completion as zombie work.
 func TestProviderZombieWork(t *testing.T) {
 	p := newProvider(payment.ProviderConfig{Name: "psp", Latency: constant(t, "constant(0.15)"), LoadModel: "slowdown"},
-		rand.New(rand.NewPCG(1, 1)), time.Now())
+		rand.New(rand.NewPCG(1, 1)), newClock())
 	if err := p.start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestProviderZombieWork(t *testing.T) {
 // than alone: seven more in flight, 20 ms each, on a 40 ms mean.
 func TestProviderSlowdown(t *testing.T) {
 	p := newProvider(payment.ProviderConfig{Name: "psp", Latency: constant(t, "constant(0.04)"), LoadLatency: 20 * sim.Millisecond, LoadModel: "slowdown"},
-		rand.New(rand.NewPCG(1, 1)), time.Now())
+		rand.New(rand.NewPCG(1, 1)), newClock())
 	if err := p.start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -217,4 +217,10 @@ func TestProviderSlowdown(t *testing.T) {
 	if alone > 120*time.Millisecond || time.Duration(worst.Load()) < 120*time.Millisecond {
 		t.Fatalf("alone %v (want about 40 ms), slowest of 8 together %v (want about 180 ms)", alone, time.Duration(worst.Load()))
 	}
+}
+
+func newClock() *runClock {
+	c := &runClock{}
+	c.set(time.Now())
+	return c
 }

@@ -80,7 +80,7 @@ func (s *System) layers() []*layer {
 // build creates the services, hops, cache and providers (not started).
 func (s *System) build() error {
 	cfg := &s.sc.Config
-	since := func() float64 { return time.Since(s.rec.t0).Seconds() }
+	since := func() float64 { return s.rec.clock.since().Seconds() }
 	s.byName = map[string]*svc{}
 	for _, sc := range cfg.Services {
 		v := newSvc(sc, s.streams.Stream("service/"+sc.Name))
@@ -113,7 +113,7 @@ func (s *System) build() error {
 	}
 	s.payer = &payer{cfg: cfg.Payments, client: s.client}
 	for _, pc := range cfg.Payments.Providers {
-		p := newProvider(pc, s.streams.Stream("provider/"+pc.Name), time.Time{})
+		p := newProvider(pc, s.streams.Stream("provider/"+pc.Name), s.rec.clock)
 		if p.hop, err = newHop(s.base, "payment->"+pc.Name, cfg.Payments.Client, s.streams.Stream("payment-client/"+pc.Name), since); err != nil {
 			return err
 		}
