@@ -113,8 +113,12 @@ func Check(ctx context.Context, c Config) (*Report, error) {
 		logw = io.Discard
 	}
 	for _, sc := range c.Scenarios {
-		if apx := testbed.Approximations(sc); len(apx) > 0 && !c.Run.Approximate {
+		apx := testbed.Approximations(sc)
+		if len(apx) > 0 && !c.Run.Approximate {
 			return nil, &testbed.RefusedError{Fields: apx}
+		}
+		for _, a := range apx {
+			fmt.Fprintf(logw, "testbed check: %s: approximating %s (real and simulated alike)\n", sc.Name, a)
 		}
 	}
 	fmt.Fprintln(logw, "testbed check: calibrating at light load")
