@@ -41,8 +41,8 @@ func TestZombieAttemptContextIsNotReused(t *testing.T) {
 		t.Fatalf("outcome %v, want timeout", got)
 	}
 	// At most the zombie's attempt and one other were alive at once.
-	if len(ed.freeAttempts) != 2 || len(ed.freeCalls) != 1 {
-		t.Fatalf("free attempts %d, calls %d after every call was answered; want 2 and 1", len(ed.freeAttempts), len(ed.freeCalls))
+	if ed.freeAttempts.Len() != 2 || ed.freeCalls.Len() != 1 {
+		t.Fatalf("free attempts %d, calls %d after every call was answered; want 2 and 1", ed.freeAttempts.Len(), ed.freeCalls.Len())
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		ed.Call(parent, fast, func(Outcome) {})
