@@ -135,7 +135,7 @@ func (f *flow) Recycle() {
 // serveFlow is the orchestrator's work for one gateway attempt.
 func (s *System) serveFlow(ctx *call.Ctx, reply call.Reply) {
 	f := s.free.flows.Get(s.freshFlow)
-	f.ctx.Init(ctx, ctx.Deadline, f)
+	f.ctx.InitInner(ctx, ctx.Deadline, f)
 	f.ctx.Req = f
 	f.reply, f.i = reply, 0
 	f.step()
@@ -343,7 +343,7 @@ func (f *flow) callGroup(g int, next call.Reply) {
 	sc := s.free.calls.Get(freshStepCall)
 	sc.f, sc.st, sc.next = f, st, next
 	sc.group = items[g*size : min((g+1)*size, len(items))]
-	sc.ctx.Init(&f.ctx, f.ctx.Deadline, sc)
+	sc.ctx.InitInner(&f.ctx, f.ctx.Deadline, sc)
 	sc.ctx.Req = sc
 	st.call.Serve(&sc.ctx, sc.called)
 }

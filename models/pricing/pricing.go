@@ -123,7 +123,7 @@ func (p *Pricer) freshJob() *job {
 func (p *Pricer) Price(parent *call.Ctx, items []cart.Item, done call.Reply) {
 	p.Carts++
 	j := p.newJob()
-	j.ctx.Init(parent, parent.Deadline, j)
+	j.ctx.InitInner(parent, parent.Deadline, j)
 	j.ctx.Tag = call.SpanPricing
 	j.items, j.done = items, done
 	n := len(items)
