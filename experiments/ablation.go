@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -83,7 +82,7 @@ func AblationVariants(beforeRef, afterRef string, groups []AblationGroup, sets [
 		}
 		for _, g := range gs {
 			for _, p := range g.Paths {
-				if err := copyPath(root, after, p); err != nil {
+				if err := scenario.CopyPath(root, after, p); err != nil {
 					return AblationVariant{}, fmt.Errorf("group %s: %w", g.Name, err)
 				}
 			}
@@ -119,92 +118,6 @@ func AblationVariants(beforeRef, afterRef string, groups []AblationGroup, sets [
 		vs = append(vs, v)
 	}
 	return vs, nil
-}
-
-// copyPath replaces, in dst, the value at path with src's value there
-// (deep-copied). A path src does not set is removed from dst, so dst
-// falls back to the default exactly as src does.
-func copyPath(dst, src *yaml.Node, path string) error {
-	parts := strings.Split(path, ".")
-	return copyParts(body(dst), body(src), parts, path)
-}
-
-func body(n *yaml.Node) *yaml.Node {
-	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		return n.Content[0]
-	}
-	return n
-}
-
-func copyParts(dst, src *yaml.Node, parts []string, path string) error {
-	key, rest := parts[0], parts[1:]
-	all := strings.HasSuffix(key, "[*]")
-	key = strings.TrimSuffix(key, "[*]")
-	if dst.Kind != yaml.MappingNode || src.Kind != yaml.MappingNode {
-		return fmt.Errorf("%s: %q is not under a mapping", path, key)
-	}
-	sv, dv := mapValue(src, key), mapValue(dst, key)
-	if !all && len(rest) == 0 {
-		setMapValue(dst, key, sv)
-		return nil
-	}
-	if sv == nil || dv == nil {
-		return fmt.Errorf("%s: %q must be set in both scenarios", path, key)
-	}
-	if !all {
-		return copyParts(dv, sv, rest, path)
-	}
-	if sv.Kind != yaml.SequenceNode || dv.Kind != yaml.SequenceNode || len(sv.Content) != len(dv.Content) {
-		return fmt.Errorf("%s: %q must be lists of the same length in both scenarios", path, key)
-	}
-	for i := range sv.Content {
-		if len(rest) == 0 {
-			dv.Content[i] = deepCopy(sv.Content[i])
-			continue
-		}
-		if err := copyParts(dv.Content[i], sv.Content[i], rest, path+"["+strconv.Itoa(i)+"]"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// setMapValue sets key to a copy of v, or removes the key when v is nil.
-func setMapValue(m *yaml.Node, key string, v *yaml.Node) {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			if v == nil {
-				m.Content = append(m.Content[:i], m.Content[i+2:]...)
-			} else {
-				m.Content[i+1] = deepCopy(v)
-			}
-			return
-		}
-	}
-	if v != nil {
-		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, deepCopy(v))
-	}
-}
-
-func deepCopy(n *yaml.Node) *yaml.Node {
-	if n == nil {
-		return nil
-	}
-	c := *n
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, k := range n.Content {
-		c.Content[i] = deepCopy(k)
-	}
-	return &c
 }
 
 // AblationResult is the outcome of an ablation: every variant compared
