@@ -11,6 +11,8 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // AblationGroup is a named set of fixes: the scenario fields whose values
@@ -233,7 +235,7 @@ func (a *AblationResult) WriteTable(w io.Writer) error {
 		return err
 	}
 	capacity := a.BeforeSustainablePerS != nil
-	t := newTableWriter(w)
+	t := output.NewTable(w)
 	head := []string{"VARIANT", "FIXES"}
 	for _, m := range ablationMetrics {
 		head = append(head, strings.ToUpper(m.Column), "CHANGE [95% CI]")
@@ -241,16 +243,16 @@ func (a *AblationResult) WriteTable(w io.Writer) error {
 	if capacity {
 		head = append(head, "SUSTAINABLE/S", "RATIO")
 	}
-	t.line(head...)
+	t.Line(head...)
 	if len(a.Variants) > 0 {
 		row := []string{"before", "none"}
 		for _, c := range a.Variants[0].Changes {
-			row = append(row, human(c.A, c.Unit), "")
+			row = append(row, output.Human(c.A, c.Unit), "")
 		}
 		if capacity {
-			row = append(row, sig(*a.BeforeSustainablePerS), "1")
+			row = append(row, output.Sig(*a.BeforeSustainablePerS), "1")
 		}
-		t.line(row...)
+		t.Line(row...)
 	}
 	for _, v := range a.Variants {
 		row := []string{v.Variant, v.Description}
@@ -262,30 +264,30 @@ func (a *AblationResult) WriteTable(w io.Writer) error {
 					ch += fmt.Sprintf(" [%+.1f, %+.1f]", 100*(c.RatioCI[0]-1), 100*(c.RatioCI[1]-1))
 				}
 			}
-			row = append(row, human(c.B, c.Unit), ch)
+			row = append(row, output.Human(c.B, c.Unit), ch)
 		}
 		if capacity {
 			per, ratio := "no limit found", ""
 			if v.SustainablePerS != nil {
-				per = sig(*v.SustainablePerS)
+				per = output.Sig(*v.SustainablePerS)
 			}
 			if v.CapacityRatio != nil {
 				ratio = fmt.Sprintf("%.2fx", *v.CapacityRatio)
 			}
 			row = append(row, per, ratio)
 		}
-		t.line(row...)
+		t.Line(row...)
 	}
-	if err := t.flush(); err != nil {
+	if err := t.Flush(); err != nil {
 		return err
 	}
 	if capacity {
 		_, err := fmt.Fprintf(w, "\nsustainable checkouts/s: the largest traffic multiplier holding P99 <= %s and errors <= %s (capacity search per variant)\n",
-			human(a.SLOP99S, "s"), human(a.SLOMaxErrorRate, "fraction"))
+			output.Human(a.SLOP99S, "s"), output.Human(a.SLOMaxErrorRate, "fraction"))
 		return err
 	}
 	return nil
 }
 
 // WriteJSON writes the ablation as JSON.
-func (a *AblationResult) WriteJSON(w io.Writer) error { return writeJSON(w, a) }
+func (a *AblationResult) WriteJSON(w io.Writer) error { return output.WriteJSON(w, a) }

@@ -9,36 +9,31 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // Write writes the result in format (table, json or csv).
-func (r *CapacityResult) Write(w io.Writer, format string) error {
-	switch format {
-	case FormatJSON:
-		return writeJSON(w, r)
-	case FormatCSV:
-		return r.WriteCSV(w)
-	case FormatTable:
-		return r.WriteTable(w)
-	}
-	return CheckFormat(format)
-}
+func (r *CapacityResult) Write(w io.Writer, format string) error { return output.Write(w, format, r) }
+
+// WriteJSON writes the result as indented JSON.
+func (r *CapacityResult) WriteJSON(w io.Writer) error { return output.WriteJSON(w, r) }
 
 // WriteTable writes the answer and the explored curve.
 func (r *CapacityResult) WriteTable(w io.Writer) error {
-	return writeTrimmed(w, func(w io.Writer) error {
+	return output.Trimmed(w, func(w io.Writer) error {
 		judged := "mean over replications"
 		if r.JudgedOn == "ci95_upper" {
 			judged = "upper end of the 95% interval"
 		}
 		fmt.Fprintf(w, "Capacity of %s: seed %d, %d replications per multiplier\n", r.Scenario, r.Seed, r.Replications)
 		fmt.Fprintf(w, "SLO: P99 <= %s and error rate <= %s, judged on the %s; tolerance %s\n\n",
-			human(r.SLOP99S, "s"), human(r.MaxErrorRate, "fraction"), judged, human(r.Tolerance, "fraction"))
+			output.Human(r.SLOP99S, "s"), output.Human(r.MaxErrorRate, "fraction"), judged, output.Human(r.Tolerance, "fraction"))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "Sustainable multiplier\t%s\t(fails at %s)\n", strconv.FormatFloat(r.SustainableMultiplier, 'g', 6, 64),
 			strconv.FormatFloat(r.FailingMultiplier, 'g', 6, 64))
-		fmt.Fprintf(tw, "Sustainable checkouts/s\t%s\t%s\n", human(r.SustainableCheckoutsPerS, "1/s"),
-			humanCI(r.SustainableCheckoutsPerS, r.SustainableCheckoutsPerSCI, "1/s"))
+		fmt.Fprintf(tw, "Sustainable checkouts/s\t%s\t%s\n", output.Human(r.SustainableCheckoutsPerS, "1/s"),
+			output.HumanCI(r.SustainableCheckoutsPerS, r.SustainableCheckoutsPerSCI, "1/s"))
 		if err := tw.Flush(); err != nil {
 			return err
 		}
@@ -51,10 +46,10 @@ func (r *CapacityResult) WriteTable(w io.Writer) error {
 				verdict = "pass"
 			}
 			fmt.Fprintln(tw, strings.Join([]string{
-				strconv.FormatFloat(p.Multiplier, 'g', 6, 64), human(p.OfferedPerS, "1/s"),
-				human(p.P99S, "s"), humanCI(p.P99S, p.P99SCI, "s"),
-				human(p.ErrorRate, "fraction"), humanCI(p.ErrorRate, p.ErrorRateCI, "fraction"),
-				human(p.ThroughputPerS, "1/s"), verdict}, "\t"))
+				strconv.FormatFloat(p.Multiplier, 'g', 6, 64), output.Human(p.OfferedPerS, "1/s"),
+				output.Human(p.P99S, "s"), output.HumanCI(p.P99S, p.P99SCI, "s"),
+				output.Human(p.ErrorRate, "fraction"), output.HumanCI(p.ErrorRate, p.ErrorRateCI, "fraction"),
+				output.Human(p.ThroughputPerS, "1/s"), verdict}, "\t"))
 		}
 		return tw.Flush()
 	})
@@ -70,16 +65,16 @@ func (r *CapacityResult) WriteCSV(w io.Writer) error {
 		if c == nil {
 			return "", ""
 		}
-		return formatFloat(c[0]), formatFloat(c[1])
+		return output.Float(c[0]), output.Float(c[1])
 	}
 	for _, p := range r.Curve {
 		pl, ph := ci(p.P99SCI)
 		el, eh := ci(p.ErrorRateCI)
 		tl, th := ci(p.ThroughputPerSCI)
-		records = append(records, []string{formatFloat(p.Multiplier), formatFloat(p.OfferedPerS),
-			formatFloat(p.P99S), pl, ph, formatFloat(p.ErrorRate), el, eh, formatFloat(p.ThroughputPerS), tl, th,
+		records = append(records, []string{output.Float(p.Multiplier), output.Float(p.OfferedPerS),
+			output.Float(p.P99S), pl, ph, output.Float(p.ErrorRate), el, eh, output.Float(p.ThroughputPerS), tl, th,
 			strconv.FormatInt(p.Completed, 10), strconv.FormatBool(p.Pass),
 			strconv.FormatBool(p.Multiplier == r.SustainableMultiplier)})
 	}
-	return writeCSVRecords(w, records)
+	return output.WriteCSV(w, records)
 }

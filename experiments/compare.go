@@ -17,6 +17,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // CompareSummary is the result of `checkoutsim compare A B`.
@@ -52,11 +54,11 @@ type Changes []Change
 
 // MarshalJSON writes the changes as an ordered JSON object.
 func (cs Changes) MarshalJSON() ([]byte, error) {
-	var o orderedObject
+	var o output.Object
 	for _, c := range cs {
-		o.add(c.Metric, c)
+		o.Add(c.Metric, c)
 	}
-	return o.bytes()
+	return o.Bytes()
 }
 
 // Compare runs a and b with the same seed and replications 0..reps-1
@@ -124,7 +126,7 @@ func pairedChange(m *metric.Metric, p *stats.Paired) Change {
 }
 
 // WriteJSON writes the comparison as indented JSON (docs/output.md).
-func (cs *CompareSummary) WriteJSON(w io.Writer) error { return writeJSON(w, cs) }
+func (cs *CompareSummary) WriteJSON(w io.Writer) error { return output.WriteJSON(w, cs) }
 
 // WriteCSV writes one row per headline metric:
 // metric,a,b,ratio,ratio_ci_lo,ratio_ci_hi,diff,diff_ci_lo,diff_ci_hi.
@@ -144,14 +146,14 @@ func (cs *CompareSummary) WriteCSV(w io.Writer) error {
 		}
 		rows = append(rows, row)
 	}
-	return writeCSVRecords(w, rows)
+	return output.WriteCSV(w, rows)
 }
 
 // WriteTable writes the before/after table: Metric | A | B | Change, the
 // change as a percentage (B/A - 1) with its paired 95% interval, or as a
 // difference when A is 0.
 func (cs *CompareSummary) WriteTable(w io.Writer) error {
-	return writeTrimmed(w, func(w io.Writer) error {
+	return output.Trimmed(w, func(w io.Writer) error {
 		note := "paired 95% CI over replications"
 		if cs.A.Replications < 2 {
 			note = "no CI: one replication"
@@ -160,13 +162,13 @@ func (cs *CompareSummary) WriteTable(w io.Writer) error {
 			cs.A.Scenario, cs.B.Scenario, cs.A.Seed, cs.A.Replications, note); err != nil {
 			return err
 		}
-		t := newTableWriter(w)
-		t.line("METRIC", "A: "+cs.A.Scenario, "B: "+cs.B.Scenario, "CHANGE", "95% CI")
+		t := output.NewTable(w)
+		t.Line("METRIC", "A: "+cs.A.Scenario, "B: "+cs.B.Scenario, "CHANGE", "95% CI")
 		for _, c := range cs.Change {
 			change, ci := changeText(&c)
-			t.line(c.Label, human(c.A, c.Unit), human(c.B, c.Unit), change, ci)
+			t.Line(c.Label, output.Human(c.A, c.Unit), output.Human(c.B, c.Unit), change, ci)
 		}
-		return t.flush()
+		return t.Flush()
 	})
 }
 
@@ -179,7 +181,7 @@ func changeText(c *Change) (change, ci string) {
 			if math.Abs(x) < 1e-9 { // equal up to rounding
 				x = 0
 			}
-			return signed(sig(x)) + "%"
+			return output.Signed(output.Sig(x)) + "%"
 		}
 		change = pct(*c.Ratio)
 		if c.RatioCI != nil {
@@ -190,21 +192,13 @@ func changeText(c *Change) (change, ci string) {
 	if c.Pairs == 0 {
 		return "n/a", ""
 	}
-	scale, suffix := humanScale(c.Diff, c.Unit)
+	scale, suffix := output.Scale(c.Diff, c.Unit)
 	if c.Unit == "fraction" {
 		suffix = " pp" // a difference of percentages is in percentage points
 	}
-	change = signed(sig(c.Diff*scale)) + suffix
+	change = output.Signed(output.Sig(c.Diff*scale)) + suffix
 	if c.DiffCI != nil {
-		ci = "[" + signed(sig(c.DiffCI[0]*scale)) + ", " + signed(sig(c.DiffCI[1]*scale)) + "]" + suffix
+		ci = "[" + output.Signed(output.Sig(c.DiffCI[0]*scale)) + ", " + output.Signed(output.Sig(c.DiffCI[1]*scale)) + "]" + suffix
 	}
 	return change, ci
-}
-
-// signed prefixes a non-negative number with "+".
-func signed(s string) string {
-	if len(s) > 0 && s[0] != '-' {
-		return "+" + s
-	}
-	return s
 }

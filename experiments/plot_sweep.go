@@ -19,6 +19,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // WriteSweepHeatmap writes a heat map of values over a grid to dir (which
@@ -166,7 +168,7 @@ func (l *cellLabels) Plot(c draw.Canvas, p *plot.Plot) {
 			v := l.g.Z(cc, r)
 			label, fill := "n/a", color.Color(color.Black)
 			if isFinite(v) {
-				label = sig(v)
+				label = output.Sig(v)
 				if luminance(cols[colorIndex(v, l.lo, l.hi, len(cols))]) < 0.45 {
 					fill = color.White
 				}
@@ -259,7 +261,7 @@ func capacityChart(name string, curve []CapacityPoint, sloP99S, maxErrorRate flo
 		label string
 	}{
 		{top, p99, sloP99S, "SLO: P99 " + latencyLabel(sloP99S)},
-		{bottom, errs, 100 * maxErrorRate, "SLO: error rate " + sig(100*maxErrorRate) + "%"},
+		{bottom, errs, 100 * maxErrorRate, "SLO: error rate " + output.Sig(100*maxErrorRate) + "%"},
 	} {
 		f := panel.f
 		if err := f.addLine("explored loads", xy{xs, panel.ys}, gray, nil, 1.2); err != nil {

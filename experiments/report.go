@@ -23,6 +23,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // ReportInput is what WriteReport needs.
@@ -201,7 +203,7 @@ func buildReport(in ReportInput) (*report, error) {
 	r := &report{
 		Title: in.Title, NameA: a.Name, NameB: b.Name, DescA: a.Description, DescB: b.Description,
 		Seed: in.Seed, Replications: len(ra), CI: len(ra) >= 2,
-		DurationMin: sig(a.Duration.Seconds() / 60), MeasuredMin: sig((a.Duration - a.Warmup).Seconds() / 60),
+		DurationMin: output.Sig(a.Duration.Seconds() / 60), MeasuredMin: output.Sig((a.Duration - a.Warmup).Seconds() / 60),
 		YAMLA: in.A.YAML, YAMLB: in.B.YAML, SetsA: in.A.Sets, SetsB: in.B.Sets,
 	}
 	if r.Title == "" {
@@ -271,16 +273,16 @@ func judge(c *Change) (good, bad bool) {
 }
 
 func newTableRow(c *Change, ciA, ciB *CI) tableRow {
-	row := tableRow{Label: c.Label, Before: human(c.A, c.Unit), After: human(c.B, c.Unit)}
-	row.BeforeCI = humanCI(c.A, ciA, c.Unit)
-	row.AfterCI = humanCI(c.B, ciB, c.Unit)
+	row := tableRow{Label: c.Label, Before: output.Human(c.A, c.Unit), After: output.Human(c.B, c.Unit)}
+	row.BeforeCI = output.HumanCI(c.A, ciA, c.Unit)
+	row.AfterCI = output.HumanCI(c.B, ciB, c.Unit)
 	row.Change, row.ChangeCI = changePhrase(c)
 	row.Good, row.Bad = judge(c)
 	return row
 }
 
 func newHeadline(c *Change) headline {
-	h := headline{Label: c.Label, Before: human(c.A, c.Unit), After: human(c.B, c.Unit)}
+	h := headline{Label: c.Label, Before: output.Human(c.A, c.Unit), After: output.Human(c.B, c.Unit)}
 	h.Change, _ = changePhrase(c)
 	h.Known = c.Ratio != nil || c.Pairs > 0
 	h.Good, _ = judge(c)
@@ -310,7 +312,7 @@ func changePhrase(c *Change) (phrase, ci string) {
 	if c.Unit == "fraction" && !lower(c) {
 		// A ratio such as the cache hit ratio: its change in percentage
 		// points reads better than a ratio of ratios.
-		pts := func(d float64) string { return signed(psig(100*d)) + " pts" }
+		pts := func(d float64) string { return output.Signed(psig(100*d)) + " pts" }
 		if c.Diff == 0 {
 			phrase = "no change"
 		} else {
@@ -334,7 +336,7 @@ func changePhrase(c *Change) (phrase, ci string) {
 	case !lower(c) && r >= 1.5:
 		// A multiple reads better than a percentage from 1.5× on: "2.1×".
 		g, unit = func(r float64) float64 { return r }, "×"
-		word = " (" + signed(psig((r-1)*100)) + "%)"
+		word = " (" + output.Signed(psig((r-1)*100)) + "%)"
 	case r < 1:
 		g, unit, word = func(r float64) float64 { return (1 - r) * 100 }, "%", " lower"
 	default:
@@ -353,7 +355,7 @@ func changePhrase(c *Change) (phrase, ci string) {
 		lo = math.Max(lo, 0)
 	}
 	if g == nil || (lo <= 0 && unit == "×") || (lo < 1 && hi > 1) || (lo-1)*(r-1) < 0 || (hi-1)*(r-1) < 0 {
-		pct := func(r float64) string { return signed(psig((r-1)*100)) + "%" }
+		pct := func(r float64) string { return output.Signed(psig((r-1)*100)) + "%" }
 		return phrase, "95% CI " + pct(lo) + " to " + pct(hi)
 	}
 	x, y := g(lo), g(hi)
@@ -365,10 +367,10 @@ func changePhrase(c *Change) (phrase, ci string) {
 
 // psig is sig after rounding away floating-point dust, so that a
 // computed -9.999999999999998 prints as "-10.0", not "-10.00".
-func psig(v float64) string { return sig(math.Round(v*1e9) / 1e9) }
+func psig(v float64) string { return output.Sig(math.Round(v*1e9) / 1e9) }
 
 func percentileRows(a, b LatencySummary) []percentileRow {
-	f := func(v float64) string { return human(v, "s") }
+	f := func(v float64) string { return output.Human(v, "s") }
 	return []percentileRow{
 		{"P50", f(a.P50), f(b.P50)},
 		{"P95", f(a.P95), f(b.P95)},
@@ -414,13 +416,13 @@ func sharePct(f float64) string {
 	if f > 0 && f < 0.001 {
 		return "<0.1%"
 	}
-	return sig(100*f) + "%"
+	return output.Sig(100*f) + "%"
 }
 
 func (r *report) addAttribution(a, b AttributionSummary) {
 	longest := math.Max(a.MeanLatencyS, b.MeanLatencyS)
 	mk := func(name string, s AttributionSummary) attribution {
-		at := attribution{Name: name, ThresholdS: human(s.ThresholdS, "s"), MeanS: human(s.MeanLatencyS, "s"), Clicks: s.Clicks}
+		at := attribution{Name: name, ThresholdS: output.Human(s.ThresholdS, "s"), MeanS: output.Human(s.MeanLatencyS, "s"), Clicks: s.Clicks}
 		if longest > 0 {
 			at.WidthPct = 100 * s.MeanLatencyS / longest
 		}
@@ -430,7 +432,7 @@ func (r *report) addAttribution(a, b AttributionSummary) {
 			}
 			at.Bars = append(at.Bars, attrBar{
 				Span: spanLabel(p.Span), Color: spanColor(i), WidthPct: 100 * p.Fraction,
-				Title: spanLabel(p.Span) + ": " + human(p.MeanS, "s") + " (" + sig(100*p.Fraction) + "%)",
+				Title: spanLabel(p.Span) + ": " + output.Human(p.MeanS, "s") + " (" + output.Sig(100*p.Fraction) + "%)",
 			})
 		}
 		return at
@@ -446,14 +448,14 @@ func (r *report) addAttribution(a, b AttributionSummary) {
 			p := a.Parts[i]
 			row.Span = spanLabel(p.Span)
 			if p.MeanS > attrEpsilonS {
-				row.A, row.AShare, used = human(p.MeanS, "s"), sharePct(p.Fraction), true
+				row.A, row.AShare, used = output.Human(p.MeanS, "s"), sharePct(p.Fraction), true
 			}
 		}
 		if i < len(b.Parts) {
 			p := b.Parts[i]
 			row.Span = spanLabel(p.Span)
 			if p.MeanS > attrEpsilonS {
-				row.B, row.BShare, used = human(p.MeanS, "s"), sharePct(p.Fraction), true
+				row.B, row.BShare, used = output.Human(p.MeanS, "s"), sharePct(p.Fraction), true
 			}
 		}
 		if used {
@@ -480,7 +482,7 @@ func (r *report) addAblation(rows []AblationRow) {
 				continue
 			}
 			c := &row.Changes[i]
-			cell := ablationCell{Value: human(c.B, c.Unit)}
+			cell := ablationCell{Value: output.Human(c.B, c.Unit)}
 			cell.Change, cell.CI = changePhrase(c)
 			cell.Good, cell.Bad = judge(c)
 			ar.Cells = append(ar.Cells, cell)
@@ -549,10 +551,10 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 		}
 		cp := pairedMetric(&p99, ra, rb)
 		ce := pairedMetric(&errRate, ra, rb)
-		row.P99A, row.P99B = human(cp.A, "s"), human(cp.B, "s")
+		row.P99A, row.P99B = output.Human(cp.A, "s"), output.Human(cp.B, "s")
 		row.P99Change, row.P99CI = changePhrase(&cp)
 		row.P99Good, row.P99Bad = judge(&cp)
-		row.ErrA, row.ErrB = human(ce.A, "fraction"), human(ce.B, "fraction")
+		row.ErrA, row.ErrB = output.Human(ce.A, "fraction"), output.Human(ce.B, "fraction")
 		row.ErrChange, row.ErrCI = changePhrase(&ce)
 		row.ErrGood, row.ErrBad = judge(&ce)
 		if cp.Pairs == 0 {

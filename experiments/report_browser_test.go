@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -146,10 +148,10 @@ func TestReportInChromium(t *testing.T) {
 		switch c.Metric {
 		case "latency_p99_s", "error_rate", "throughput_per_s", "cost_usd":
 			phrase, _ := changePhrase(&c)
-			want = append(want, human(c.A, c.Unit), human(c.B, c.Unit), phrase)
+			want = append(want, output.Human(c.A, c.Unit), output.Human(c.B, c.Unit), phrase)
 		}
 	}
-	want = append(want, human(cs.A.Checkout.Latency.P99, "s"), human(cs.B.Checkout.Latency.P99, "s"))
+	want = append(want, output.Human(cs.A.Checkout.Latency.P99, "s"), output.Human(cs.B.Checkout.Latency.P99, "s"))
 	for _, w := range want {
 		if !strings.Contains(dom, w) {
 			t.Errorf("rendered DOM lacks %q", w)

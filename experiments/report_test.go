@@ -11,6 +11,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 func ptr(v float64) *float64 { return &v }
@@ -152,7 +154,7 @@ func TestWriteReport(t *testing.T) {
 		"<title>Checkout evidence: flash-sale-before vs flash-sale-after</title>",
 		"the system before", "seed 7", "4 paired replications",
 		// The before/after table: the P99 row with both values, the change and its interval.
-		"<td>P99 latency</td><td class=\"num\">" + human(p99.A, "s"), human(p99.B, "s"), phrase, ci,
+		"<td>P99 latency</td><td class=\"num\">" + output.Human(p99.A, "s"), output.Human(p99.B, "s"), phrase, ci,
 		"Sustainable checkout throughput", "2.10× (&#43;110%)", // html/template escapes '+'
 
 		// Every section.

@@ -14,6 +14,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/checkoutsim/checkoutsim/sim/queueing"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // VerifyParams are a model's parameters in their fixed order. They
@@ -23,11 +25,11 @@ type VerifyParams []queueing.Param
 
 // MarshalJSON writes the parameters as an ordered JSON object.
 func (ps VerifyParams) MarshalJSON() ([]byte, error) {
-	var o orderedObject
+	var o output.Object
 	for _, p := range ps {
-		o.add(p.Name, p.Value)
+		o.Add(p.Name, p.Value)
 	}
-	return o.bytes()
+	return o.Bytes()
 }
 
 // String formats the parameters as "lambda=4 mu=1 c=5".

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // ablationOptions are the arguments and flags of checkoutsim ablation.
@@ -64,7 +65,7 @@ them with your own (repeatable, in order).`,
 			if (o.sloP99 > 0) != (o.maxErrorRate > 0) || o.sloP99 < 0 || o.maxErrorRate < 0 || o.maxErrorRate >= 1 {
 				return badInput(fmt.Errorf("ablation: give both --slo-p99 > 0 and --max-error-rate in (0, 1) to search capacity, or neither"))
 			}
-			if o.output == experiments.FormatCSV {
+			if o.output == output.CSV {
 				return badInput(fmt.Errorf("ablation: -o csv is not supported; use table or json"))
 			}
 			o.groups = experiments.DefaultAblationGroups
@@ -119,7 +120,7 @@ func runAblation(ctx context.Context, o *ablationOptions, stdout, stderr io.Writ
 		}
 	}
 	return o.write(stdout, func(w io.Writer) error {
-		if o.output == experiments.FormatJSON {
+		if o.output == output.JSON {
 			return res.WriteJSON(w)
 		}
 		return res.WriteTable(w)

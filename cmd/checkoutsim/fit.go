@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // fitOptions are the arguments and flags of checkoutsim fit.
@@ -62,7 +63,7 @@ table's order; values in seconds.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
 			o.unitSet = cmd.Flags().Changed("unit")
-			if o.output != experiments.FormatTable && o.output != experiments.FormatJSON {
+			if o.output != output.Table && o.output != output.JSON {
 				return badInput(fmt.Errorf("fit: --output %q: want table or json", o.output))
 			}
 			switch o.unit {
@@ -76,7 +77,7 @@ table's order; values in seconds.`,
 	f := cmd.Flags()
 	f.StringVar(&o.column, "column", "0", "the column to fit: a header name or a 0-based index")
 	f.StringVar(&o.unit, "unit", "s", "unit of the values in the file: s, ms or us")
-	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table or json")
+	f.StringVarP(&o.output, "output", "o", output.Table, "output format: table or json")
 	return cmd
 }
 
@@ -99,7 +100,7 @@ func runFit(o *fitOptions, stdout, stderr io.Writer) error {
 		return badInput(err)
 	}
 	src := experiments.FitSource{File: o.file, Column: o.column, Unit: o.unit}
-	if o.output == experiments.FormatJSON {
+	if o.output == output.JSON {
 		return experiments.WriteFitJSON(stdout, src, res)
 	}
 	return experiments.WriteFitTable(stdout, src, res)

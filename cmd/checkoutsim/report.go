@@ -14,6 +14,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
@@ -32,7 +33,7 @@ func newReportCmd() *cobra.Command {
 // newReportCmdWith builds the command around a run function, so tests
 // can check flag parsing without simulating.
 func newReportCmdWith(runF func(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) error) *cobra.Command {
-	o := &reportOptions{simOptions: simOptions{output: experiments.FormatTable}}
+	o := &reportOptions{simOptions: simOptions{output: output.Table}}
 	cmd := &cobra.Command{
 		Use:   "report A B --out FILE",
 		Short: "Run two scenarios and write the before/after evidence report as one self-contained HTML file",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
@@ -46,7 +47,7 @@ func addSimFlags(cmd *cobra.Command, o *simOptions) {
 	f.IntVar(&o.replications, "replications", 0, "independent replications, 1 to 10000 (default: the scenario's)")
 	f.StringVar(&o.duration, "duration", "", `simulated arrival time, e.g. "2m" (default: the scenario's duration)`)
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field, path=value (repeatable), e.g. --set traffic.multiplier=2")
-	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table, json or csv")
+	f.StringVarP(&o.output, "output", "o", output.Table, "output format: table, json or csv")
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
 	f.IntVar(&o.workers, "workers", 0, "replications run in parallel (default: GOMAXPROCS); the output does not depend on it")
 }
@@ -64,7 +65,7 @@ func (o *simOptions) readSimFlags(cmd *cobra.Command) {
 }
 
 func (o *simOptions) validate(command string) error {
-	if err := experiments.CheckFormat(o.output); err != nil {
+	if err := output.Check(o.output); err != nil {
 		return fmt.Errorf("%s: --output: %w", command, err)
 	}
 	if o.replicationsSet && (o.replications < 1 || o.replications > maxReplications) {

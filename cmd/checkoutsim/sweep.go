@@ -15,6 +15,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // Environment variables that batch engines set in each task of an array:
@@ -53,8 +54,8 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 		o.shard = s
 		// A part file must record the grid, which only JSON does.
 		if !cmd.Flags().Changed("output") {
-			o.output = experiments.FormatJSON
-		} else if o.output != experiments.FormatJSON {
+			o.output = output.JSON
+		} else if o.output != output.JSON {
 			return fmt.Errorf("sweep: --shard writes a part file for 'checkoutsim merge', which is JSON: drop -o %s (merge renders tables and CSV)", o.output)
 		}
 	}
@@ -84,7 +85,7 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 		if o.out == "" {
 			return fmt.Errorf("sweep: --resume needs --out FILE (the file of the interrupted run)")
 		}
-		if o.output != experiments.FormatJSON {
+		if o.output != output.JSON {
 			return fmt.Errorf("sweep: --resume needs -o json: only JSON records the grid and its points (render it later with 'checkoutsim merge FILE -o %s')", o.output)
 		}
 	}
