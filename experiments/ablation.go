@@ -220,15 +220,6 @@ func RunAblation(ctx context.Context, beforeRef string, before *Scenario, varian
 	return res, nil
 }
 
-// Rows returns the ablation as report rows.
-func (a *AblationResult) Rows() []AblationRow {
-	var rows []AblationRow
-	for _, v := range a.Variants {
-		rows = append(rows, AblationRow{Variant: v.Variant, Description: v.Description, Changes: v.Changes})
-	}
-	return rows
-}
-
 // WriteTable prints what each group contributes, with paired CIs.
 func (a *AblationResult) WriteTable(w io.Writer) error {
 	if _, err := fmt.Fprintf(w, "ablation of %s: seed %d, %d replications, common random numbers; change vs %s with paired 95%% CI\n\n", a.Before, a.Seed, a.Reps, a.Before); err != nil {

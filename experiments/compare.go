@@ -87,14 +87,15 @@ func CompareResults(a, b *Scenario, seed uint64, ra, rb []*checkout.Result) *Com
 	cs := &CompareSummary{A: Summarize(a, seed, ra), B: Summarize(b, seed, rb)}
 	n := min(len(ra), len(rb))
 	for _, m := range metric.Headline() {
-		cs.Change = append(cs.Change, pairedMetric(m, ra[:n], rb[:n]))
+		cs.Change = append(cs.Change, PairedChange(m, ra[:n], rb[:n]))
 	}
 	return cs
 }
 
-// pairedMetric is a metric's paired change between results a and b,
-// paired by index.
-func pairedMetric(m *metric.Metric, ra, rb []*checkout.Result) Change {
+// PairedChange is a metric's change between results ra and rb, paired by
+// index (ra[i] and rb[i] from the same seed and replication), with the
+// paired 95% intervals.
+func PairedChange(m *metric.Metric, ra, rb []*checkout.Result) Change {
 	var p stats.Paired
 	for i := range min(len(ra), len(rb)) {
 		va, okA := m.Value(ra[i])
@@ -165,16 +166,16 @@ func (cs *CompareSummary) WriteTable(w io.Writer) error {
 		t := output.NewTable(w)
 		t.Line("METRIC", "A: "+cs.A.Scenario, "B: "+cs.B.Scenario, "CHANGE", "95% CI")
 		for _, c := range cs.Change {
-			change, ci := changeText(&c)
+			change, ci := c.Text()
 			t.Line(c.Label, output.Human(c.A, c.Unit), output.Human(c.B, c.Unit), change, ci)
 		}
 		return t.Flush()
 	})
 }
 
-// changeText formats a change as "-42.1%" with "[-45.0%, -39.2%]", or as
+// Text formats the change as "-42.1%" with "[-45.0%, -39.2%]", or as
 // a signed difference in the metric's unit when the ratio is undefined.
-func changeText(c *Change) (change, ci string) {
+func (c *Change) Text() (change, ci string) {
 	if c.Ratio != nil {
 		pct := func(r float64) string {
 			x := (r - 1) * 100

@@ -14,6 +14,8 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 
 // capacityOptions are the arguments and flags of checkoutsim capacity.
@@ -146,7 +148,7 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 		if perr := os.MkdirAll(o.plots, 0o755); perr != nil {
 			return badInput(fmt.Errorf("--plots: %w", perr))
 		}
-		if perr := res.WritePlot(o.plots); perr != nil {
+		if perr := chart.WriteCapacity(o.plots, res); perr != nil {
 			return perr
 		}
 	}

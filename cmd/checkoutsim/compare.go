@@ -11,6 +11,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/report"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 
 // compareOptions are the arguments and flags of checkoutsim compare.
@@ -79,11 +83,11 @@ func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer
 		return runError(err)
 	}
 	cs := experiments.CompareResults(a, b, seed, ra, rb)
-	if err := o.writePlots(func(dir string) error { return experiments.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
+	if err := o.writePlots(func(dir string) error { return chart.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
 		return err
 	}
 	if o.report != "" {
-		in := experiments.ReportInput{Seed: seed, A: reportRun(o.a, a, o.sets, ra), B: reportRun(o.b, b, o.sets, rb)}
+		in := report.Input{Seed: seed, A: reportRun(o.a, a, o.sets, ra), B: reportRun(o.b, b, o.sets, rb)}
 		if err := writeReportFile(o.report, in); err != nil {
 			return fmt.Errorf("--report: %w", err)
 		}

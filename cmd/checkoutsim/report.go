@@ -16,6 +16,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
+
+	"github.com/checkoutsim/checkoutsim/experiments/report"
 )
 
 // reportOptions are the arguments and flags of checkoutsim report.
@@ -102,13 +104,13 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 	if err != nil {
 		return runError(err)
 	}
-	var rows []experiments.AblationRow
+	var rows []report.AblationRow
 	if o.ablation {
 		if rows, err = reportAblation(ctx, o, a, seed, reps); err != nil {
 			return runError(err)
 		}
 	}
-	return writeReportFile(o.out, experiments.ReportInput{
+	return writeReportFile(o.out, report.Input{
 		Title: o.title, Seed: seed,
 		A:        reportRun(o.a, a, o.reportSets(), ra),
 		B:        reportRun(o.b, b, o.reportSets(), rb),
@@ -117,7 +119,7 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 }
 
 // reportAblation runs the default ablation of A towards B.
-func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenario, seed uint64, reps int) ([]experiments.AblationRow, error) {
+func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenario, seed uint64, reps int) ([]report.AblationRow, error) {
 	variants, err := experiments.AblationVariants(o.a, o.b, experiments.DefaultAblationGroups, o.reportSets())
 	if err != nil {
 		return nil, badInput(fmt.Errorf("report --ablation: %w", err))
@@ -126,7 +128,7 @@ func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenar
 	if err != nil {
 		return nil, err
 	}
-	return res.Rows(), nil
+	return report.AblationRows(res), nil
 }
 
 // reportSets are the overrides shown in the report: --set, then
@@ -141,13 +143,13 @@ func (o *reportOptions) reportSets() []string {
 
 // reportRun is one side of a report: the scenario, its source text, the
 // overrides and the results. compare can use it to write a report too.
-func reportRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) experiments.ReportRun {
-	return experiments.ReportRun{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
+func reportRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) report.Run {
+	return report.Run{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
 }
 
 // writeReportFile writes the report to path atomically.
-func writeReportFile(path string, in experiments.ReportInput) error {
-	return atomicfile.WriteFile(path, func(w io.Writer) error { return experiments.WriteReport(w, in) })
+func writeReportFile(path string, in report.Input) error {
+	return atomicfile.WriteFile(path, func(w io.Writer) error { return report.Write(w, in) })
 }
 
 // scenarioSource is the YAML text of a scenario reference: the file, or

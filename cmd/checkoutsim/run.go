@@ -17,6 +17,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 
 // exitInterrupted is the status after Ctrl-C (128 + SIGINT, as shells do).
@@ -249,7 +251,7 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 		return runError(err)
 	}
 	s := experiments.Summarize(sc, seed, results)
-	if err := o.writePlots(func(dir string) error { return experiments.WriteRunPlots(dir, sc.Name, results) }); err != nil {
+	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {
 		return err
 	}
 	return o.write(stdout, func(w io.Writer) error { return s.Write(w, o.output) })

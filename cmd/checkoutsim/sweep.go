@@ -16,6 +16,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 
 // Environment variables that batch engines set in each task of an array:
@@ -233,7 +235,7 @@ func writeSweepPlots(res *experiments.SweepResult, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return badInput(fmt.Errorf("--plots: %w", err))
 	}
-	return res.WritePlots(dir)
+	return chart.WriteSweep(dir, res)
 }
 
 // newPointProgress returns a progress function that draws "sweep NAME:

@@ -1,4 +1,4 @@
-package experiments
+package report
 
 // The evidence report in a real browser: headless Chromium (Debian's
 // chromium package; .ci/run installs it) renders a report of a tiny run,
@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -86,29 +88,29 @@ func TestReportInChromium(t *testing.T) {
 
 	// A tiny real run of two scenarios.
 	sets := []string{"duration=1m", "warmup=10s"}
-	a, err := LoadScenario("retry-storm", sets)
+	a, err := experiments.LoadScenario("retry-storm", sets)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := LoadScenario("baseline", sets)
+	b, err := experiments.LoadScenario("baseline", sets)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const seed, reps = 3, 2
-	ra, err := RunReplications(t.Context(), a, seed, reps, 0)
+	ra, err := experiments.RunReplications(t.Context(), a, seed, reps, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, err := RunReplications(t.Context(), b, seed, reps, 0)
+	rb, err := experiments.RunReplications(t.Context(), b, seed, reps, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ya, _ := BuiltinYAML("retry-storm")
-	yb, _ := BuiltinYAML("baseline")
+	ya, _ := experiments.BuiltinYAML("retry-storm")
+	yb, _ := experiments.BuiltinYAML("baseline")
 	var html bytes.Buffer
-	if err := WriteReport(&html, ReportInput{Seed: seed,
-		A: ReportRun{Scenario: a, YAML: string(ya), Sets: sets, Results: ra},
-		B: ReportRun{Scenario: b, YAML: string(yb), Sets: sets, Results: rb},
+	if err := Write(&html, Input{Seed: seed,
+		A: Run{Scenario: a, YAML: string(ya), Sets: sets, Results: ra},
+		B: Run{Scenario: b, YAML: string(yb), Sets: sets, Results: rb},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,7 @@ func TestReportInChromium(t *testing.T) {
 	if bad := consoleLines(log); len(bad) > 0 {
 		t.Errorf("console messages while loading the report:\n%s", strings.Join(bad, "\n"))
 	}
-	cs := CompareResults(a, b, seed, ra, rb)
+	cs := experiments.CompareResults(a, b, seed, ra, rb)
 	want := []string{"Checkout evidence: retry-storm vs baseline", "retry-storm", "baseline"}
 	for _, c := range cs.Change {
 		switch c.Metric {

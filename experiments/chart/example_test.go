@@ -1,4 +1,4 @@
-package experiments_test
+package chart_test
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 
 // A heat map of P99 over a two-parameter sweep: one PNG and one SVG named
@@ -19,7 +21,7 @@ func ExampleWriteSweepHeatmap() {
 	xs := []string{"1", "2", "3"} // payment.retry.max_attempts
 	ys := []string{"250ms", "1s"} // payment.timeout, bottom row first
 	p99 := [][]float64{{0.8, 1.1, 1.9}, {1.2, 2.6, 5.4}}
-	if err := experiments.WriteSweepHeatmap(dir, "P99 latency (s)", "max attempts", "timeout", xs, ys, p99); err != nil {
+	if err := chart.WriteSweepHeatmap(dir, "P99 latency (s)", "max attempts", "timeout", xs, ys, p99); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -44,7 +46,7 @@ func ExampleWriteCapacityPlot() {
 		{Multiplier: 2, OfferedPerS: 200, P99S: 6.5, ErrorRate: 0.04},
 		{Multiplier: 1.5, OfferedPerS: 150, P99S: 1.6, ErrorRate: 0.006, Pass: true},
 	}
-	err = experiments.WriteCapacityPlot(dir, "flash-sale-after", curve, 2, 0.01)
+	err = chart.WriteCapacityPlot(dir, "flash-sale-after", curve, 2, 0.01)
 	fmt.Println(err)
 	_, err = os.Stat(filepath.Join(dir, "flash-sale-after-capacity.svg"))
 	fmt.Println(err)

@@ -1,4 +1,4 @@
-package experiments
+package chart
 
 import (
 	"bytes"
@@ -16,44 +16,11 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
-	"github.com/checkoutsim/checkoutsim/sim/stats"
-)
 
-// synthResult is a small replication result with known series: n samples
-// 10 s apart, a 20 s warm-up, latencies 1..1000 ms times scale, and every
-// series the run charts read, value = base + k for sample k.
-func synthResult(rep int, n int, scale, base float64) *checkout.Result {
-	r := &checkout.Result{
-		Replication: rep, Interval: 10 * sim.Second, Measured: sim.Time(n)*10*sim.Second - 20*sim.Second,
-		Latency: new(stats.Histogram), Checkout: checkout.Counts{Attempts: 1000, Succeeded: 980, Failed: 20},
-	}
-	for i := 1; i <= 1000; i++ {
-		r.Latency.Record(int64(float64(i) * 1e6 * scale))
-	}
-	add := func(name, unit string, f func(k int) float64) {
-		s := checkout.Series{Name: name, Unit: unit}
-		for k := range n {
-			s.Values = append(s.Values, f(k))
-		}
-		r.Series = append(r.Series, s)
-	}
-	lin := func(k int) float64 { return base + float64(k) }
-	for _, name := range []string{"arrivals_per_s", "succeeded_per_s", "failed_per_s", "abandoned_per_s", "db_statements_per_s", "gateway_attempts_per_s", "payment_attempts_per_s"} {
-		add(name, "1/s", lin)
-	}
-	for _, name := range []string{"latency_p50_s", "latency_p95_s", "latency_p99_s", "lock_wait_mean_s"} {
-		add(name, "s", func(k int) float64 { return scale * (0.1 + 0.01*float64(k)) })
-	}
-	add("cache_hit_ratio", "fraction", func(k int) float64 { return 0.95 - 0.01*float64(k%3) })
-	add("db_pool_in_use", "connections", lin)
-	add("db_pool_waiting", "requests", lin)
-	add("breaker_open/psp-a", "0 closed, 0.5 half-open, 1 open", func(k int) float64 { return float64(k % 2) })
-	for _, svc := range []string{"gateway", "checkout-api"} {
-		add("backlog/"+svc, "requests", lin)
-		add("instances/"+svc, "instances", func(int) float64 { return 2 })
-	}
-	return r
-}
+	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
+)
 
 func TestMeanSeries(t *testing.T) {
 	a := &checkout.Result{Series: []checkout.Series{{Name: "x", Unit: "s", Values: []float64{1, 2, 0}}}}
@@ -81,7 +48,7 @@ func TestMinutesAndWarmup(t *testing.T) {
 	if want := []float64{0.5, 1, 1.5}; !slices.Equal(xs, want) {
 		t.Errorf("minutes(3, 30) = %v, want %v (a sample is drawn at the end of its interval)", xs, want)
 	}
-	r := synthResult(0, 12, 1, 0) // 120 s run, 100 s measured
+	r := synth.Result(0, 12, 1, 0) // 120 s run, 100 s measured
 	if got := warmupMinutes([]*checkout.Result{r}, 12, 10); math.Abs(got-20.0/60) > 1e-12 {
 		t.Errorf("warmupMinutes = %g, want %g", got, 20.0/60)
 	}
@@ -243,7 +210,7 @@ var _ = png.Decode // register the PNG decoder for image.Decode
 
 func TestWriteRunPlots(t *testing.T) {
 	dir := t.TempDir()
-	results := []*checkout.Result{synthResult(0, 12, 1, 10), synthResult(1, 12, 1.2, 20)}
+	results := []*checkout.Result{synth.Result(0, 12, 1, 10), synth.Result(1, 12, 1.2, 20)}
 	name := `flash <sale> & "co"`
 	if err := WriteRunPlots(dir, name, results); err != nil {
 		t.Fatal(err)
@@ -284,7 +251,7 @@ func TestWriteRunPlotsBadInput(t *testing.T) {
 		t.Errorf("results without series: error %v, want one about the time series", err)
 	}
 	missing := filepath.Join(t.TempDir(), "missing")
-	if err := WriteRunPlots(missing, "x", []*checkout.Result{synthResult(0, 6, 1, 0)}); err == nil {
+	if err := WriteRunPlots(missing, "x", []*checkout.Result{synth.Result(0, 6, 1, 0)}); err == nil {
 		t.Error("missing directory: no error")
 	}
 }
@@ -293,8 +260,8 @@ func TestWriteRunPlotsBadInput(t *testing.T) {
 // inputs and requires the same bytes, SVG and PNG.
 func TestChartsDeterministic(t *testing.T) {
 	render := func() [][]byte {
-		a := []*checkout.Result{synthResult(0, 12, 1, 10), synthResult(1, 12, 1.2, 20)}
-		b := []*checkout.Result{synthResult(0, 12, 0.5, 5)}
+		a := []*checkout.Result{synth.Result(0, 12, 1, 10), synth.Result(1, 12, 1.2, 20)}
+		b := []*checkout.Result{synth.Result(0, 12, 0.5, 5)}
 		figs, err := compareFigures("before", "after", a, b, false)
 		if err != nil {
 			t.Fatal(err)
@@ -327,8 +294,8 @@ func TestChartsDeterministic(t *testing.T) {
 
 func TestWriteComparePlots(t *testing.T) {
 	dir := t.TempDir()
-	a := []*checkout.Result{synthResult(0, 12, 2, 10), synthResult(1, 12, 2.2, 20)}
-	b := []*checkout.Result{synthResult(0, 12, 0.5, 10), synthResult(1, 12, 0.6, 20)}
+	a := []*checkout.Result{synth.Result(0, 12, 2, 10), synth.Result(1, 12, 2.2, 20)}
+	b := []*checkout.Result{synth.Result(0, 12, 0.5, 10), synth.Result(1, 12, 0.6, 20)}
 	if err := WriteComparePlots(dir, "before", "after", a, b); err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +310,7 @@ func TestWriteComparePlots(t *testing.T) {
 	}
 	// Runs sampled at different intervals share the chart, each on its
 	// own time axis.
-	slow := []*checkout.Result{synthResult(0, 6, 1, 10)}
+	slow := []*checkout.Result{synth.Result(0, 6, 1, 10)}
 	slow[0].Interval = 20 * sim.Second
 	if err := WriteComparePlots(dir, "ten", "twenty", a, slow); err != nil {
 		t.Errorf("different sample intervals: %v", err)
@@ -387,7 +354,7 @@ func TestWriteSweepHeatmap(t *testing.T) {
 
 func TestWriteCapacityPlot(t *testing.T) {
 	dir := t.TempDir()
-	curve := []CapacityPoint{ // in search order, not load order
+	curve := []experiments.CapacityPoint{ // in search order, not load order
 		{Multiplier: 2, OfferedPerS: 200, P99S: 3, ErrorRate: 0.05},
 		{Multiplier: 1, OfferedPerS: 100, P99S: 0.8, ErrorRate: 0.001, Pass: true},
 		{Multiplier: 1.5, OfferedPerS: 150, P99S: 1.4, ErrorRate: 0.004, Pass: true},

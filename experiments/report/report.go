@@ -1,4 +1,4 @@
-package experiments
+package report
 
 // This file builds the evidence report of `checkoutsim report A B`: one
 // self-contained HTML file for leadership and engineering that puts the
@@ -7,9 +7,9 @@ package experiments
 // results and both scenarios' parameters side by side.
 //
 // The report is computed from the replication results alone, with the
-// same metric definitions as compare (the metric registry, pairedChange), so
+// same metric definitions as compare (the metric registry, PairedChange), so
 // its numbers are the ones `checkoutsim compare` prints. It holds no
-// timestamp: the same inputs give the same bytes. report_html.go renders
+// timestamp: the same inputs give the same bytes. html.go renders
 // it.
 
 import (
@@ -25,31 +25,36 @@ import (
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 
-// ReportInput is what WriteReport needs.
-type ReportInput struct {
+// Input is what Write needs.
+type Input struct {
 	// Title heads the report; empty: "Checkout evidence: A vs B".
 	Title string
 	// Seed the runs used (shown in the method note).
 	Seed uint64
 	// A is the "before" run and B the "after" run. Their results must be
 	// paired: A.Results[i] and B.Results[i] from the same seed and
-	// replication (common random numbers), as RunReplications gives them.
-	A, B ReportRun
+	// replication (common random numbers), as
+	// experiments.RunReplications gives them.
+	A, B Run
 	// Extra rows appended to the before/after table, e.g. the sustainable
 	// throughput of two capacity searches: Metric, Label, Unit, A, B and
 	// Ratio (and its interval when known) are shown; Better is needed
 	// unless Metric is a key of the metric registry.
-	Extra []Change
+	Extra []experiments.Change
 	// Ablation rows, in display order; empty: the section says none was
 	// given.
 	Ablation []AblationRow
 }
 
-// ReportRun is one side of the comparison.
-type ReportRun struct {
-	Scenario *Scenario
+// Run is one side of the comparison.
+type Run struct {
+	Scenario *experiments.Scenario
 	// YAML is the scenario's source text (the file or the built-in),
 	// shown verbatim (escaped) in the parameters section.
 	YAML string
@@ -60,18 +65,28 @@ type ReportRun struct {
 
 // AblationRow is one variant of an ablation study: a group of fixes
 // applied alone or on top of others, and its effect on each metric as a
-// Change against the baseline (A: baseline, B: the variant), e.g. from
-// CompareResults(before, variant, ...).Change filtered to the metrics of
-// interest. The columns are the Labels of the first row's Changes; later
+// experiments.Change against the baseline (A: baseline, B: the variant),
+// e.g. from experiments.CompareResults(before, variant, ...).Change
+// filtered to the metrics of interest (AblationRows does this for an
+// ablation). The columns are the Labels of the first row's Changes; later
 // rows' Changes are matched by Metric.
 type AblationRow struct {
 	Variant     string
 	Description string
-	Changes     []Change
+	Changes     []experiments.Change
 }
 
-// WriteReport writes the evidence report as one HTML document to w.
-func WriteReport(w io.Writer, in ReportInput) error {
+// AblationRows are an ablation's variants as report rows.
+func AblationRows(a *experiments.AblationResult) []AblationRow {
+	var rows []AblationRow
+	for _, v := range a.Variants {
+		rows = append(rows, AblationRow{Variant: v.Variant, Description: v.Description, Changes: v.Changes})
+	}
+	return rows
+}
+
+// Write writes the evidence report as one HTML document to w.
+func Write(w io.Writer, in Input) error {
 	r, err := buildReport(in)
 	if err != nil {
 		return err
@@ -79,10 +94,17 @@ func WriteReport(w io.Writer, in ReportInput) error {
 	return renderReport(w, r)
 }
 
+// overCI is the 95% interval of a metric over results (nil with fewer
+// than two replications defining it).
+func overCI(results []*checkout.Result, m *metric.Metric) *experiments.CI {
+	_, ci := metric.Over(results, m)
+	return (*experiments.CI)(ci)
+}
+
 // lower reports whether lower values of the change's metric are better:
 // its Better (compare takes it from the metric registry), else the
 // registry's entry for its key, else lower.
-func lower(c *Change) bool {
+func lower(c *experiments.Change) bool {
 	if c.Better == 0 {
 		if m, err := metric.Lookup(c.Metric); err == nil {
 			return m.Better == metric.LowerIsBetter
@@ -182,7 +204,7 @@ type cohortRow struct {
 }
 
 // buildReport computes everything the report shows.
-func buildReport(in ReportInput) (*report, error) {
+func buildReport(in Input) (*report, error) {
 	if in.A.Scenario == nil || in.B.Scenario == nil {
 		return nil, errors.New("report: both scenarios are needed")
 	}
@@ -199,7 +221,7 @@ func buildReport(in ReportInput) (*report, error) {
 		}
 	}
 	a, b := in.A.Scenario, in.B.Scenario
-	cs := CompareResults(a, b, in.Seed, ra, rb)
+	cs := experiments.CompareResults(a, b, in.Seed, ra, rb)
 	r := &report{
 		Title: in.Title, NameA: a.Name, NameB: b.Name, DescA: a.Description, DescB: b.Description,
 		Seed: in.Seed, Replications: len(ra), CI: len(ra) >= 2,
@@ -222,10 +244,9 @@ func buildReport(in ReportInput) (*report, error) {
 	}
 	for i := range changes {
 		c := &changes[i]
-		var ciA, ciB *CI
+		var ciA, ciB *experiments.CI
 		if m, err := metric.Lookup(c.Metric); err == nil {
-			_, ciA = overMetric(ra, m)
-			_, ciB = overMetric(rb, m)
+			ciA, ciB = overCI(ra, m), overCI(rb, m)
 		}
 		r.Table = append(r.Table, newTableRow(c, ciA, ciB))
 	}
@@ -243,7 +264,7 @@ func buildReport(in ReportInput) (*report, error) {
 	r.addAttribution(cs.A.Attribution, cs.B.Attribution)
 	r.addAblation(in.Ablation)
 	r.addCohorts(ra, rb)
-	face, err := chartFontFace()
+	face, err := chart.FontFace()
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +275,7 @@ func buildReport(in ReportInput) (*report, error) {
 // judge tells whether a change is an improvement or a regression: only
 // when its interval excludes "no change" (ratio 1, difference 0), or,
 // without an interval, when the estimate moved at all.
-func judge(c *Change) (good, bad bool) {
+func judge(c *experiments.Change) (good, bad bool) {
 	var up, down bool
 	switch {
 	case c.Ratio != nil && c.RatioCI != nil:
@@ -272,7 +293,7 @@ func judge(c *Change) (good, bad bool) {
 	return up, down
 }
 
-func newTableRow(c *Change, ciA, ciB *CI) tableRow {
+func newTableRow(c *experiments.Change, ciA, ciB *experiments.CI) tableRow {
 	row := tableRow{Label: c.Label, Before: output.Human(c.A, c.Unit), After: output.Human(c.B, c.Unit)}
 	row.BeforeCI = output.HumanCI(c.A, ciA, c.Unit)
 	row.AfterCI = output.HumanCI(c.B, ciB, c.Unit)
@@ -281,7 +302,7 @@ func newTableRow(c *Change, ciA, ciB *CI) tableRow {
 	return row
 }
 
-func newHeadline(c *Change) headline {
+func newHeadline(c *experiments.Change) headline {
 	h := headline{Label: c.Label, Before: output.Human(c.A, c.Unit), After: output.Human(c.B, c.Unit)}
 	h.Change, _ = changePhrase(c)
 	h.Known = c.Ratio != nil || c.Pairs > 0
@@ -295,7 +316,7 @@ func newHeadline(c *Change) headline {
 // interval in the same terms ("95% CI 3.9× – 4.6×"), or as signed
 // percentages when it straddles no change, empty without one. A ratio
 // that cannot be formed (A is 0) falls back to the signed difference.
-func changePhrase(c *Change) (phrase, ci string) {
+func changePhrase(c *experiments.Change) (phrase, ci string) {
 	if c.Ratio == nil {
 		if c.Pairs == 0 {
 			return "n/a", ""
@@ -303,7 +324,7 @@ func changePhrase(c *Change) (phrase, ci string) {
 		if c.Diff == 0 && (c.DiffCI == nil || (c.DiffCI[0] == 0 && c.DiffCI[1] == 0)) {
 			return "no change", ""
 		}
-		phrase, ci = changeText(c)
+		phrase, ci = c.Text()
 		if ci != "" {
 			ci = "95% CI " + ci
 		}
@@ -369,7 +390,7 @@ func changePhrase(c *Change) (phrase, ci string) {
 // computed -9.999999999999998 prints as "-10.0", not "-10.00".
 func psig(v float64) string { return output.Sig(math.Round(v*1e9) / 1e9) }
 
-func percentileRows(a, b LatencySummary) []percentileRow {
+func percentileRows(a, b experiments.LatencySummary) []percentileRow {
 	f := func(v float64) string { return output.Human(v, "s") }
 	return []percentileRow{
 		{"P50", f(a.P50), f(b.P50)},
@@ -419,9 +440,9 @@ func sharePct(f float64) string {
 	return output.Sig(100*f) + "%"
 }
 
-func (r *report) addAttribution(a, b AttributionSummary) {
+func (r *report) addAttribution(a, b experiments.AttributionSummary) {
 	longest := math.Max(a.MeanLatencyS, b.MeanLatencyS)
-	mk := func(name string, s AttributionSummary) attribution {
+	mk := func(name string, s experiments.AttributionSummary) attribution {
 		at := attribution{Name: name, ThresholdS: output.Human(s.ThresholdS, "s"), MeanS: output.Human(s.MeanLatencyS, "s"), Clicks: s.Clicks}
 		if longest > 0 {
 			at.WidthPct = 100 * s.MeanLatencyS / longest
@@ -476,7 +497,7 @@ func (r *report) addAblation(rows []AblationRow) {
 	for _, row := range rows {
 		ar := ablationRow{Variant: row.Variant, Description: row.Description}
 		for _, k := range keys {
-			i := slices.IndexFunc(row.Changes, func(c Change) bool { return c.Metric == k })
+			i := slices.IndexFunc(row.Changes, func(c experiments.Change) bool { return c.Metric == k })
 			if i < 0 {
 				ar.Cells = append(ar.Cells, ablationCell{Value: "–"})
 				continue
@@ -536,7 +557,7 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 		errRate := *metric.ErrorRate
 		errRate.Value = func(res *checkout.Result) (float64, bool) {
 			if co := find(res); co != nil {
-				return ratioOK(float64(co.Counts.Failed), float64(co.Counts.Attempts))
+				return metric.Div(float64(co.Counts.Failed), float64(co.Counts.Attempts))
 			}
 			return 0, false
 		}
@@ -549,8 +570,8 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 				row.AttemptsB += co.Counts.Attempts
 			}
 		}
-		cp := pairedMetric(&p99, ra, rb)
-		ce := pairedMetric(&errRate, ra, rb)
+		cp := experiments.PairedChange(&p99, ra, rb)
+		ce := experiments.PairedChange(&errRate, ra, rb)
 		row.P99A, row.P99B = output.Human(cp.A, "s"), output.Human(cp.B, "s")
 		row.P99Change, row.P99CI = changePhrase(&cp)
 		row.P99Good, row.P99Bad = judge(&cp)
@@ -580,7 +601,7 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 // cohortWorse reports a significant worsening of a lower-is-better
 // metric: the interval (ratio for latency, difference for rates) lies
 // above no change; without one, the estimate exceeds the tolerance.
-func cohortWorse(c *Change, rate bool) bool {
+func cohortWorse(c *experiments.Change, rate bool) bool {
 	if rate {
 		if c.DiffCI != nil {
 			return c.DiffCI[0] > 0

@@ -1,7 +1,7 @@
-package experiments
+package chart
 
 // Charts of sweep and capacity results, drawn with the plot helpers of
-// plot_sweep.go: heat maps of the headline metrics over a grid of one or
+// heatmap.go: heat maps of the headline metrics over a grid of one or
 // two parameters, and the load curve of a capacity search.
 
 import (
@@ -9,18 +9,20 @@ import (
 	"math"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // sweepPlotMetrics are the metrics drawn as heat maps, one chart each,
 // titled by their Axis.
 var sweepPlotMetrics = []*metric.Metric{metric.LatencyP99, metric.ErrorRate, metric.Throughput, metric.Cost}
 
-// WritePlots writes heat maps of P99, error rate, throughput and cost over
+// WriteSweep writes heat maps of P99, error rate, throughput and cost over
 // the grid to dir (which must exist), as sweep-<metric>.png and .svg. The
 // first parameter runs up the y axis, the second (if any) along the x
 // axis; a point not computed yet is drawn gray. Grids of more than two
 // parameters have no heat map: that is an error.
-func (r *SweepResult) WritePlots(dir string) error {
+func WriteSweep(dir string, r *experiments.SweepResult) error {
 	g := &r.Grid
 	if len(g.Params) > 2 {
 		return fmt.Errorf("plots: a heat map shows one or two parameters; this sweep has %d (use -o csv and a tool of your own)", len(g.Params))
@@ -49,9 +51,9 @@ func (r *SweepResult) WritePlots(dir string) error {
 	return nil
 }
 
-// WritePlot writes the load curve of the search (P99 and error rate
+// WriteCapacity writes the load curve of the search (P99 and error rate
 // against the offered checkout rate, with the SLO) to dir as
 // <scenario>-capacity.png and .svg.
-func (r *CapacityResult) WritePlot(dir string) error {
+func WriteCapacity(dir string, r *experiments.CapacityResult) error {
 	return WriteCapacityPlot(dir, r.Scenario, r.Curve, r.SLOP99S, r.MaxErrorRate)
 }

@@ -1,4 +1,4 @@
-package experiments
+package chart
 
 // This file reads the time series of replication results for the charts:
 // the point-wise mean over replications and the time axis in minutes.

@@ -1,4 +1,4 @@
-package experiments
+package chart
 
 // This file draws the charts of a sweep (a heat map of one metric over a
 // two-parameter grid) and of a capacity search (P99 and error rate
@@ -21,6 +21,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // WriteSweepHeatmap writes a heat map of values over a grid to dir (which
@@ -201,7 +203,7 @@ func nominalTicks(names []string) plot.ConstantTicks {
 // limit, passing points as filled circles and failing ones as crosses,
 // the largest passing load marked. The points are drawn in order of load
 // whatever their order in curve.
-func WriteCapacityPlot(dir, name string, curve []CapacityPoint, sloP99S, maxErrorRate float64) error {
+func WriteCapacityPlot(dir, name string, curve []experiments.CapacityPoint, sloP99S, maxErrorRate float64) error {
 	s, err := capacityChart(name, curve, sloP99S, maxErrorRate)
 	if err != nil {
 		return err
@@ -209,7 +211,7 @@ func WriteCapacityPlot(dir, name string, curve []CapacityPoint, sloP99S, maxErro
 	return writeFigures(dir, []drawable{s})
 }
 
-func capacityChart(name string, curve []CapacityPoint, sloP99S, maxErrorRate float64) (*stack, error) {
+func capacityChart(name string, curve []experiments.CapacityPoint, sloP99S, maxErrorRate float64) (*stack, error) {
 	if len(curve) == 0 {
 		return nil, errors.New("capacity plot: empty curve")
 	}
@@ -217,14 +219,14 @@ func capacityChart(name string, curve []CapacityPoint, sloP99S, maxErrorRate flo
 		return nil, fmt.Errorf("capacity plot: slo p99 must be > 0, got %g", sloP99S)
 	}
 	pts := slices.Clone(curve)
-	slices.SortStableFunc(pts, func(a, b CapacityPoint) int { return cmpFloat(a.Multiplier, b.Multiplier) })
+	slices.SortStableFunc(pts, func(a, b experiments.CapacityPoint) int { return cmpFloat(a.Multiplier, b.Multiplier) })
 	useOffered := true
 	for _, p := range pts {
 		if !(p.OfferedPerS > 0) {
 			useOffered = false
 		}
 	}
-	xOf := func(p CapacityPoint) float64 {
+	xOf := func(p experiments.CapacityPoint) float64 {
 		if useOffered {
 			return p.OfferedPerS
 		}
@@ -301,7 +303,7 @@ func capacityChart(name string, curve []CapacityPoint, sloP99S, maxErrorRate flo
 
 // addMarks adds a scatter of the points whose Pass equals pass: filled
 // circles in green when they pass, crosses in vermillion when not.
-func (f *figure) addMarks(label string, xs, ys []float64, pts []CapacityPoint, pass bool) error {
+func (f *figure) addMarks(label string, xs, ys []float64, pts []experiments.CapacityPoint, pass bool) error {
 	var data plotter.XYs
 	for i, p := range pts {
 		if p.Pass == pass && isFinite(xs[i]) && isFinite(ys[i]) {

@@ -1,15 +1,15 @@
-package experiments
+package chart
 
 // This file holds what every chart shares: the look (fonts, colours, line
 // widths), a figure that draws its legend beside the plot rather than over
 // the data, rendering to PNG and SVG bytes, and writing both files
-// atomically. The charts themselves are in plot_run.go, plot_compare.go and
-// plot_sweep.go.
+// atomically. The charts themselves are in run.go, compare.go, heatmap.go,
+// sweep.go and inline.go.
 //
 // Rendering is deterministic: gonum/plot draws in the order plotters were
 // added, the PNG encoder and the SVG writer have no hidden state, and the
 // fonts are the Liberation fonts compiled into the binary, so the same
-// inputs give the same bytes (plot_test.go checks it for SVG and PNG).
+// inputs give the same bytes (chart_test.go checks it for SVG and PNG).
 
 import (
 	"bytes"

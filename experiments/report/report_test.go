@@ -1,4 +1,4 @@
-package experiments
+package report
 
 import (
 	"bytes"
@@ -13,6 +13,10 @@ import (
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
 )
 
 func ptr(v float64) *float64 { return &v }
@@ -20,36 +24,36 @@ func ptr(v float64) *float64 { return &v }
 func TestChangePhrase(t *testing.T) {
 	tests := []struct {
 		name     string
-		c        Change
+		c        experiments.Change
 		phrase   string
 		ci       string
 		good     bool
 		bad      bool
 		judgeSet bool
 	}{
-		{"faster", Change{Metric: "latency_p99_s", Unit: "s", Pairs: 5, A: 4, B: 1, Ratio: ptr(0.25), RatioCI: &CI{0.2, 0.3125}},
+		{"faster", experiments.Change{Metric: "latency_p99_s", Unit: "s", Pairs: 5, A: 4, B: 1, Ratio: ptr(0.25), RatioCI: &experiments.CI{0.2, 0.3125}},
 			"4.00× faster", "95% CI 3.20× – 5.00×", true, false, true},
-		{"slower", Change{Metric: "latency_p99_s", Unit: "s", Pairs: 5, Ratio: ptr(2), RatioCI: &CI{1.5, 2.5}},
+		{"slower", experiments.Change{Metric: "latency_p99_s", Unit: "s", Pairs: 5, Ratio: ptr(2), RatioCI: &experiments.CI{1.5, 2.5}},
 			"2.00× slower", "95% CI 1.50× – 2.50×", false, true, true},
-		{"fewer errors", Change{Metric: "error_rate", Unit: "fraction", Pairs: 5, Ratio: ptr(0.22), RatioCI: &CI{0.1, 0.3}},
+		{"fewer errors", experiments.Change{Metric: "error_rate", Unit: "fraction", Pairs: 5, Ratio: ptr(0.22), RatioCI: &experiments.CI{0.1, 0.3}},
 			"78.0% lower", "95% CI 70.0% – 90.0%", true, false, true},
-		{"interval below 0", Change{Metric: "error_rate", Unit: "fraction", Pairs: 5, Ratio: ptr(0.05), RatioCI: &CI{-0.02, 0.12}},
+		{"interval below 0", experiments.Change{Metric: "error_rate", Unit: "fraction", Pairs: 5, Ratio: ptr(0.05), RatioCI: &experiments.CI{-0.02, 0.12}},
 			"95.0% lower", "95% CI 88.0% – 100%", true, false, true},
-		{"more throughput", Change{Metric: "throughput_per_s", Unit: "1/s", Pairs: 5, Ratio: ptr(2.1), RatioCI: &CI{2, 2.2}},
+		{"more throughput", experiments.Change{Metric: "throughput_per_s", Unit: "1/s", Pairs: 5, Ratio: ptr(2.1), RatioCI: &experiments.CI{2, 2.2}},
 			"2.10× (+110%)", "95% CI 2.00× – 2.20×", true, false, true},
-		{"a little more throughput", Change{Metric: "throughput_per_s", Unit: "1/s", Pairs: 5, Ratio: ptr(1.06), RatioCI: &CI{1.05, 1.07}},
+		{"a little more throughput", experiments.Change{Metric: "throughput_per_s", Unit: "1/s", Pairs: 5, Ratio: ptr(1.06), RatioCI: &experiments.CI{1.05, 1.07}},
 			"6.00% higher", "95% CI 5.00% – 7.00%", true, false, true},
-		{"no clear change", Change{Metric: "cost_usd", Unit: "USD", Pairs: 5, Ratio: ptr(0.95), RatioCI: &CI{0.9, 1.1}},
+		{"no clear change", experiments.Change{Metric: "cost_usd", Unit: "USD", Pairs: 5, Ratio: ptr(0.95), RatioCI: &experiments.CI{0.9, 1.1}},
 			"5.00% lower", "95% CI -10.0% to +10.0%", false, false, true},
-		{"one replication", Change{Metric: "cost_usd", Unit: "USD", Pairs: 1, Ratio: ptr(0.71)},
+		{"one replication", experiments.Change{Metric: "cost_usd", Unit: "USD", Pairs: 1, Ratio: ptr(0.71)},
 			"29.0% lower", "", true, false, true},
-		{"hit ratio in points", Change{Metric: "cache_hit_ratio", Unit: "fraction", Pairs: 5, A: 0.9, B: 0.95, Diff: 0.05, DiffCI: &CI{0.04, 0.06}, Ratio: ptr(0.95 / 0.9), RatioCI: &CI{1.04, 1.07}},
+		{"hit ratio in points", experiments.Change{Metric: "cache_hit_ratio", Unit: "fraction", Pairs: 5, A: 0.9, B: 0.95, Diff: 0.05, DiffCI: &experiments.CI{0.04, 0.06}, Ratio: ptr(0.95 / 0.9), RatioCI: &experiments.CI{1.04, 1.07}},
 			"+5.00 pts", "95% CI +4.00 pts to +6.00 pts", true, false, true},
-		{"A is zero", Change{Metric: "lock_wait_p99_s", Unit: "s", Pairs: 5, Diff: 0.002, DiffCI: &CI{0.001, 0.003}},
+		{"A is zero", experiments.Change{Metric: "lock_wait_p99_s", Unit: "s", Pairs: 5, Diff: 0.002, DiffCI: &experiments.CI{0.001, 0.003}},
 			"+2.00 ms", "95% CI [+1.00, +3.00] ms", false, true, true},
-		{"zero to zero", Change{Metric: "lock_wait_p99_s", Unit: "s", Pairs: 5, DiffCI: &CI{0, 0}},
+		{"zero to zero", experiments.Change{Metric: "lock_wait_p99_s", Unit: "s", Pairs: 5, DiffCI: &experiments.CI{0, 0}},
 			"no change", "", false, false, true},
-		{"undefined", Change{Metric: "latency_p99_s", Unit: "s"}, "n/a", "", false, false, false},
+		{"undefined", experiments.Change{Metric: "latency_p99_s", Unit: "s"}, "n/a", "", false, false, false},
 	}
 	for _, tt := range tests {
 		phrase, ci := changePhrase(&tt.c)
@@ -71,8 +75,8 @@ func TestChangePhrase(t *testing.T) {
 func reportResults(reps int) (a, b []*checkout.Result) {
 	for rep := range reps {
 		jitter := 1 + 0.01*float64(rep)
-		ra := synthResult(rep, 12, 4*jitter, 10)
-		rb := synthResult(rep, 12, 1*jitter, 10)
+		ra := synth.Result(rep, 12, 4*jitter, 10)
+		rb := synth.Result(rep, 12, 1*jitter, 10)
 		ra.Checkout = checkout.Counts{Attempts: 1000, Succeeded: 950, Failed: 50}
 		rb.Checkout = checkout.Counts{Attempts: 1000, Succeeded: 990, Failed: 10}
 		ra.CostUSD, rb.CostUSD = 10*jitter, 7*jitter
@@ -108,17 +112,17 @@ func tailAttribution(span call.Span, s float64) *checkout.Attribution {
 	return a
 }
 
-func testScenario(name, desc string) *Scenario {
-	sc := DefaultScenario()
+func testScenario(name, desc string) *experiments.Scenario {
+	sc := experiments.DefaultScenario()
 	sc.Name, sc.Description = name, desc
 	sc.Duration, sc.Warmup = 120*sim.Second, 20*sim.Second
 	return sc
 }
 
-func renderTestReport(t *testing.T, in ReportInput) string {
+func renderTestReport(t *testing.T, in Input) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteReport(&b, in); err != nil {
+	if err := Write(&b, in); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -126,24 +130,24 @@ func renderTestReport(t *testing.T, in ReportInput) string {
 
 func TestWriteReport(t *testing.T) {
 	ra, rb := reportResults(4)
-	in := ReportInput{
+	in := Input{
 		Seed:  7,
-		A:     ReportRun{Scenario: testScenario("flash-sale-before", "the system before"), YAML: "name: flash-sale-before\n", Results: ra},
-		B:     ReportRun{Scenario: testScenario("flash-sale-after", "the system after"), YAML: "name: flash-sale-after\n", Sets: []string{"traffic.multiplier=1.2"}, Results: rb},
-		Extra: []Change{{Metric: "sustainable_throughput_per_s", Label: "Sustainable checkout throughput", Better: metric.HigherIsBetter, Unit: "1/s", Pairs: 1, A: 100, B: 210, Ratio: ptr(2.1)}},
+		A:     Run{Scenario: testScenario("flash-sale-before", "the system before"), YAML: "name: flash-sale-before\n", Results: ra},
+		B:     Run{Scenario: testScenario("flash-sale-after", "the system after"), YAML: "name: flash-sale-after\n", Sets: []string{"traffic.multiplier=1.2"}, Results: rb},
+		Extra: []experiments.Change{{Metric: "sustainable_throughput_per_s", Label: "Sustainable checkout throughput", Better: metric.HigherIsBetter, Unit: "1/s", Pairs: 1, A: 100, B: 210, Ratio: ptr(2.1)}},
 		Ablation: []AblationRow{
-			{Variant: "A: timeouts, retries, breakers", Changes: []Change{
-				{Metric: "latency_p99_s", Label: "P99 latency", Unit: "s", Pairs: 4, A: 4, B: 2, Ratio: ptr(0.5), RatioCI: &CI{0.45, 0.55}},
-				{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Pairs: 4, A: 0.05, B: 0.02, Ratio: ptr(0.4), RatioCI: &CI{0.3, 0.5}},
+			{Variant: "A: timeouts, retries, breakers", Changes: []experiments.Change{
+				{Metric: "latency_p99_s", Label: "P99 latency", Unit: "s", Pairs: 4, A: 4, B: 2, Ratio: ptr(0.5), RatioCI: &experiments.CI{0.45, 0.55}},
+				{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Pairs: 4, A: 0.05, B: 0.02, Ratio: ptr(0.4), RatioCI: &experiments.CI{0.3, 0.5}},
 			}},
-			{Variant: "A+B+C", Changes: []Change{
-				{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Pairs: 4, A: 0.05, B: 0.01, Ratio: ptr(0.2), RatioCI: &CI{0.1, 0.3}},
+			{Variant: "A+B+C", Changes: []experiments.Change{
+				{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Pairs: 4, A: 0.05, B: 0.01, Ratio: ptr(0.2), RatioCI: &experiments.CI{0.1, 0.3}},
 			}},
 		},
 	}
 	out := renderTestReport(t, in)
-	cs := CompareResults(in.A.Scenario, in.B.Scenario, 7, ra, rb)
-	var p99 Change
+	cs := experiments.CompareResults(in.A.Scenario, in.B.Scenario, 7, ra, rb)
+	var p99 experiments.Change
 	for _, c := range cs.Change {
 		if c.Metric == "latency_p99_s" {
 			p99 = c
@@ -212,11 +216,11 @@ func TestWriteReportEscapes(t *testing.T) {
 	evil := `<script>alert("x")</script>`
 	ra[0].Cohorts[0].Name = `<img src=x onerror=alert(1)>`
 	rb[0].Cohorts[0].Name = ra[0].Cohorts[0].Name
-	in := ReportInput{
+	in := Input{
 		Title: "Q3 & " + evil,
-		A:     ReportRun{Scenario: testScenario("a"+evil, evil), YAML: "x: </pre>" + evil, Sets: []string{"name=" + evil}, Results: ra},
-		B:     ReportRun{Scenario: testScenario("b", "b"), YAML: "y: 1", Results: rb},
-		Ablation: []AblationRow{{Variant: evil, Description: evil, Changes: []Change{
+		A:     Run{Scenario: testScenario("a"+evil, evil), YAML: "x: </pre>" + evil, Sets: []string{"name=" + evil}, Results: ra},
+		B:     Run{Scenario: testScenario("b", "b"), YAML: "y: 1", Results: rb},
+		Ablation: []AblationRow{{Variant: evil, Description: evil, Changes: []experiments.Change{
 			{Metric: "error_rate", Label: evil, Unit: "fraction", Pairs: 2, A: 1, B: 1, Ratio: ptr(1)},
 		}}},
 	}
@@ -237,16 +241,16 @@ func TestWriteReportBadInput(t *testing.T) {
 	sc := testScenario("a", "")
 	tests := []struct {
 		name string
-		in   ReportInput
+		in   Input
 		want string
 	}{
-		{"no scenario", ReportInput{A: ReportRun{Results: ra}, B: ReportRun{Scenario: sc, Results: rb}}, "both scenarios"},
-		{"no results", ReportInput{A: ReportRun{Scenario: sc}, B: ReportRun{Scenario: sc, Results: rb}}, "no results (A: 0, B: 2"},
-		{"unpaired", ReportInput{A: ReportRun{Scenario: sc, Results: ra[:1]}, B: ReportRun{Scenario: sc, Results: rb}}, "A has 1 replications and B 2"},
-		{"nil result", ReportInput{A: ReportRun{Scenario: sc, Results: []*checkout.Result{ra[0], nil}}, B: ReportRun{Scenario: sc, Results: rb}}, "replication 1 has no result"},
+		{"no scenario", Input{A: Run{Results: ra}, B: Run{Scenario: sc, Results: rb}}, "both scenarios"},
+		{"no results", Input{A: Run{Scenario: sc}, B: Run{Scenario: sc, Results: rb}}, "no results (A: 0, B: 2"},
+		{"unpaired", Input{A: Run{Scenario: sc, Results: ra[:1]}, B: Run{Scenario: sc, Results: rb}}, "A has 1 replications and B 2"},
+		{"nil result", Input{A: Run{Scenario: sc, Results: []*checkout.Result{ra[0], nil}}, B: Run{Scenario: sc, Results: rb}}, "replication 1 has no result"},
 	}
 	for _, tt := range tests {
-		err := WriteReport(&bytes.Buffer{}, tt.in)
+		err := Write(&bytes.Buffer{}, tt.in)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
 		}
@@ -255,9 +259,9 @@ func TestWriteReportBadInput(t *testing.T) {
 
 func TestWriteReportOneReplication(t *testing.T) {
 	ra, rb := reportResults(1)
-	out := renderTestReport(t, ReportInput{
-		A: ReportRun{Scenario: testScenario("a", ""), Results: ra},
-		B: ReportRun{Scenario: testScenario("b", ""), Results: rb},
+	out := renderTestReport(t, Input{
+		A: Run{Scenario: testScenario("a", ""), Results: ra},
+		B: Run{Scenario: testScenario("b", ""), Results: rb},
 	})
 	for _, want := range []string{"1 paired replication per run", "one replication: no confidence intervals", "No ablation variants", "by more than 10%"} {
 		if !strings.Contains(out, want) {

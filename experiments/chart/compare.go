@@ -1,4 +1,4 @@
-package experiments
+package chart
 
 // This file draws the charts of a comparison (`checkoutsim compare A B
 // --plots DIR`) and of the evidence report: the latency distributions of
