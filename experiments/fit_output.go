@@ -26,18 +26,18 @@ func EmpiricalSpec(file, column, unit string) string {
 
 // FitScenarioLine is the line to paste into a scenario for fit f, e.g.
 // "latency: lognormal(median=0.12, p99=0.49)".
-func FitScenarioLine(f Fit) string { return "latency: " + f.Dist.String() }
+func FitScenarioLine(f dist.Fit) string { return "latency: " + f.Dist.String() }
 
 // WriteFitTable prints the fits as a table, best first, with the sample's
 // summary above and how to read D below.
-func WriteFitTable(w io.Writer, src FitSource, r *FitResult) error {
+func WriteFitTable(w io.Writer, src FitSource, r *dist.FitResult) error {
 	fmt.Fprintf(w, "%s, column %s: %d samples (unit %s), in seconds:\n", src.File, src.Column, r.N, src.Unit)
 	fmt.Fprintf(w, "  min %s  median %s  mean %s  p99 %s  max %s\n\n", fitG4(r.Min), fitG4(r.Median), fitG4(r.Mean), fitG4(r.P99), fitG4(r.Max))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "rank\tfamily\tKS D\tp-value\tmean\tp99\tscenario line")
 	for i, f := range r.Fits {
 		rank, p := strconv.Itoa(i+1), fitFmtP(f.PValue)
-		if f.Family == FamilyEmpirical {
+		if f.Family == dist.FamilyEmpirical {
 			rank = "-"
 		}
 		q, _ := dist.QuantileOf(f.Dist, 0.99)
@@ -113,7 +113,7 @@ type fitItemJSON struct {
 //	           "dist" (scenario syntax), "scenario_line"}, ...]}
 //
 // with the fits in the table's order (parametric by D, then empirical).
-func WriteFitJSON(w io.Writer, src FitSource, r *FitResult) error {
+func WriteFitJSON(w io.Writer, src FitSource, r *dist.FitResult) error {
 	var out fitJSON
 	out.File, out.Column, out.Unit, out.Samples = src.File, src.Column, src.Unit, r.N
 	out.Summary.Min, out.Summary.Median, out.Summary.Mean, out.Summary.P99, out.Summary.Max = r.Min, r.Median, r.Mean, r.P99, r.Max

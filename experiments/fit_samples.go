@@ -5,26 +5,26 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
-// FitUnits maps the unit names `checkoutsim fit --unit` accepts to seconds
-// per unit: scenario distributions are in seconds, so samples are converted
-// on reading.
-var FitUnits = []struct {
-	Name    string
-	Seconds float64
-}{{"s", 1}, {"ms", 1e-3}, {"us", 1e-6}}
+// FitUnits are the unit names `checkoutsim fit --unit` accepts; their
+// seconds come from the distributions' unit table (dist.UnitSeconds), so a
+// sample file reads as its empirical(...) line loads it.
+var FitUnits = []string{"s", "ms", "us"}
 
-// fitUnitSeconds returns the seconds per unit of a --unit name.
-func fitUnitSeconds(unit string) (float64, error) {
-	for _, u := range FitUnits {
-		if u.Name == unit {
-			return u.Seconds, nil
+// FitUnitSeconds returns the seconds per unit of a --unit name, or an
+// error naming the accepted units.
+func FitUnitSeconds(unit string) (float64, error) {
+	if slices.Contains(FitUnits, unit) {
+		if f, ok := dist.UnitSeconds(unit); ok {
+			return f, nil
 		}
 	}
-	return 0, fmt.Errorf("unit %q: want s, ms or us", unit)
+	return 0, fmt.Errorf("unit %q: want %s or %s", unit, strings.Join(FitUnits[:len(FitUnits)-1], ", "), FitUnits[len(FitUnits)-1])
 }
 
 // ReadSamplesCSV reads one column of a CSV file of observed durations and
@@ -49,7 +49,7 @@ func ReadSamplesCSV(path, column, unit string) ([]float64, error) {
 
 // readSamples is ReadSamplesCSV on a reader; name is used in errors.
 func readSamples(r io.Reader, name, column, unit string) ([]float64, error) {
-	factor, err := fitUnitSeconds(unit)
+	factor, err := FitUnitSeconds(unit)
 	if err != nil {
 		return nil, err
 	}

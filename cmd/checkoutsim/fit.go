@@ -9,6 +9,8 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 // fitOptions are the arguments and flags of checkoutsim fit.
@@ -66,10 +68,8 @@ table's order; values in seconds.`,
 			if o.output != output.Table && o.output != output.JSON {
 				return badInput(fmt.Errorf("fit: --output %q: want table or json", o.output))
 			}
-			switch o.unit {
-			case "s", "ms", "us":
-			default:
-				return badInput(fmt.Errorf("fit: --unit %q: want s, ms or us", o.unit))
+			if _, err := experiments.FitUnitSeconds(o.unit); err != nil {
+				return badInput(fmt.Errorf("fit: --%w", err))
 			}
 			return runF(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -95,7 +95,7 @@ func runFit(o *fitOptions, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	res, err := experiments.FitSamples(xs, experiments.EmpiricalSpec(o.file, o.column, o.unit))
+	res, err := dist.FitSamples(xs, experiments.EmpiricalSpec(o.file, o.column, o.unit))
 	if err != nil {
 		return badInput(err)
 	}

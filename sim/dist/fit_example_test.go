@@ -1,4 +1,4 @@
-package experiments_test
+package dist_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 // Fitting 200 latencies placed at the quantiles of a lognormal with median
@@ -18,13 +18,13 @@ func ExampleFitSamples() {
 	for i := range xs {
 		xs[i] = math.Exp(mu + sigma*distuv.UnitNormal.Quantile((float64(i)+0.5)/n))
 	}
-	r, err := experiments.FitSamples(xs, "")
+	r, err := dist.FitSamples(xs, "")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	for _, f := range r.Fits[:3] {
-		fmt.Printf("%-9s D=%.3f  %s\n", f.Family, f.KS, experiments.FitScenarioLine(f))
+		fmt.Printf("%-9s D=%.3f  %s\n", f.Family, f.KS, "latency: "+f.Dist.String())
 	}
 	// Output:
 	// lognormal D=0.003  latency: lognormal(median=0.12, p99=0.3826)

@@ -1,4 +1,4 @@
-package experiments
+package dist
 
 import (
 	"fmt"
@@ -8,8 +8,6 @@ import (
 
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 // Fit families, in the order used to break ties in D.
@@ -43,7 +41,7 @@ type Fit struct {
 	Params []FitParam
 	// Dist is the fitted distribution. Dist.String() is the scenario
 	// syntax (lognormal by median and p99, in seconds).
-	Dist dist.Dist
+	Dist Dist
 	// KS is the Kolmogorov-Smirnov statistic D = sup |F_n(x) - F(x)|
 	// between the samples' empirical CDF and the fitted CDF.
 	KS float64
@@ -148,7 +146,7 @@ func fitLognormal(x []float64) (Fit, error) {
 	}
 	sigma := math.Sqrt(ss / n)
 	median, p99 := roundFit(math.Exp(mu)), roundFit(math.Exp(mu+sigma*distuv.UnitNormal.Quantile(0.99)))
-	l, err := dist.NewLognormalMedianP99(median, p99)
+	l, err := NewLognormalMedianP99(median, p99)
 	if err != nil {
 		return Fit{}, fmt.Errorf("fit: lognormal: %w", err)
 	}
@@ -198,7 +196,7 @@ func fitGamma(x []float64) (Fit, error) {
 		return Fit{}, fmt.Errorf("fit: gamma: Newton's method on the shape did not converge (s = %v)", s)
 	}
 	shape, scale := roundFit(k), roundFit(mean/k)
-	g, err := dist.NewGamma(shape, scale)
+	g, err := NewGamma(shape, scale)
 	if err != nil {
 		return Fit{}, fmt.Errorf("fit: gamma: %w", err)
 	}
@@ -287,7 +285,7 @@ func fitWeibull(x []float64) (Fit, error) {
 	}
 	_, _, meanYk := g(k)
 	shape, scale := roundFit(k), roundFit(gm*math.Pow(meanYk, 1/k))
-	w, err := dist.NewWeibull(shape, scale)
+	w, err := NewWeibull(shape, scale)
 	if err != nil {
 		return Fit{}, fmt.Errorf("fit: weibull: %w", err)
 	}
@@ -300,12 +298,12 @@ func fitWeibull(x []float64) (Fit, error) {
 // from: linear interpolation between the sorted samples x_0..x_{n-1}, CDF
 // (i + (x - x_i)/(x_{i+1} - x_i))/(n-1) on [x_i, x_{i+1}].
 func fitEmpirical(x []float64, spec string) (Fit, error) {
-	var d dist.Dist
+	var d Dist
 	var err error
 	if spec != "" {
-		d, err = dist.Parse(spec)
+		d, err = Parse(spec)
 	} else {
-		d, err = dist.NewEmpirical(x)
+		d, err = NewEmpirical(x)
 	}
 	if err != nil {
 		return Fit{}, fmt.Errorf("fit: empirical: %w", err)
@@ -382,7 +380,7 @@ func kolmogorovQ(lambda float64) float64 {
 }
 
 // sortedQuantile is the p-quantile of sorted x by linear interpolation
-// between order statistics (the same rule as dist.Empirical).
+// between order statistics (the same rule as Empirical).
 func sortedQuantile(x []float64, p float64) float64 {
 	pos := p * float64(len(x)-1)
 	i := int(pos)
