@@ -11,8 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+
+	"github.com/checkoutsim/checkoutsim/experiments/ablation"
 )
 
 // ablationOptions are the arguments and flags of checkoutsim ablation.
@@ -20,7 +23,7 @@ type ablationOptions struct {
 	simOptions
 	before, after string
 	rawGroups     []string
-	groups        []experiments.AblationGroup
+	groups        []ablation.Group
 	sloP99        time.Duration // with maxErrorRate: also search each variant's capacity
 	maxErrorRate  float64
 }
@@ -68,11 +71,11 @@ them with your own (repeatable, in order).`,
 			if o.output == output.CSV {
 				return badInput(fmt.Errorf("ablation: -o csv is not supported; use table or json"))
 			}
-			o.groups = experiments.DefaultAblationGroups
+			o.groups = ablation.DefaultGroups
 			if len(o.rawGroups) > 0 {
 				o.groups = nil
 				for _, raw := range o.rawGroups {
-					g, err := experiments.ParseAblationGroup(raw)
+					g, err := ablation.ParseGroup(raw)
 					if err != nil {
 						return badInput(fmt.Errorf("ablation: %w", err))
 					}
@@ -101,21 +104,21 @@ func runAblation(ctx context.Context, o *ablationOptions, stdout, stderr io.Writ
 	if o.duration != "" {
 		sets = append(append([]string(nil), sets...), "duration="+o.duration)
 	}
-	variants, err := experiments.AblationVariants(o.before, o.after, o.groups, sets)
+	variants, err := ablation.Variants(o.before, o.after, o.groups, sets)
 	if err != nil {
 		return badInput(fmt.Errorf("ablation: %w", err))
 	}
 	seed, reps := o.runParams(before)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := experiments.RunAblation(ctx, o.before, before, variants, seed, reps, o.workers)
+	res, err := ablation.Run(ctx, o.before, before, variants, seed, reps, o.workers)
 	if err != nil {
 		return runError(err)
 	}
 	res.After = o.after
 	if o.sloP99 > 0 {
-		opt := experiments.CapacityOptions{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Seed: seed, Replications: reps, Workers: o.workers}
-		if err := experiments.RunAblationCapacity(ctx, res, before, variants, opt); err != nil {
+		opt := capacity.Options{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Seed: seed, Replications: reps, Workers: o.workers}
+		if err := ablation.RunCapacity(ctx, res, before, variants, opt); err != nil {
 			return runError(err)
 		}
 	}

@@ -12,10 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 )
 
 // capacityOptions are the arguments and flags of checkoutsim capacity.
@@ -107,7 +108,7 @@ found (the SLO fails even at tiny load, or holds at 4096x).`,
 	f := cmd.Flags()
 	f.StringVar(&o.rawSLOP99, "slo-p99", "", "largest acceptable checkout P99 latency, e.g. 1.5s (required)")
 	f.Float64Var(&o.maxErrorRate, "max-error-rate", 0, "largest acceptable error rate as a fraction, e.g. 0.01 (required)")
-	f.Float64Var(&o.tolerance, "tolerance", experiments.DefaultCapacityTolerance, "stop bisecting when (fail - pass)/pass <= this")
+	f.Float64Var(&o.tolerance, "tolerance", capacity.DefaultTolerance, "stop bisecting when (fail - pass)/pass <= this")
 	f.StringVar(&o.plots, "plots", "", "write the load curve (P99 and error rate vs offered load, PNG and SVG) to this directory")
 	f.BoolVar(&o.strict, "strict", false, "judge the SLO on the 95% intervals' upper ends instead of the means")
 	return cmd
@@ -121,7 +122,7 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 	seed, reps := o.runParams(sc)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opt := experiments.CapacityOptions{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Tolerance: o.tolerance,
+	opt := capacity.Options{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Tolerance: o.tolerance,
 		Strict: o.strict, Seed: seed, Replications: reps, Workers: o.workers}
 	drawn := false
 	if isTerminal(stderr) {
@@ -130,14 +131,14 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 			drawn = true
 		}
 	}
-	res, err := experiments.Capacity(ctx, sc, opt)
+	res, err := capacity.Search(ctx, sc, opt)
 	if drawn {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		return runError(err)
-	case err != nil && !errors.Is(err, experiments.ErrNoLimit):
+	case err != nil && !errors.Is(err, capacity.ErrNoLimit):
 		return badInput(err)
 	}
 	// With no limit found, the curve explored is still shown, then exit 1.

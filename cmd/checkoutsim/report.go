@@ -18,6 +18,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 
 	"github.com/checkoutsim/checkoutsim/experiments/report"
+
+	"github.com/checkoutsim/checkoutsim/experiments/ablation"
 )
 
 // reportOptions are the arguments and flags of checkoutsim report.
@@ -120,11 +122,11 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 
 // reportAblation runs the default ablation of A towards B.
 func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenario, seed uint64, reps int) ([]report.AblationRow, error) {
-	variants, err := experiments.AblationVariants(o.a, o.b, experiments.DefaultAblationGroups, o.reportSets())
+	variants, err := ablation.Variants(o.a, o.b, ablation.DefaultGroups, o.reportSets())
 	if err != nil {
 		return nil, badInput(fmt.Errorf("report --ablation: %w", err))
 	}
-	res, err := experiments.RunAblation(ctx, o.a, a, variants, seed, reps, o.workers)
+	res, err := ablation.Run(ctx, o.a, a, variants, seed, reps, o.workers)
 	if err != nil {
 		return nil, err
 	}

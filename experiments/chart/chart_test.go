@@ -17,9 +17,9 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
-
 	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 )
 
 func TestMeanSeries(t *testing.T) {
@@ -354,7 +354,7 @@ func TestWriteSweepHeatmap(t *testing.T) {
 
 func TestWriteCapacityPlot(t *testing.T) {
 	dir := t.TempDir()
-	curve := []experiments.CapacityPoint{ // in search order, not load order
+	curve := []capacity.Point{ // in search order, not load order
 		{Multiplier: 2, OfferedPerS: 200, P99S: 3, ErrorRate: 0.05},
 		{Multiplier: 1, OfferedPerS: 100, P99S: 0.8, ErrorRate: 0.001, Pass: true},
 		{Multiplier: 1.5, OfferedPerS: 150, P99S: 1.4, ErrorRate: 0.004, Pass: true},

@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
-
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 )
 
 // A heat map of P99 over a two-parameter sweep: one PNG and one SVG named
@@ -41,7 +41,7 @@ func ExampleWriteCapacityPlot() {
 		panic(err)
 	}
 	defer os.RemoveAll(dir)
-	curve := []experiments.CapacityPoint{
+	curve := []capacity.Point{
 		{Multiplier: 1, OfferedPerS: 100, P99S: 0.9, ErrorRate: 0.002, Pass: true},
 		{Multiplier: 2, OfferedPerS: 200, P99S: 6.5, ErrorRate: 0.04},
 		{Multiplier: 1.5, OfferedPerS: 150, P99S: 1.6, ErrorRate: 0.006, Pass: true},

@@ -22,7 +22,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 )
 
 // WriteSweepHeatmap writes a heat map of values over a grid to dir (which
@@ -203,7 +203,7 @@ func nominalTicks(names []string) plot.ConstantTicks {
 // limit, passing points as filled circles and failing ones as crosses,
 // the largest passing load marked. The points are drawn in order of load
 // whatever their order in curve.
-func WriteCapacityPlot(dir, name string, curve []experiments.CapacityPoint, sloP99S, maxErrorRate float64) error {
+func WriteCapacityPlot(dir, name string, curve []capacity.Point, sloP99S, maxErrorRate float64) error {
 	s, err := capacityChart(name, curve, sloP99S, maxErrorRate)
 	if err != nil {
 		return err
@@ -211,7 +211,7 @@ func WriteCapacityPlot(dir, name string, curve []experiments.CapacityPoint, sloP
 	return writeFigures(dir, []drawable{s})
 }
 
-func capacityChart(name string, curve []experiments.CapacityPoint, sloP99S, maxErrorRate float64) (*stack, error) {
+func capacityChart(name string, curve []capacity.Point, sloP99S, maxErrorRate float64) (*stack, error) {
 	if len(curve) == 0 {
 		return nil, errors.New("capacity plot: empty curve")
 	}
@@ -219,14 +219,14 @@ func capacityChart(name string, curve []experiments.CapacityPoint, sloP99S, maxE
 		return nil, fmt.Errorf("capacity plot: slo p99 must be > 0, got %g", sloP99S)
 	}
 	pts := slices.Clone(curve)
-	slices.SortStableFunc(pts, func(a, b experiments.CapacityPoint) int { return cmpFloat(a.Multiplier, b.Multiplier) })
+	slices.SortStableFunc(pts, func(a, b capacity.Point) int { return cmpFloat(a.Multiplier, b.Multiplier) })
 	useOffered := true
 	for _, p := range pts {
 		if !(p.OfferedPerS > 0) {
 			useOffered = false
 		}
 	}
-	xOf := func(p experiments.CapacityPoint) float64 {
+	xOf := func(p capacity.Point) float64 {
 		if useOffered {
 			return p.OfferedPerS
 		}
@@ -303,7 +303,7 @@ func capacityChart(name string, curve []experiments.CapacityPoint, sloP99S, maxE
 
 // addMarks adds a scatter of the points whose Pass equals pass: filled
 // circles in green when they pass, crosses in vermillion when not.
-func (f *figure) addMarks(label string, xs, ys []float64, pts []experiments.CapacityPoint, pass bool) error {
+func (f *figure) addMarks(label string, xs, ys []float64, pts []capacity.Point, pass bool) error {
 	var data plotter.XYs
 	for i, p := range pts {
 		if p.Pass == pass && isFinite(xs[i]) && isFinite(ys[i]) {

@@ -11,6 +11,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 )
 
 // sweepPlotMetrics are the metrics drawn as heat maps, one chart each,
@@ -54,6 +56,6 @@ func WriteSweep(dir string, r *experiments.SweepResult) error {
 // WriteCapacity writes the load curve of the search (P99 and error rate
 // against the offered checkout rate, with the SLO) to dir as
 // <scenario>-capacity.png and .svg.
-func WriteCapacity(dir string, r *experiments.CapacityResult) error {
+func WriteCapacity(dir string, r *capacity.Result) error {
 	return WriteCapacityPlot(dir, r.Scenario, r.Curve, r.SLOP99S, r.MaxErrorRate)
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 )
 
 // sweep2x2 is a result over a 2x2 grid with the points given computed.
@@ -55,7 +57,7 @@ func TestWriteSweep(t *testing.T) {
 
 func TestWriteCapacity(t *testing.T) {
 	dir := t.TempDir()
-	r := &experiments.CapacityResult{Scenario: "mm1", SLOP99S: 1, MaxErrorRate: 0.01, Curve: []experiments.CapacityPoint{
+	r := &capacity.Result{Scenario: "mm1", SLOP99S: 1, MaxErrorRate: 0.01, Curve: []capacity.Point{
 		{Multiplier: 1, OfferedPerS: 10, P99S: 0.46, Pass: true},
 		{Multiplier: 2, OfferedPerS: 20, P99S: 12, Pass: false},
 	}}

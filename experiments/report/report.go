@@ -29,6 +29,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments"
 
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
+
+	"github.com/checkoutsim/checkoutsim/experiments/ablation"
 )
 
 // Input is what Write needs.
@@ -77,7 +79,7 @@ type AblationRow struct {
 }
 
 // AblationRows are an ablation's variants as report rows.
-func AblationRows(a *experiments.AblationResult) []AblationRow {
+func AblationRows(a *ablation.Result) []AblationRow {
 	var rows []AblationRow
 	for _, v := range a.Variants {
 		rows = append(rows, AblationRow{Variant: v.Variant, Description: v.Description, Changes: v.Changes})

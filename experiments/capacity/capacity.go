@@ -1,4 +1,4 @@
-package experiments
+package capacity
 
 // This file finds a scenario's capacity: the largest traffic multiplier
 // (traffic.multiplier, which scales the whole arrival-rate profile) at
@@ -37,10 +37,14 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
-// CapacityOptions define the SLO and the search.
-type CapacityOptions struct {
+// Options define the SLO and the search.
+type Options struct {
 	// SLOP99 is the largest acceptable checkout P99 latency.
 	SLOP99 time.Duration
 	// MaxErrorRate is the largest acceptable error rate (failed / attempts).
@@ -67,12 +71,12 @@ type CapacityOptions struct {
 // or the run budget ran out. The result then still holds the curve.
 var ErrNoLimit = errors.New("no capacity limit found")
 
-// DefaultCapacityTolerance is the default relative tolerance of the search.
-const DefaultCapacityTolerance = 0.02
+// DefaultTolerance is the default relative tolerance of the search.
+const DefaultTolerance = 0.02
 
-// CapacityResult is the output of `checkoutsim capacity`. Field order is
+// Result is the output of `checkoutsim capacity`. Field order is
 // JSON key order.
-type CapacityResult struct {
+type Result struct {
 	Scenario     string  `json:"scenario"`
 	Seed         uint64  `json:"seed"`
 	Replications int     `json:"replications"`
@@ -83,27 +87,27 @@ type CapacityResult struct {
 	Tolerance float64 `json:"tolerance"`
 	// SustainableMultiplier is the largest multiplier found to meet the
 	// SLO; SustainableCheckoutsPerS is the throughput measured there.
-	SustainableMultiplier      float64 `json:"sustainable_multiplier"`
-	SustainableCheckoutsPerS   float64 `json:"sustainable_checkouts_per_s"`
-	SustainableCheckoutsPerSCI *CI     `json:"sustainable_checkouts_per_s_ci95"`
+	SustainableMultiplier      float64         `json:"sustainable_multiplier"`
+	SustainableCheckoutsPerS   float64         `json:"sustainable_checkouts_per_s"`
+	SustainableCheckoutsPerSCI *experiments.CI `json:"sustainable_checkouts_per_s_ci95"`
 	// FailingMultiplier is the smallest multiplier found to break it.
 	FailingMultiplier float64 `json:"failing_multiplier"`
 	// Curve holds every multiplier run, sorted by multiplier.
-	Curve []CapacityPoint `json:"curve"`
+	Curve []Point `json:"curve"`
 }
 
-// CapacityPoint is one run of the search.
-type CapacityPoint struct {
+// Point is one run of the search.
+type Point struct {
 	Multiplier float64 `json:"multiplier"`
 	// OfferedPerS is the expected checkout arrival rate over the measured
 	// window: multiplier × the profile's mean rate after the warm-up.
-	OfferedPerS      float64 `json:"offered_checkouts_per_s"`
-	P99S             float64 `json:"p99_s"`
-	P99SCI           *CI     `json:"p99_s_ci95"`
-	ErrorRate        float64 `json:"error_rate"`
-	ErrorRateCI      *CI     `json:"error_rate_ci95"`
-	ThroughputPerS   float64 `json:"throughput_per_s"`
-	ThroughputPerSCI *CI     `json:"throughput_per_s_ci95"`
+	OfferedPerS      float64         `json:"offered_checkouts_per_s"`
+	P99S             float64         `json:"p99_s"`
+	P99SCI           *experiments.CI `json:"p99_s_ci95"`
+	ErrorRate        float64         `json:"error_rate"`
+	ErrorRateCI      *experiments.CI `json:"error_rate_ci95"`
+	ThroughputPerS   float64         `json:"throughput_per_s"`
+	ThroughputPerSCI *experiments.CI `json:"throughput_per_s_ci95"`
 	// Completed is the number of checkouts whose latency was recorded; a
 	// run in which none completed fails the SLO.
 	Completed int64 `json:"completed"`
@@ -115,14 +119,14 @@ type CapacityPoint struct {
 // error (the multiplier scales a rate profile). If the SLO fails even at
 // m0/2^20 or holds even at m0·2^12, the error says so and the result
 // holds the curve explored.
-func Capacity(ctx context.Context, sc *Scenario, opt CapacityOptions) (*CapacityResult, error) {
+func Search(ctx context.Context, sc *experiments.Scenario, opt Options) (*Result, error) {
 	if err := opt.check(sc); err != nil {
 		return nil, err
 	}
-	res := &CapacityResult{
+	res := &Result{
 		Scenario: sc.Name, Seed: opt.Seed, Replications: opt.Replications,
 		SLOP99S: opt.SLOP99.Seconds(), MaxErrorRate: opt.MaxErrorRate,
-		JudgedOn: "mean", Tolerance: opt.Tolerance, Curve: []CapacityPoint{},
+		JudgedOn: "mean", Tolerance: opt.Tolerance, Curve: []Point{},
 	}
 	if opt.Strict {
 		res.JudgedOn = "ci95_upper"
@@ -131,9 +135,9 @@ func Capacity(ctx context.Context, sc *Scenario, opt CapacityOptions) (*Capacity
 	meanRate := sc.Traffic.Profile.Expected(sc.Warmup, sc.Duration) / measured.Seconds()
 
 	runs := 0
-	try := func(m float64) (CapacityPoint, error) {
+	try := func(m float64) (Point, error) {
 		if runs >= opt.MaxRuns {
-			return CapacityPoint{}, fmt.Errorf("capacity: %w within %d runs (last bracket [%g, %g])", ErrNoLimit, opt.MaxRuns, res.SustainableMultiplier, res.FailingMultiplier)
+			return Point{}, fmt.Errorf("capacity: %w within %d runs (last bracket [%g, %g])", ErrNoLimit, opt.MaxRuns, res.SustainableMultiplier, res.FailingMultiplier)
 		}
 		runs++
 		if opt.Progress != nil {
@@ -141,14 +145,14 @@ func Capacity(ctx context.Context, sc *Scenario, opt CapacityOptions) (*Capacity
 		}
 		v := *sc
 		v.Traffic.Multiplier = m
-		results, err := RunReplications(ctx, &v, opt.Seed, opt.Replications, opt.Workers)
+		results, err := experiments.RunReplications(ctx, &v, opt.Seed, opt.Replications, opt.Workers)
 		if err != nil {
-			return CapacityPoint{}, err
+			return Point{}, err
 		}
-		p := CapacityPoint{Multiplier: m, OfferedPerS: m * meanRate}
-		p.P99S, p.P99SCI = overMetric(results, metric.LatencyP99)
-		p.ErrorRate, p.ErrorRateCI = overMetric(results, metric.ErrorRate)
-		p.ThroughputPerS, p.ThroughputPerSCI = overMetric(results, metric.Throughput)
+		p := Point{Multiplier: m, OfferedPerS: m * meanRate}
+		p.P99S, p.P99SCI = over(results, metric.LatencyP99)
+		p.ErrorRate, p.ErrorRateCI = over(results, metric.ErrorRate)
+		p.ThroughputPerS, p.ThroughputPerSCI = over(results, metric.Throughput)
 		for _, r := range results {
 			if r.Latency != nil {
 				p.Completed += r.Latency.Count()
@@ -156,7 +160,7 @@ func Capacity(ctx context.Context, sc *Scenario, opt CapacityOptions) (*Capacity
 		}
 		p.Pass = opt.holds(&p)
 		res.Curve = append(res.Curve, p)
-		slices.SortFunc(res.Curve, func(a, b CapacityPoint) int {
+		slices.SortFunc(res.Curve, func(a, b Point) int {
 			if a.Multiplier < b.Multiplier {
 				return -1
 			}
@@ -173,7 +177,7 @@ func Capacity(ctx context.Context, sc *Scenario, opt CapacityOptions) (*Capacity
 	if err != nil {
 		return res, err
 	}
-	var lo, hi CapacityPoint
+	var lo, hi Point
 	if first.Pass {
 		lo = first
 		for {
@@ -225,13 +229,19 @@ func Capacity(ctx context.Context, sc *Scenario, opt CapacityOptions) (*Capacity
 	return res, nil
 }
 
+// over is a metric's mean over results and its 95% interval.
+func over(results []*checkout.Result, m *metric.Metric) (float64, *experiments.CI) {
+	mean, ci := metric.Over(results, m)
+	return mean, (*experiments.CI)(ci)
+}
+
 // check validates the options against the scenario and fills defaults.
-func (opt *CapacityOptions) check(sc *Scenario) error {
+func (opt *Options) check(sc *experiments.Scenario) error {
 	if sc == nil {
 		return fmt.Errorf("capacity: no scenario")
 	}
 	if opt.Tolerance == 0 {
-		opt.Tolerance = DefaultCapacityTolerance
+		opt.Tolerance = DefaultTolerance
 	}
 	if opt.MaxRuns == 0 {
 		opt.MaxRuns = 40
@@ -258,7 +268,7 @@ func (opt *CapacityOptions) check(sc *Scenario) error {
 }
 
 // holds judges one point against the SLO.
-func (opt *CapacityOptions) holds(p *CapacityPoint) bool {
+func (opt *Options) holds(p *Point) bool {
 	if p.Completed == 0 {
 		return false
 	}

@@ -1,4 +1,4 @@
-package experiments
+package ablation
 
 import (
 	"context"
@@ -13,22 +13,26 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 )
 
-// AblationGroup is a named set of fixes: the scenario fields whose values
+// Group is a named set of fixes: the scenario fields whose values
 // the fixed scenario holds. "[*]" stands for every element of a list
 // (both scenarios must then have the same number of elements).
-type AblationGroup struct {
+type Group struct {
 	Name        string
 	Description string
 	Paths       []string
 }
 
-// DefaultAblationGroups are the case study's three groups of fixes, as
+// DefaultGroups are the case study's three groups of fixes, as
 // field paths of the checkout scenario schema:
 // A timeouts, retry discipline, breakers and isolation; B inventory;
 // C cache and pricing.
-var DefaultAblationGroups = []AblationGroup{
+var DefaultGroups = []Group{
 	{"A", "timeouts, retry discipline, breakers, isolation", []string{
 		"flow.gateway_policy", "flow.budget", "flow.steps[*].policy",
 		"payments.client", "payments.fallback", "payments.fallback_on", "services[*].drop_expired"}},
@@ -36,14 +40,14 @@ var DefaultAblationGroups = []AblationGroup{
 	{"C", "cache and pricing: targeted invalidation, coalescing, jitter, pre-warming, batched rules", []string{"cache", "pricing"}},
 }
 
-// ParseAblationGroup reads NAME=path1,path2,... (a --group flag).
-func ParseAblationGroup(s string) (AblationGroup, error) {
+// ParseGroup reads NAME=path1,path2,... (a --group flag).
+func ParseGroup(s string) (Group, error) {
 	name, list, ok := strings.Cut(s, "=")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" || strings.TrimSpace(list) == "" {
-		return AblationGroup{}, fmt.Errorf("--group %q: want NAME=path1,path2,... (e.g. B=inventory)", s)
+		return Group{}, fmt.Errorf("--group %q: want NAME=path1,path2,... (e.g. B=inventory)", s)
 	}
-	g := AblationGroup{Name: name, Description: list}
+	g := Group{Name: name, Description: list}
 	for _, p := range strings.Split(list, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			g.Paths = append(g.Paths, p)
@@ -52,24 +56,24 @@ func ParseAblationGroup(s string) (AblationGroup, error) {
 	return g, nil
 }
 
-// AblationVariant is one scenario of an ablation: the "before" scenario
+// Variant is one scenario of an ablation: the "before" scenario
 // with some groups of fixes applied.
-type AblationVariant struct {
+type Variant struct {
 	Name        string // "A", "A+B", ...
 	Description string
-	Scenario    *Scenario
+	Scenario    *experiments.Scenario
 }
 
-// AblationVariants builds the variants: each group alone, then the groups
+// Variants builds the variants: each group alone, then the groups
 // cumulatively (A, A+B, A+B+C); the last is all the groups' fields taken
 // from after. An unknown path, or one whose list lengths differ, is an
 // error naming it.
-func AblationVariants(beforeRef, afterRef string, groups []AblationGroup, sets []string) ([]AblationVariant, error) {
-	beforeData, err := ScenarioSource(beforeRef)
+func Variants(beforeRef, afterRef string, groups []Group, sets []string) ([]Variant, error) {
+	beforeData, err := experiments.ScenarioSource(beforeRef)
 	if err != nil {
 		return nil, err
 	}
-	afterData, err := ScenarioSource(afterRef)
+	afterData, err := experiments.ScenarioSource(afterRef)
 	if err != nil {
 		return nil, err
 	}
@@ -77,32 +81,32 @@ func AblationVariants(beforeRef, afterRef string, groups []AblationGroup, sets [
 	if err != nil {
 		return nil, err
 	}
-	build := func(name, desc string, gs []AblationGroup) (AblationVariant, error) {
+	build := func(name, desc string, gs []Group) (Variant, error) {
 		root, err := scenario.ParseNode(beforeRef, beforeData)
 		if err != nil {
-			return AblationVariant{}, err
+			return Variant{}, err
 		}
 		for _, g := range gs {
 			for _, p := range g.Paths {
 				if err := scenario.CopyPath(root, after, p); err != nil {
-					return AblationVariant{}, fmt.Errorf("group %s: %w", g.Name, err)
+					return Variant{}, fmt.Errorf("group %s: %w", g.Name, err)
 				}
 			}
 		}
 		out, err := yaml.Marshal(root)
 		if err != nil {
-			return AblationVariant{}, err
+			return Variant{}, err
 		}
-		sc, err := LoadScenarioBytes(beforeRef+"+"+name, out, sets)
+		sc, err := experiments.LoadScenarioBytes(beforeRef+"+"+name, out, sets)
 		if err != nil {
-			return AblationVariant{}, fmt.Errorf("variant %s: %w", name, err)
+			return Variant{}, fmt.Errorf("variant %s: %w", name, err)
 		}
 		sc.Name = name
-		return AblationVariant{Name: name, Description: desc, Scenario: sc}, nil
+		return Variant{Name: name, Description: desc, Scenario: sc}, nil
 	}
-	var vs []AblationVariant
+	var vs []Variant
 	for _, g := range groups {
-		v, err := build(g.Name, g.Description, []AblationGroup{g})
+		v, err := build(g.Name, g.Description, []Group{g})
 		if err != nil {
 			return nil, err
 		}
@@ -122,28 +126,28 @@ func AblationVariants(beforeRef, afterRef string, groups []AblationGroup, sets [
 	return vs, nil
 }
 
-// AblationResult is the outcome of an ablation: every variant compared
+// Result is the outcome of an ablation: every variant compared
 // with the before scenario under common random numbers.
-type AblationResult struct {
-	Before   string           `json:"before"`
-	After    string           `json:"after"`
-	Seed     uint64           `json:"seed"`
-	Reps     int              `json:"replications"`
-	Variants []AblationOutput `json:"variants"`
+type Result struct {
+	Before   string   `json:"before"`
+	After    string   `json:"after"`
+	Seed     uint64   `json:"seed"`
+	Reps     int      `json:"replications"`
+	Variants []Output `json:"variants"`
 	// Capacity: the SLO and before's sustainable checkouts/s, when searched.
 	SLOP99S               float64  `json:"slo_p99_s,omitempty"`
 	SLOMaxErrorRate       float64  `json:"slo_max_error_rate,omitempty"`
 	BeforeSustainablePerS *float64 `json:"before_sustainable_checkouts_per_s,omitempty"`
 }
 
-// RunAblationCapacity adds each variant's sustainable throughput at the
+// RunCapacity adds each variant's sustainable throughput at the
 // SLO (a capacity search per variant and for before, each with opt's seed
 // and replications) and its ratio to before's.
-func RunAblationCapacity(ctx context.Context, res *AblationResult, before *Scenario, variants []AblationVariant, opt CapacityOptions) error {
-	search := func(sc *Scenario) (*float64, error) {
-		c, err := Capacity(ctx, sc, opt)
+func RunCapacity(ctx context.Context, res *Result, before *experiments.Scenario, variants []Variant, opt capacity.Options) error {
+	search := func(sc *experiments.Scenario) (*float64, error) {
+		c, err := capacity.Search(ctx, sc, opt)
 		if err != nil {
-			if errors.Is(err, ErrNoLimit) {
+			if errors.Is(err, capacity.ErrNoLimit) {
 				return nil, nil
 			}
 			return nil, err
@@ -169,49 +173,49 @@ func RunAblationCapacity(ctx context.Context, res *AblationResult, before *Scena
 	return nil
 }
 
-// AblationOutput is one variant's metrics and changes against before.
-type AblationOutput struct {
-	Variant     string           `json:"variant"`
-	Description string           `json:"description"`
-	Metrics     []AblationMetric `json:"metrics"`
-	Changes     []Change         `json:"-"` // the same, as compare's type (for the report)
+// Output is one variant's metrics and changes against before.
+type Output struct {
+	Variant     string               `json:"variant"`
+	Description string               `json:"description"`
+	Metrics     []MetricChange       `json:"metrics"`
+	Changes     []experiments.Change `json:"-"` // the same, as compare's type (for the report)
 	// SustainablePerS is the variant's sustainable checkouts/s at the SLO
-	// (RunAblationCapacity), and CapacityRatio its ratio to before's; absent
+	// (RunCapacity), and CapacityRatio its ratio to before's; absent
 	// when capacity was not searched or no limit was found.
 	SustainablePerS *float64 `json:"sustainable_checkouts_per_s,omitempty"`
 	CapacityRatio   *float64 `json:"capacity_ratio,omitempty"`
 }
 
-// AblationMetric is one metric of a variant against before.
-type AblationMetric struct {
+// MetricChange is one metric of a variant against before.
+type MetricChange struct {
 	Metric string `json:"metric"`
-	Change
+	experiments.Change
 }
 
 // ablationMetrics are the columns of the ablation table, headed by their
 // Column in capitals.
 var ablationMetrics = []*metric.Metric{metric.LatencyP99, metric.ErrorRate, metric.Throughput, metric.Cost}
 
-// RunAblation runs before and every variant with the same seed and
+// Run runs before and every variant with the same seed and
 // replications.
-func RunAblation(ctx context.Context, beforeRef string, before *Scenario, variants []AblationVariant, seed uint64, reps, workers int) (*AblationResult, error) {
-	rb, err := RunReplications(ctx, before, seed, reps, workers)
+func Run(ctx context.Context, beforeRef string, before *experiments.Scenario, variants []Variant, seed uint64, reps, workers int) (*Result, error) {
+	rb, err := experiments.RunReplications(ctx, before, seed, reps, workers)
 	if err != nil {
 		return nil, err
 	}
-	res := &AblationResult{Before: before.Name, Seed: seed, Reps: reps}
+	res := &Result{Before: before.Name, Seed: seed, Reps: reps}
 	for _, v := range variants {
-		rv, err := RunReplications(ctx, v.Scenario, seed, reps, workers)
+		rv, err := experiments.RunReplications(ctx, v.Scenario, seed, reps, workers)
 		if err != nil {
 			return nil, err
 		}
-		cs := CompareResults(before, v.Scenario, seed, rb, rv)
-		out := AblationOutput{Variant: v.Name, Description: v.Description}
+		cs := experiments.CompareResults(before, v.Scenario, seed, rb, rv)
+		out := Output{Variant: v.Name, Description: v.Description}
 		for _, m := range ablationMetrics {
 			for _, c := range cs.Change {
 				if c.Metric == m.Key {
 					out.Changes = append(out.Changes, c)
-					out.Metrics = append(out.Metrics, AblationMetric{Metric: m.Key, Change: c})
+					out.Metrics = append(out.Metrics, MetricChange{Metric: m.Key, Change: c})
 				}
 			}
 		}
@@ -221,7 +225,7 @@ func RunAblation(ctx context.Context, beforeRef string, before *Scenario, varian
 }
 
 // WriteTable prints what each group contributes, with paired CIs.
-func (a *AblationResult) WriteTable(w io.Writer) error {
+func (a *Result) WriteTable(w io.Writer) error {
 	if _, err := fmt.Fprintf(w, "ablation of %s: seed %d, %d replications, common random numbers; change vs %s with paired 95%% CI\n\n", a.Before, a.Seed, a.Reps, a.Before); err != nil {
 		return err
 	}
@@ -281,4 +285,4 @@ func (a *AblationResult) WriteTable(w io.Writer) error {
 }
 
 // WriteJSON writes the ablation as JSON.
-func (a *AblationResult) WriteJSON(w io.Writer) error { return output.WriteJSON(w, a) }
+func (a *Result) WriteJSON(w io.Writer) error { return output.WriteJSON(w, a) }

@@ -1,15 +1,17 @@
-package experiments
+package ablation
 
 import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // The flash-sale variants: each group alone, then cumulative, and the
 // last one (all groups) is flash-sale-after's configuration.
 func TestFlashSaleAblationVariants(t *testing.T) {
-	vs, err := AblationVariants("flash-sale-before", "flash-sale-after", DefaultAblationGroups, nil)
+	vs, err := Variants("flash-sale-before", "flash-sale-after", DefaultGroups, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +22,7 @@ func TestFlashSaleAblationVariants(t *testing.T) {
 	if got := strings.Join(names, " "); got != "A B C A+B A+B+C" {
 		t.Fatalf("variants %q", got)
 	}
-	after, err := LoadScenario("flash-sale-after", nil)
+	after, err := experiments.LoadScenario("flash-sale-after", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

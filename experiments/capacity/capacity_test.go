@@ -1,4 +1,4 @@
-package experiments
+package capacity
 
 import (
 	"bytes"
@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // The search against a closed form. testdata/sweep/mm1.yaml is an M/M/1
@@ -18,12 +22,12 @@ import (
 func TestCapacityMM1Analytic(t *testing.T) {
 	const lambda, mu, mStar = 10.0, 20.0, 1.6
 	d := math.Log(100) / (mu - mStar*lambda)
-	sc, err := LoadScenario("testdata/sweep/mm1.yaml", nil)
+	sc, err := experiments.LoadScenario("testdata/mm1.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := CapacityOptions{SLOP99: time.Duration(d * 1e9), MaxErrorRate: 0.01, Seed: sc.Seed, Replications: sc.Replications}
-	res, err := Capacity(context.Background(), sc, opt)
+	opt := Options{SLOP99: time.Duration(d * 1e9), MaxErrorRate: 0.01, Seed: sc.Seed, Replications: sc.Replications}
+	res, err := Search(context.Background(), sc, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +37,7 @@ func TestCapacityMM1Analytic(t *testing.T) {
 	// carried to the multiplier. d ln P99 / d ln m = m·lambda/(mu - m·lambda)
 	// = 4 at m*, so a relative error e in P99 moves m by about e/4. Twice
 	// the 95% half-width is a generous but finite noise bound.
-	var at *CapacityPoint
+	var at *Point
 	for i := range res.Curve {
 		if res.Curve[i].Multiplier == found {
 			at = &res.Curve[i]
@@ -52,8 +56,8 @@ func TestCapacityMM1Analytic(t *testing.T) {
 		t.Errorf("found multiplier %g, analytic %g: relative error %.4f > %.4f (seed %d, %d replications, tolerance %g)",
 			found, mStar, rel, allow, opt.Seed, opt.Replications, opt.Tolerance)
 	}
-	if res.Tolerance != DefaultCapacityTolerance || (res.FailingMultiplier-found)/found > res.Tolerance {
-		t.Errorf("bracket [%g, %g] wider than the tolerance %g (default %g)", found, res.FailingMultiplier, res.Tolerance, DefaultCapacityTolerance)
+	if res.Tolerance != DefaultTolerance || (res.FailingMultiplier-found)/found > res.Tolerance {
+		t.Errorf("bracket [%g, %g] wider than the tolerance %g (default %g)", found, res.FailingMultiplier, res.Tolerance, DefaultTolerance)
 	}
 	// The curve: sorted, offered rate = m·lambda, P99 near the formula at
 	// multipliers well below the limit, throughput = offered (no losses).
@@ -87,17 +91,17 @@ func TestCapacityMM1Analytic(t *testing.T) {
 // the search is deterministic whatever the parallelism. A shorter M/M/1
 // keeps it quick.
 func TestCapacityStrictAndDeterministic(t *testing.T) {
-	sc, err := LoadScenario("testdata/sweep/mm1.yaml", []string{"duration=4m", "replications=4"})
+	sc, err := experiments.LoadScenario("testdata/mm1.yaml", []string{"duration=4m", "replications=4"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := CapacityOptions{SLOP99: time.Second, MaxErrorRate: 0.01, Seed: 3, Replications: 4, Tolerance: 0.05}
-	mean, err := Capacity(context.Background(), sc, opt)
+	opt := Options{SLOP99: time.Second, MaxErrorRate: 0.01, Seed: 3, Replications: 4, Tolerance: 0.05}
+	mean, err := Search(context.Background(), sc, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opt.Strict = true
-	strict, err := Capacity(context.Background(), sc, opt)
+	strict, err := Search(context.Background(), sc, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,17 +110,17 @@ func TestCapacityStrictAndDeterministic(t *testing.T) {
 			mean.SustainableMultiplier, mean.JudgedOn)
 	}
 	opt.Workers = 1
-	again, err := Capacity(context.Background(), sc, opt)
+	again, err := Search(context.Background(), sc, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var a, b bytes.Buffer
-	strict.Write(&a, FormatJSON)
-	again.Write(&b, FormatJSON)
+	strict.Write(&a, output.JSON)
+	again.Write(&b, output.JSON)
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Errorf("two searches differ:\n%s\nvs\n%s", a.Bytes(), b.Bytes())
 	}
-	for _, f := range []string{FormatTable, FormatCSV} {
+	for _, f := range []string{output.Table, output.CSV} {
 		var out bytes.Buffer
 		if err := strict.Write(&out, f); err != nil || !strings.Contains(out.String(), "pass") && !strings.Contains(out.String(), "true") {
 			t.Errorf("%s output: %v\n%s", f, err, out.String())
@@ -125,30 +129,31 @@ func TestCapacityStrictAndDeterministic(t *testing.T) {
 }
 
 func TestCapacityBadInput(t *testing.T) {
-	sc, err := LoadScenario("one-station", tinySets)
+	// one-station, a fraction of a second per run
+	sc, err := experiments.LoadScenario("one-station", []string{"duration=20s", "warmup=5s", "drain=5s", "replications=2"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	trace := *sc
 	trace.Traffic.Trace = "arrivals.csv"
-	ok := CapacityOptions{SLOP99: time.Second, MaxErrorRate: 0.01, Replications: 2}
+	ok := Options{SLOP99: time.Second, MaxErrorRate: 0.01, Replications: 2}
 	for _, tc := range []struct {
 		name string
-		sc   *Scenario
-		edit func(o *CapacityOptions)
+		sc   *experiments.Scenario
+		edit func(o *Options)
 		want string
 	}{
-		{"no SLO", sc, func(o *CapacityOptions) { o.SLOP99 = 0 }, "--slo-p99"},
-		{"error rate", sc, func(o *CapacityOptions) { o.MaxErrorRate = 1.5 }, "--max-error-rate"},
-		{"NaN error rate", sc, func(o *CapacityOptions) { o.MaxErrorRate = math.NaN() }, "--max-error-rate"},
-		{"tolerance", sc, func(o *CapacityOptions) { o.Tolerance = 2 }, "--tolerance"},
-		{"replications", sc, func(o *CapacityOptions) { o.Replications = 0 }, "--replications"},
-		{"strict one rep", sc, func(o *CapacityOptions) { o.Strict, o.Replications = true, 1 }, "--strict"},
-		{"trace", &trace, func(o *CapacityOptions) {}, "replays a trace"},
+		{"no SLO", sc, func(o *Options) { o.SLOP99 = 0 }, "--slo-p99"},
+		{"error rate", sc, func(o *Options) { o.MaxErrorRate = 1.5 }, "--max-error-rate"},
+		{"NaN error rate", sc, func(o *Options) { o.MaxErrorRate = math.NaN() }, "--max-error-rate"},
+		{"tolerance", sc, func(o *Options) { o.Tolerance = 2 }, "--tolerance"},
+		{"replications", sc, func(o *Options) { o.Replications = 0 }, "--replications"},
+		{"strict one rep", sc, func(o *Options) { o.Strict, o.Replications = true, 1 }, "--strict"},
+		{"trace", &trace, func(o *Options) {}, "replays a trace"},
 	} {
 		o := ok
 		tc.edit(&o)
-		_, err := Capacity(context.Background(), tc.sc, o)
+		_, err := Search(context.Background(), tc.sc, o)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 		}
@@ -158,11 +163,11 @@ func TestCapacityBadInput(t *testing.T) {
 // An SLO below the service time itself fails at any load: the search
 // halves until its floor and says so, with the curve.
 func TestCapacityNoLimit(t *testing.T) {
-	sc, err := LoadScenario("one-station", []string{"duration=10s", "warmup=2s", "drain=5s"})
+	sc, err := experiments.LoadScenario("one-station", []string{"duration=10s", "warmup=2s", "drain=5s"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Capacity(context.Background(), sc, CapacityOptions{SLOP99: time.Millisecond, MaxErrorRate: 0.01, Replications: 2, MaxRuns: 5})
+	res, err := Search(context.Background(), sc, Options{SLOP99: time.Millisecond, MaxErrorRate: 0.01, Replications: 2, MaxRuns: 5})
 	if err == nil || res == nil || len(res.Curve) != 5 || res.Curve[0].Pass {
 		t.Fatalf("err %v, result %+v: want a no-limit error after 5 failing runs", err, res)
 	}

@@ -1,6 +1,6 @@
-package experiments
+package capacity
 
-// Output of capacity: JSON (the CapacityResult), a table with the answer
+// Output of capacity: JSON (the Result), a table with the answer
 // and the curve, and CSV with one row per multiplier tried.
 
 import (
@@ -11,16 +11,18 @@ import (
 	"text/tabwriter"
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // Write writes the result in format (table, json or csv).
-func (r *CapacityResult) Write(w io.Writer, format string) error { return output.Write(w, format, r) }
+func (r *Result) Write(w io.Writer, format string) error { return output.Write(w, format, r) }
 
 // WriteJSON writes the result as indented JSON.
-func (r *CapacityResult) WriteJSON(w io.Writer) error { return output.WriteJSON(w, r) }
+func (r *Result) WriteJSON(w io.Writer) error { return output.WriteJSON(w, r) }
 
 // WriteTable writes the answer and the explored curve.
-func (r *CapacityResult) WriteTable(w io.Writer) error {
+func (r *Result) WriteTable(w io.Writer) error {
 	return output.Trimmed(w, func(w io.Writer) error {
 		judged := "mean over replications"
 		if r.JudgedOn == "ci95_upper" {
@@ -57,11 +59,11 @@ func (r *CapacityResult) WriteTable(w io.Writer) error {
 
 // WriteCSV writes one record per multiplier tried, sorted by multiplier,
 // numbers in full precision; the sustainable point has sustainable=true.
-func (r *CapacityResult) WriteCSV(w io.Writer) error {
+func (r *Result) WriteCSV(w io.Writer) error {
 	records := [][]string{{"multiplier", "offered_checkouts_per_s", "p99_s", "p99_s_ci_lo", "p99_s_ci_hi",
 		"error_rate", "error_rate_ci_lo", "error_rate_ci_hi", "throughput_per_s", "throughput_per_s_ci_lo",
 		"throughput_per_s_ci_hi", "completed", "pass", "sustainable"}}
-	ci := func(c *CI) (string, string) {
+	ci := func(c *experiments.CI) (string, string) {
 		if c == nil {
 			return "", ""
 		}
