@@ -7,10 +7,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 
 	"github.com/checkoutsim/checkoutsim/sim/dist"
+
+	"github.com/checkoutsim/checkoutsim/experiments/fit"
 )
 
 // fitOptions are the arguments and flags of checkoutsim fit.
@@ -68,7 +69,7 @@ table's order; values in seconds.`,
 			if o.output != output.Table && o.output != output.JSON {
 				return badInput(fmt.Errorf("fit: --output %q: want table or json", o.output))
 			}
-			if _, err := experiments.FitUnitSeconds(o.unit); err != nil {
+			if _, err := fit.UnitSeconds(o.unit); err != nil {
 				return badInput(fmt.Errorf("fit: --%w", err))
 			}
 			return runF(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -83,7 +84,7 @@ table's order; values in seconds.`,
 
 // runFit reads the samples, fits them and prints the result.
 func runFit(o *fitOptions, stdout, stderr io.Writer) error {
-	xs, err := experiments.ReadSamplesCSV(o.file, o.column, o.unit)
+	xs, err := fit.ReadSamplesCSV(o.file, o.column, o.unit)
 	if err != nil {
 		return badInput(fmt.Errorf("fit: %w", err))
 	}
@@ -95,13 +96,13 @@ func runFit(o *fitOptions, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	res, err := dist.FitSamples(xs, experiments.EmpiricalSpec(o.file, o.column, o.unit))
+	res, err := dist.FitSamples(xs, fit.EmpiricalSpec(o.file, o.column, o.unit))
 	if err != nil {
 		return badInput(err)
 	}
-	src := experiments.FitSource{File: o.file, Column: o.column, Unit: o.unit}
+	src := fit.Source{File: o.file, Column: o.column, Unit: o.unit}
 	if o.output == output.JSON {
-		return experiments.WriteFitJSON(stdout, src, res)
+		return fit.WriteJSON(stdout, src, res)
 	}
-	return experiments.WriteFitTable(stdout, src, res)
+	return fit.WriteTable(stdout, src, res)
 }

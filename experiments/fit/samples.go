@@ -1,4 +1,4 @@
-package experiments
+package fit
 
 import (
 	"fmt"
@@ -11,20 +11,20 @@ import (
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
-// FitUnits are the unit names `checkoutsim fit --unit` accepts; their
+// Units are the unit names `checkoutsim fit --unit` accepts; their
 // seconds come from the distributions' unit table (dist.UnitSeconds), so a
 // sample file reads as its empirical(...) line loads it.
-var FitUnits = []string{"s", "ms", "us"}
+var Units = []string{"s", "ms", "us"}
 
-// FitUnitSeconds returns the seconds per unit of a --unit name, or an
+// UnitSeconds returns the seconds per unit of a --unit name, or an
 // error naming the accepted units.
-func FitUnitSeconds(unit string) (float64, error) {
-	if slices.Contains(FitUnits, unit) {
+func UnitSeconds(unit string) (float64, error) {
+	if slices.Contains(Units, unit) {
 		if f, ok := dist.UnitSeconds(unit); ok {
 			return f, nil
 		}
 	}
-	return 0, fmt.Errorf("unit %q: want %s or %s", unit, strings.Join(FitUnits[:len(FitUnits)-1], ", "), FitUnits[len(FitUnits)-1])
+	return 0, fmt.Errorf("unit %q: want %s or %s", unit, strings.Join(Units[:len(Units)-1], ", "), Units[len(Units)-1])
 }
 
 // ReadSamplesCSV reads one column of a CSV file of observed durations and
@@ -49,7 +49,7 @@ func ReadSamplesCSV(path, column, unit string) ([]float64, error) {
 
 // readSamples is ReadSamplesCSV on a reader; name is used in errors.
 func readSamples(r io.Reader, name, column, unit string) ([]float64, error) {
-	factor, err := FitUnitSeconds(unit)
+	factor, err := UnitSeconds(unit)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package experiments
+package verify
 
 import (
 	"bytes"
@@ -10,11 +10,11 @@ import (
 	"github.com/checkoutsim/checkoutsim/sim/queueing"
 )
 
-func sampleReport() VerifyReport {
-	return VerifyReport{Seed: 1, Replications: 20, Cases: []VerifyCase{
-		{Model: "M/M/c", Params: VerifyParams{{Name: "lambda", Value: 4}, {Name: "mu", Value: 1}, {Name: "c", Value: 5}},
+func sampleReport() Report {
+	return Report{Seed: 1, Replications: 20, Cases: []Case{
+		{Model: "M/M/c", Params: Params{{Name: "lambda", Value: 4}, {Name: "mu", Value: 1}, {Name: "c", Value: 5}},
 			Metric: "mean_wait_s", Analytic: 0.5, Simulated: 0.51, CI95: [2]float64{0.49, 0.53}, Pass: true},
-		{Model: "M/D/1", Params: VerifyParams{{Name: "lambda", Value: 0.8}, {Name: "mu", Value: 1}},
+		{Model: "M/D/1", Params: Params{{Name: "lambda", Value: 0.8}, {Name: "mu", Value: 1}},
 			Metric: "mean_wait_s", Analytic: 2, Simulated: 3, CI95: [2]float64{2.9, 3.1}, Pass: false},
 	}}
 }
@@ -62,7 +62,7 @@ func TestVerifyCasesRuns(t *testing.T) {
 	cases := []queueing.Case{
 		{Model: queueing.ModelMMc, Lambda: 1.6, Mu: 1, C: 2, Metric: queueing.MetricPWait, Customers: 20000, Warmup: 2000},
 	}
-	r, err := VerifyCases(cases, 1, 10)
+	r, err := Cases(cases, 1, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestVerifyCasesRuns(t *testing.T) {
 	if len(r.Cases) != 1 || c.Analytic != want || !c.Pass || c.Params.String() != "lambda=1.6 mu=1 c=2" {
 		t.Fatalf("report %+v", r)
 	}
-	if _, err := VerifyCases(cases, 1, 1); err == nil {
+	if _, err := Cases(cases, 1, 1); err == nil {
 		t.Fatal("1 replication accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package experiments
+package fit
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ func TestFitLinesParseBack(t *testing.T) {
 		t.Fatalf("%d fits, want 4", len(r.Fits))
 	}
 	for _, f := range r.Fits {
-		line := FitScenarioLine(f)
+		line := ScenarioLine(f)
 		spec, ok := strings.CutPrefix(line, "latency: ")
 		if !ok {
 			t.Fatalf("%s: line %q does not start with latency:", f.Family, line)
@@ -130,17 +130,17 @@ func TestFitOutputDeterministic(t *testing.T) {
 	xs := quantileSamples(must(dist.NewWeibull(1.4, 0.25)), 500)
 	rev := slices.Clone(xs)
 	slices.Reverse(rev)
-	src := FitSource{File: "x.csv", Column: "0", Unit: "s"}
+	src := Source{File: "x.csv", Column: "0", Unit: "s"}
 	out := func(xs []float64) string {
 		r, err := dist.FitSamples(xs, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
-		if err := WriteFitTable(&b, src, r); err != nil {
+		if err := WriteTable(&b, src, r); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteFitJSON(&b, src, r); err != nil {
+		if err := WriteJSON(&b, src, r); err != nil {
 			t.Fatal(err)
 		}
 		return b.String()

@@ -1,4 +1,4 @@
-package experiments
+package verify
 
 // This file is the engine's analytic validation (checkoutsim verify): it
 // runs sim/queueing's validation grid and renders the results as a table
@@ -18,13 +18,13 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
-// VerifyParams are a model's parameters in their fixed order. They
+// Params are a model's parameters in their fixed order. They
 // marshal to a JSON object whose keys keep that order ({"lambda": ...,
 // "mu": ..., "c": ...}), so the output is byte-identical across runs.
-type VerifyParams []queueing.Param
+type Params []queueing.Param
 
 // MarshalJSON writes the parameters as an ordered JSON object.
-func (ps VerifyParams) MarshalJSON() ([]byte, error) {
+func (ps Params) MarshalJSON() ([]byte, error) {
 	var o output.Object
 	for _, p := range ps {
 		o.Add(p.Name, p.Value)
@@ -33,7 +33,7 @@ func (ps VerifyParams) MarshalJSON() ([]byte, error) {
 }
 
 // String formats the parameters as "lambda=4 mu=1 c=5".
-func (ps VerifyParams) String() string {
+func (ps Params) String() string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {
 		parts[i] = p.Name + "=" + strconv.FormatFloat(p.Value, 'g', -1, 64)
@@ -41,10 +41,10 @@ func (ps VerifyParams) String() string {
 	return strings.Join(parts, " ")
 }
 
-// VerifyCase is one row of the verification report.
-type VerifyCase struct {
+// Case is one row of the verification report.
+type Case struct {
 	Model     string       `json:"model"`
-	Params    VerifyParams `json:"params"`
+	Params    Params `json:"params"`
 	Metric    string       `json:"metric"`
 	Analytic  float64      `json:"analytic"`
 	Simulated float64      `json:"simulated"`
@@ -52,15 +52,15 @@ type VerifyCase struct {
 	Pass      bool         `json:"pass"`
 }
 
-// VerifyReport is the result of Verify.
-type VerifyReport struct {
+// Report is the result of Verify.
+type Report struct {
 	Seed         uint64       `json:"-"`
 	Replications int          `json:"-"`
-	Cases        []VerifyCase `json:"cases"`
+	Cases        []Case `json:"cases"`
 }
 
 // Failures returns the number of cases that did not pass.
-func (r VerifyReport) Failures() int {
+func (r Report) Failures() int {
 	n := 0
 	for _, c := range r.Cases {
 		if !c.Pass {
@@ -72,20 +72,20 @@ func (r VerifyReport) Failures() int {
 
 // Verify runs the built-in validation grid (queueing.Cases) with the given
 // seed and number of replications per case.
-func Verify(seed uint64, replications int) (VerifyReport, error) {
-	return VerifyCases(queueing.Cases(), seed, replications)
+func Run(seed uint64, replications int) (Report, error) {
+	return Cases(queueing.Cases(), seed, replications)
 }
 
-// VerifyCases runs the given validation cases.
-func VerifyCases(cases []queueing.Case, seed uint64, replications int) (VerifyReport, error) {
+// Cases runs the given validation cases.
+func Cases(cases []queueing.Case, seed uint64, replications int) (Report, error) {
 	rs, err := queueing.RunAll(cases, seed, replications)
 	if err != nil {
-		return VerifyReport{}, err
+		return Report{}, err
 	}
-	rep := VerifyReport{Seed: seed, Replications: replications, Cases: make([]VerifyCase, len(rs))}
+	rep := Report{Seed: seed, Replications: replications, Cases: make([]Case, len(rs))}
 	for i, r := range rs {
-		rep.Cases[i] = VerifyCase{
-			Model: r.Case.Model, Params: VerifyParams(r.Case.Params()), Metric: r.Case.Metric,
+		rep.Cases[i] = Case{
+			Model: r.Case.Model, Params: Params(r.Case.Params()), Metric: r.Case.Metric,
 			Analytic: r.Analytic, Simulated: r.Simulated, CI95: r.CI95, Pass: r.Pass,
 		}
 	}
@@ -95,7 +95,7 @@ func VerifyCases(cases []queueing.Case, seed uint64, replications int) (VerifyRe
 // WriteJSON writes {"cases": [...]} indented, with a final newline. A
 // value that JSON cannot represent (NaN, infinity) is an error rather than
 // silently changed.
-func (r VerifyReport) WriteJSON(w io.Writer) error {
+func (r Report) WriteJSON(w io.Writer) error {
 	for _, c := range r.Cases {
 		for _, x := range []float64{c.Analytic, c.Simulated, c.CI95[0], c.CI95[1]} {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -113,7 +113,7 @@ func (r VerifyReport) WriteJSON(w io.Writer) error {
 }
 
 // WriteTable writes a human-readable table and a one-line summary.
-func (r VerifyReport) WriteTable(w io.Writer) error {
+func (r Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MODEL\tPARAMS\tMETRIC\tANALYTIC\tSIMULATED\t95% CI\tVERDICT")
 	for _, c := range r.Cases {

@@ -1,4 +1,4 @@
-package experiments
+package fit
 
 import (
 	"encoding/json"
@@ -11,8 +11,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
-// FitSource says where fitted samples came from, for the output.
-type FitSource struct {
+// Source says where fitted samples came from, for the output.
+type Source struct {
 	File, Column, Unit string
 }
 
@@ -24,24 +24,24 @@ func EmpiricalSpec(file, column, unit string) string {
 	return "empirical(file=" + strconv.Quote(file) + ", column=" + strconv.Quote(column) + ", unit=" + unit + ")"
 }
 
-// FitScenarioLine is the line to paste into a scenario for fit f, e.g.
+// ScenarioLine is the line to paste into a scenario for fit f, e.g.
 // "latency: lognormal(median=0.12, p99=0.49)".
-func FitScenarioLine(f dist.Fit) string { return "latency: " + f.Dist.String() }
+func ScenarioLine(f dist.Fit) string { return "latency: " + f.Dist.String() }
 
-// WriteFitTable prints the fits as a table, best first, with the sample's
+// WriteTable prints the fits as a table, best first, with the sample's
 // summary above and how to read D below.
-func WriteFitTable(w io.Writer, src FitSource, r *dist.FitResult) error {
+func WriteTable(w io.Writer, src Source, r *dist.FitResult) error {
 	fmt.Fprintf(w, "%s, column %s: %d samples (unit %s), in seconds:\n", src.File, src.Column, r.N, src.Unit)
-	fmt.Fprintf(w, "  min %s  median %s  mean %s  p99 %s  max %s\n\n", fitG4(r.Min), fitG4(r.Median), fitG4(r.Mean), fitG4(r.P99), fitG4(r.Max))
+	fmt.Fprintf(w, "  min %s  median %s  mean %s  p99 %s  max %s\n\n", g4(r.Min), g4(r.Median), g4(r.Mean), g4(r.P99), g4(r.Max))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "rank\tfamily\tKS D\tp-value\tmean\tp99\tscenario line")
 	for i, f := range r.Fits {
-		rank, p := strconv.Itoa(i+1), fitFmtP(f.PValue)
+		rank, p := strconv.Itoa(i+1), fmtP(f.PValue)
 		if f.Family == dist.FamilyEmpirical {
 			rank = "-"
 		}
 		q, _ := dist.QuantileOf(f.Dist, 0.99)
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%s\t%s\t%s\t%s\n", rank, f.Family, f.KS, p, fitG4(f.Dist.Mean()), fitG4(q), FitScenarioLine(f))
+		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%s\t%s\t%s\t%s\n", rank, f.Family, f.KS, p, g4(f.Dist.Mean()), g4(q), ScenarioLine(f))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -60,10 +60,10 @@ replays the file itself (D near 0 by construction: not a test).
 }
 
 // g4 prints v with 4 significant digits.
-func fitG4(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+func g4(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
 // fmtP prints a p-value: "-" when undefined, "<0.0001" when tiny.
-func fitFmtP(p float64) string {
+func fmtP(p float64) string {
 	switch {
 	case math.IsNaN(p):
 		return "-"
@@ -73,8 +73,8 @@ func fitFmtP(p float64) string {
 	return strconv.FormatFloat(p, 'f', 4, 64)
 }
 
-// fitJSON is the JSON form of a fit result; keys in this order.
-type fitJSON struct {
+// jsonFit is the JSON form of a fit result; keys in this order.
+type jsonFit struct {
 	File    string `json:"file"`
 	Column  string `json:"column"`
 	Unit    string `json:"unit"`
@@ -87,10 +87,10 @@ type fitJSON struct {
 		Max    float64 `json:"max_s"`
 	} `json:"summary"`
 	Best string        `json:"best"`
-	Fits []fitItemJSON `json:"fits"`
+	Fits []jsonItem `json:"fits"`
 }
 
-type fitItemJSON struct {
+type jsonItem struct {
 	Family string  `json:"family"`
 	KS     float64 `json:"ks_d"`
 	// PValue is null for the empirical fit.
@@ -103,7 +103,7 @@ type fitItemJSON struct {
 	ScenarioLine string             `json:"scenario_line"`
 }
 
-// WriteFitJSON writes the fits as indented JSON:
+// WriteJSON writes the fits as indented JSON:
 //
 //	{"file", "column", "unit", "samples",
 //	 "summary": {"min_s", "median_s", "mean_s", "p99_s", "max_s"},
@@ -113,13 +113,13 @@ type fitItemJSON struct {
 //	           "dist" (scenario syntax), "scenario_line"}, ...]}
 //
 // with the fits in the table's order (parametric by D, then empirical).
-func WriteFitJSON(w io.Writer, src FitSource, r *dist.FitResult) error {
-	var out fitJSON
+func WriteJSON(w io.Writer, src Source, r *dist.FitResult) error {
+	var out jsonFit
 	out.File, out.Column, out.Unit, out.Samples = src.File, src.Column, src.Unit, r.N
 	out.Summary.Min, out.Summary.Median, out.Summary.Mean, out.Summary.P99, out.Summary.Max = r.Min, r.Median, r.Mean, r.P99, r.Max
 	out.Best = r.Best().Family
 	for _, f := range r.Fits {
-		it := fitItemJSON{Family: f.Family, KS: f.KS, Params: map[string]float64{}, Mean: f.Dist.Mean(), Dist: f.Dist.String(), ScenarioLine: FitScenarioLine(f)}
+		it := jsonItem{Family: f.Family, KS: f.KS, Params: map[string]float64{}, Mean: f.Dist.Mean(), Dist: f.Dist.String(), ScenarioLine: ScenarioLine(f)}
 		if !math.IsNaN(f.PValue) {
 			p := f.PValue
 			it.PValue = &p
