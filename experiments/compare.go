@@ -65,20 +65,29 @@ func (cs Changes) MarshalJSON() ([]byte, error) {
 // (common random numbers) on workers goroutines and compares them.
 // progress (may be nil) counts the replications of both, 2·reps in all.
 func Compare(ctx context.Context, a, b *Scenario, seed uint64, reps, workers int, progress Progress) (*CompareSummary, error) {
-	var pa, pb Progress
-	if progress != nil {
-		pa = func(done, _ int) { progress(done, 2*reps) }
-		pb = func(done, _ int) { progress(reps+done, 2*reps) }
-	}
-	ra, err := RunReplicationsProgress(ctx, a, seed, reps, workers, pa)
-	if err != nil {
-		return nil, err
-	}
-	rb, err := RunReplicationsProgress(ctx, b, seed, reps, workers, pb)
+	ra, rb, err := RunPair(ctx, a, b, seed, reps, workers, progress)
 	if err != nil {
 		return nil, err
 	}
 	return CompareResults(a, b, seed, ra, rb), nil
+}
+
+// RunPair runs a's and then b's replications 0..reps-1 with the same seed
+// (common random numbers), so ra[i] and rb[i] are paired. progress (may be
+// nil) counts the replications of both, 2·reps in all.
+func RunPair(ctx context.Context, a, b *Scenario, seed uint64, reps, workers int, progress Progress) (ra, rb []*checkout.Result, err error) {
+	var pa, pb Progress
+	if progress != nil {
+		pa = func(done, _ int, _ string) { progress(done, 2*reps, a.Name) }
+		pb = func(done, _ int, _ string) { progress(reps+done, 2*reps, b.Name) }
+	}
+	if ra, err = RunReplicationsProgress(ctx, a, seed, reps, workers, pa); err != nil {
+		return nil, nil, err
+	}
+	if rb, err = RunReplicationsProgress(ctx, b, seed, reps, workers, pb); err != nil {
+		return nil, nil, err
+	}
+	return ra, rb, nil
 }
 
 // CompareResults compares results of a and b, paired by index: ra[i] and

@@ -420,7 +420,7 @@ type SweepOptions struct {
 	// result so far (Pending lists what is left), so a caller can save it.
 	Checkpoint func(*SweepResult) error
 	// Progress, if set, is told before each point is run.
-	Progress func(done, total int, label string)
+	Progress Progress
 }
 
 // Selected returns the indexes of the grid's points that shard holds (all

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +13,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 
 	"github.com/checkoutsim/checkoutsim/experiments/ablation"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // ablationOptions are the arguments and flags of checkoutsim ablation.
@@ -100,16 +99,12 @@ func runAblation(ctx context.Context, o *ablationOptions, stdout, stderr io.Writ
 	if _, err := o.load(o.after); err != nil {
 		return badInput(err)
 	}
-	sets := o.sets
-	if o.duration != "" {
-		sets = append(append([]string(nil), sets...), "duration="+o.duration)
-	}
-	variants, err := ablation.Variants(o.before, o.after, o.groups, sets)
+	variants, err := ablation.Variants(o.before, o.after, o.groups, o.overrides().All())
 	if err != nil {
 		return badInput(fmt.Errorf("ablation: %w", err))
 	}
-	seed, reps := o.runParams(before)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	seed, reps := experiments.RunParams(before)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	res, err := ablation.Run(ctx, o.before, before, variants, seed, reps, o.workers)
 	if err != nil {

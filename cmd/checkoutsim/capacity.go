@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +15,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
 
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // capacityOptions are the arguments and flags of checkoutsim capacity.
@@ -119,22 +119,15 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 	if err != nil {
 		return badInput(err)
 	}
-	seed, reps := o.runParams(sc)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	seed, reps := experiments.RunParams(sc)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	opt := capacity.Options{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Tolerance: o.tolerance,
 		Strict: o.strict, Seed: seed, Replications: reps, Workers: o.workers}
-	drawn := false
-	if isTerminal(stderr) {
-		opt.Progress = func(run int, m float64) {
-			fmt.Fprintf(stderr, "\r\033[Kcapacity %s: run %d, multiplier %g", sc.Name, run, m)
-			drawn = true
-		}
-	}
+	bar := newProgress(stderr, "capacity "+sc.Name, "runs at most")
+	opt.Progress = bar.update
 	res, err := capacity.Search(ctx, sc, opt)
-	if drawn {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	bar.finish()
 	switch {
 	case errors.Is(err, context.Canceled):
 		return runError(err)

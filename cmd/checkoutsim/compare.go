@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -75,10 +72,12 @@ func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	seed, reps := o.runParams(a)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	seed, reps := experiments.RunParams(a)
+	ctx, stop := interruptible(ctx)
 	defer stop()
-	ra, rb, err := o.runPair(ctx, stderr, "compare", a, b, seed, reps)
+	bar := newProgress(stderr, "compare "+a.Name+" vs "+b.Name, "replications")
+	ra, rb, err := experiments.RunPair(ctx, a, b, seed, reps, o.workers, bar.update)
+	bar.finish()
 	if err != nil {
 		return runError(err)
 	}

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -99,10 +97,12 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	seed, reps := o.runParams(a)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	seed, reps := experiments.RunParams(a)
+	ctx, stop := interruptible(ctx)
 	defer stop()
-	ra, rb, err := o.runPair(ctx, stderr, "report", a, b, seed, reps)
+	bar := newProgress(stderr, "report "+a.Name+" vs "+b.Name, "replications")
+	ra, rb, err := experiments.RunPair(ctx, a, b, seed, reps, o.workers, bar.update)
+	bar.finish()
 	if err != nil {
 		return runError(err)
 	}
@@ -134,13 +134,10 @@ func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenar
 }
 
 // reportSets are the overrides shown in the report: --set, then
-// --duration as load applies it.
+// --duration as load applies it (the seed and replications are shown on
+// their own).
 func (o *reportOptions) reportSets() []string {
-	sets := append([]string(nil), o.sets...)
-	if o.duration != "" {
-		sets = append(sets, "duration="+o.duration)
-	}
-	return sets
+	return experiments.Overrides{Sets: o.sets, Duration: o.duration}.All()
 }
 
 // reportRun is one side of a report: the scenario, its source text, the

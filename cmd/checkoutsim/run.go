@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +13,6 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
-	"github.com/checkoutsim/checkoutsim/models/checkout"
 
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
@@ -98,19 +94,20 @@ func (o *simOptions) validate(command string) error {
 	return nil
 }
 
-// load loads a scenario with the --set overrides and --duration (applied
-// as the last override, so it is validated like any other field).
-func (o *simOptions) load(ref string) (*experiments.Scenario, error) {
-	sets := o.sets
-	if o.duration != "" {
-		sets = append(append([]string(nil), sets...), "duration="+o.duration)
+// overrides are the scenario changes the flags ask for.
+func (o *simOptions) overrides() experiments.Overrides {
+	ov := experiments.Overrides{Sets: o.sets, Duration: o.duration}
+	if o.seedSet {
+		ov.Seed = &o.seed
 	}
-	sc, err := experiments.LoadScenario(ref, sets)
-	if err != nil && o.duration != "" && strings.Contains(err.Error(), "warmup:") {
-		err = fmt.Errorf("%w\nhint: --duration %s is not longer than the scenario's warm-up; shorten it too, e.g. --set warmup=10s", err, o.duration)
+	if o.replicationsSet {
+		ov.Replications = o.replications
 	}
-	return sc, err
+	return ov
 }
+
+// load loads a scenario with the flags' overrides.
+func (o *simOptions) load(ref string) (*experiments.Scenario, error) { return o.overrides().Load(ref) }
 
 // loadPair loads scenarios a and b, reporting both files' problems at
 // once when both are bad.
@@ -126,38 +123,6 @@ func (o *simOptions) loadPair(a, b string) (*experiments.Scenario, *experiments.
 		return nil, nil, badInput(errB)
 	}
 	return sa, sb, nil
-}
-
-// runPair runs a's and then b's replications with the same seed (common
-// random numbers), showing one progress bar for both.
-func (o *simOptions) runPair(ctx context.Context, stderr io.Writer, what string, a, b *experiments.Scenario, seed uint64, reps int) (ra, rb []*checkout.Result, err error) {
-	bar := newProgressBar(stderr, what+" "+a.Name+" vs "+b.Name)
-	defer bar.finish()
-	ra, err = experiments.RunReplicationsProgress(ctx, a, seed, reps, o.workers, func(done, _ int) { bar.update(done, 2*reps) })
-	if err != nil {
-		return nil, nil, err
-	}
-	rb, err = experiments.RunReplicationsProgress(ctx, b, seed, reps, o.workers, func(done, _ int) { bar.update(reps+done, 2*reps) })
-	if err != nil {
-		return nil, nil, err
-	}
-	return ra, rb, nil
-}
-
-// runParams are the seed and replications of a run: the flags when given,
-// else the scenario's.
-func (o *simOptions) runParams(sc *experiments.Scenario) (seed uint64, reps int) {
-	seed, reps = sc.Seed, sc.Replications
-	if o.seedSet {
-		seed = o.seed
-	}
-	if o.replicationsSet {
-		reps = o.replications
-	}
-	if reps < 1 {
-		reps = experiments.DefaultReplications
-	}
-	return seed, reps
 }
 
 // write writes the output to --out atomically, or to stdout.
@@ -241,10 +206,10 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return badInput(err)
 	}
-	seed, reps := o.runParams(sc)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	seed, reps := experiments.RunParams(sc)
+	ctx, stop := interruptible(ctx)
 	defer stop()
-	bar := newProgressBar(stderr, "run "+sc.Name)
+	bar := newProgress(stderr, "run "+sc.Name, "replications")
 	results, err := experiments.RunReplicationsProgress(ctx, sc, seed, reps, o.workers, bar.update)
 	bar.finish()
 	if err != nil {

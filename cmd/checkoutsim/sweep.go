@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strconv"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -97,19 +94,7 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 // gridSets are the overrides every point starts from: --set, then
 // --duration, --seed and --replications written as overrides, so the grid
 // definition records them and each point's scenario validates them.
-func (o *sweepOptions) gridSets() []string {
-	sets := append([]string{}, o.sets...)
-	if o.duration != "" {
-		sets = append(sets, "duration="+o.duration)
-	}
-	if o.seedSet {
-		sets = append(sets, "seed="+strconv.FormatUint(o.seed, 10))
-	}
-	if o.replicationsSet {
-		sets = append(sets, "replications="+strconv.Itoa(o.replications))
-	}
-	return sets
-}
+func (o *sweepOptions) gridSets() []string { return o.overrides().All() }
 
 func newSweepCmd() *cobra.Command {
 	return newSweepCmdWith(os.Getenv, runSweep)
@@ -195,19 +180,17 @@ func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) er
 			return badInput(fmt.Errorf("sweep --resume: %w", err))
 		}
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
-	opt := experiments.SweepOptions{Shard: o.shard, Workers: o.workers, Resume: prev,
-		Progress: newPointProgress(stderr, sw.Grid.Scenario)}
+	bar := newProgress(stderr, "sweep "+sw.Grid.Scenario, "points")
+	opt := experiments.SweepOptions{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: bar.update}
 	if o.out != "" {
 		opt.Checkpoint = func(r *experiments.SweepResult) error {
 			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, o.output) })
 		}
 	}
 	res, err := sw.Run(ctx, opt)
-	if opt.Progress != nil {
-		opt.Progress(-1, 0, "")
-	}
+	bar.finish()
 	if err != nil {
 		if res == nil { // --resume refused the file
 			return badInput(fmt.Errorf("sweep --resume: %s: %w", o.out, err))
@@ -236,25 +219,4 @@ func writeSweepPlots(res *experiments.SweepResult, dir string) error {
 		return badInput(fmt.Errorf("--plots: %w", err))
 	}
 	return chart.WriteSweep(dir, res)
-}
-
-// newPointProgress returns a progress function that draws "sweep NAME:
-// point 3/12 (a=1 b=x)" on stderr when it is a terminal, and nil
-// otherwise. done < 0 erases the line.
-func newPointProgress(stderr io.Writer, name string) func(done, total int, label string) {
-	if !isTerminal(stderr) {
-		return nil
-	}
-	drawn := false
-	return func(done, total int, label string) {
-		switch {
-		case done < 0:
-			if drawn {
-				fmt.Fprint(stderr, "\r\033[K")
-			}
-		case done < total:
-			fmt.Fprintf(stderr, "\r\033[Ksweep %s: point %d/%d (%s)", name, done+1, total, label)
-			drawn = true
-		}
-	}
 }

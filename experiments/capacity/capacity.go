@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
@@ -62,8 +63,9 @@ type Options struct {
 	Workers int
 	// MaxRuns bounds the number of multipliers tried (default 40).
 	MaxRuns int
-	// Progress, if set, is told before each run.
-	Progress func(run int, multiplier float64)
+	// Progress, if set, is told before each run: runs so far of at most
+	// MaxRuns, labelled "multiplier M".
+	Progress experiments.Progress
 }
 
 // ErrNoLimit is wrapped by Capacity's error when the search ends without
@@ -141,7 +143,7 @@ func Search(ctx context.Context, sc *experiments.Scenario, opt Options) (*Result
 		}
 		runs++
 		if opt.Progress != nil {
-			opt.Progress(runs, m)
+			opt.Progress(runs-1, opt.MaxRuns, "multiplier "+strconv.FormatFloat(m, 'g', -1, 64))
 		}
 		v := *sc
 		v.Traffic.Multiplier = m
