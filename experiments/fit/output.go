@@ -86,7 +86,7 @@ type jsonFit struct {
 		P99    float64 `json:"p99_s"`
 		Max    float64 `json:"max_s"`
 	} `json:"summary"`
-	Best string        `json:"best"`
+	Best string     `json:"best"`
 	Fits []jsonItem `json:"fits"`
 }
 

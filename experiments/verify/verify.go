@@ -43,19 +43,19 @@ func (ps Params) String() string {
 
 // Case is one row of the verification report.
 type Case struct {
-	Model     string       `json:"model"`
-	Params    Params `json:"params"`
-	Metric    string       `json:"metric"`
-	Analytic  float64      `json:"analytic"`
-	Simulated float64      `json:"simulated"`
-	CI95      [2]float64   `json:"ci95"`
-	Pass      bool         `json:"pass"`
+	Model     string     `json:"model"`
+	Params    Params     `json:"params"`
+	Metric    string     `json:"metric"`
+	Analytic  float64    `json:"analytic"`
+	Simulated float64    `json:"simulated"`
+	CI95      [2]float64 `json:"ci95"`
+	Pass      bool       `json:"pass"`
 }
 
 // Report is the result of Verify.
 type Report struct {
-	Seed         uint64       `json:"-"`
-	Replications int          `json:"-"`
+	Seed         uint64 `json:"-"`
+	Replications int    `json:"-"`
 	Cases        []Case `json:"cases"`
 }
 
