@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -151,23 +150,14 @@ func writeReportFile(path string, in report.Input) error {
 	return atomicfile.WriteFile(path, func(w io.Writer) error { return report.Write(w, in) })
 }
 
-// scenarioSource is the YAML text of a scenario reference: the file, or
-// the built-in scenario, with the rule experiments.LoadScenario uses to
-// tell them apart. An unreadable source gives a note instead of failing
-// the report: the scenario itself has already been loaded.
+// scenarioSource is the YAML text of a scenario reference (the file or the
+// built-in, told apart as experiments.LoadScenario does). An unreadable
+// source gives a note instead of failing the report: the scenario itself
+// has already been loaded.
 func scenarioSource(ref string) string {
-	ext := strings.ToLower(filepath.Ext(ref))
-	_, statErr := os.Stat(ref)
-	if strings.ContainsRune(ref, '/') || strings.ContainsRune(ref, os.PathSeparator) || ext == ".yaml" || ext == ".yml" || statErr == nil {
-		data, err := os.ReadFile(ref)
-		if err != nil {
-			return fmt.Sprintf("# %s: %v", ref, err)
-		}
-		return string(data)
-	}
-	data, err := experiments.BuiltinYAML(ref)
+	data, err := experiments.ScenarioSource(ref)
 	if err != nil {
-		return fmt.Sprintf("# %s: %v", ref, err)
+		return "# " + err.Error()
 	}
 	return string(data)
 }
