@@ -68,19 +68,13 @@ both. The JSON holds both run summaries and the changes (docs/output.md).`,
 }
 
 func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer) error {
-	a, b, err := o.loadPair(o.a, o.b)
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	p, err := o.runPair(ctx, stderr, "compare", o.a, o.b)
 	if err != nil {
 		return err
 	}
-	seed, reps := experiments.RunParams(a)
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	bar := newProgress(stderr, "compare "+a.Name+" vs "+b.Name, "replications")
-	ra, rb, err := experiments.RunPair(ctx, a, b, seed, reps, o.workers, bar.update)
-	bar.finish()
-	if err != nil {
-		return runError(err)
-	}
+	a, b, seed, ra, rb := p.a, p.b, p.seed, p.ra, p.rb
 	cs := experiments.CompareResults(a, b, seed, ra, rb)
 	if err := o.writePlots(func(dir string) error { return chart.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
 		return err

@@ -16,6 +16,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // exitInterrupted is the status after Ctrl-C (128 + SIGINT, as shells do).
@@ -124,6 +126,33 @@ func (o *simOptions) loadPair(a, b string) (*experiments.Scenario, *experiments.
 		return nil, nil, badInput(errB)
 	}
 	return sa, sb, nil
+}
+
+// pairRun is two scenarios run with common random numbers.
+type pairRun struct {
+	a, b   *experiments.Scenario
+	seed   uint64
+	reps   int
+	ra, rb []*checkout.Result
+}
+
+// runPair loads refA and refB with the flags' overrides and runs both with
+// A's seed and replications (common random numbers) under one progress
+// line titled what. Errors carry their exit status.
+func (o *simOptions) runPair(ctx context.Context, stderr io.Writer, what, refA, refB string) (*pairRun, error) {
+	a, b, err := o.loadPair(refA, refB)
+	if err != nil {
+		return nil, err
+	}
+	p := &pairRun{a: a, b: b}
+	p.seed, p.reps = experiments.RunParams(a)
+	bar := newProgress(stderr, what+" "+a.Name+" vs "+b.Name, "replications")
+	p.ra, p.rb, err = experiments.RunPair(ctx, a, b, p.seed, p.reps, o.workers, bar.update)
+	bar.finish()
+	if err != nil {
+		return nil, runError(err)
+	}
+	return p, nil
 }
 
 // write writes the output to --out atomically, or to stdout.

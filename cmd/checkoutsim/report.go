@@ -92,19 +92,13 @@ atomically: an interrupted run leaves no partial report.`,
 }
 
 func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) error {
-	a, b, err := o.loadPair(o.a, o.b)
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	p, err := o.runPair(ctx, stderr, "report", o.a, o.b)
 	if err != nil {
 		return err
 	}
-	seed, reps := experiments.RunParams(a)
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	bar := newProgress(stderr, "report "+a.Name+" vs "+b.Name, "replications")
-	ra, rb, err := experiments.RunPair(ctx, a, b, seed, reps, o.workers, bar.update)
-	bar.finish()
-	if err != nil {
-		return runError(err)
-	}
+	a, b, seed, reps, ra, rb := p.a, p.b, p.seed, p.reps, p.ra, p.rb
 	var rows []report.AblationRow
 	if o.ablation {
 		if rows, err = reportAblation(ctx, o, a, seed, reps); err != nil {
