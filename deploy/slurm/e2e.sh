@@ -99,10 +99,24 @@ setup_start=$(now)
 tmp=$(mktemp -d /tmp/checkoutsim-slurm-e2e.XXXXXX)
 chmod 0755 "$tmp" # munged (user munge) must reach its socket directory
 
+waiters=() # background sbatch --wait processes (sbatch_wait)
 teardown() {
     local rc=$?
     set +e
     log "teardown"
+    # Jobs first (a failure can leave tasks running): cancel every job of
+    # this private cluster and give their processes KillWait to end.
+    if [ -s "$tmp/slurmctld.pid" ] && squeue -h >/dev/null 2>&1; then
+        scancel --partition=e2e 2>/dev/null
+        for _ in $(seq 150); do
+            [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
+            sleep 0.1
+        done
+    fi
+    # Background `sbatch --wait`s (a failure or Ctrl-C leaves them waiting).
+    for pid in "${waiters[@]}"; do
+        kill "$pid" 2>/dev/null
+    done
     # Daemons are stopped by their pid files, slurmd first.
     for pidfile in "$tmp/slurmd.pid" "$tmp/slurmctld.pid" "$tmp/munge/munged.pid"; do
         [ -s "$pidfile" ] || continue
@@ -185,6 +199,11 @@ JobCompType=jobcomp/none
 MpiDefault=none
 ReturnToService=2
 KillWait=10
+# sbatch --wait polls after 2 s, then 4 times longer while that is under
+# MinJobAge/2, up to 32 s: with 17 it polls every 8 s (the default 300
+# made each wait up to 30 s longer). Finished jobs are forgotten after
+# 17 s; every dependency here is submitted while its job is known.
+MinJobAge=17
 NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=${mem_mb} State=UNKNOWN
 PartitionName=e2e Nodes=${host} Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -201,10 +220,11 @@ done
 log "cluster up: node ${host}, ${cpus} CPUs, ${mem_mb} MB; set-up time $(since "$setup_start")"
 
 # ---------------------------------------------------------------------------
-log "build checkoutsim"
+t=$(now)
 export PATH="/usr/local/go/bin:$PATH"
 mkdir -p "$tmp/bin"
 (cd "$repo" && go build -o "$tmp/bin/checkoutsim" ./cmd/checkoutsim)
+log "built checkoutsim: $(since "$t")"
 # sbatch exports the environment (--export=ALL), so tasks find it too.
 export PATH="$tmp/bin:$PATH"
 unset JOB_COMPLETION_INDEX
@@ -217,23 +237,26 @@ newrun() {
 }
 
 # sbatch_wait LOG ARGS...: sbatch --parsable --wait ARGS in the background;
-# prints nothing, leaves the job id in LOG.id once submitted and the exit
-# status in LOG.rc when the job is over.
+# the job id lands in LOG.id once submitted. finish LOG waits for it and
+# leaves its exit status (the job's) in LOG.rc.
 sbatch_wait() {
     local log=$1
     shift
-    (
-        set +e
-        sbatch --parsable --wait "$@" >"$log.id" 2>"$log.err"
-        echo $? >"$log.rc"
-    ) &
+    sbatch --parsable --wait "$@" >"$log.id" 2>"$log.err" &
+    echo $! >"$log.pid"
+    waiters+=($!)
+}
+finish() {
+    local rc=0
+    wait "$(cat "$1.pid")" || rc=$?
+    echo "$rc" >"$1.rc"
 }
 
 # job_id LOG: waits for the job id of sbatch_wait.
 job_id() {
     local deadline=$((SECONDS + 30))
     until [ -s "$1.id" ]; do
-        [ -s "$1.rc" ] && fail "sbatch: $(cat "$1.err")"
+        kill -0 "$(cat "$1.pid")" 2>/dev/null || fail "sbatch: $(cat "$1.err")"
         [ "$SECONDS" -lt "$deadline" ] || fail "sbatch printed no job id: $(cat "$1.err")"
         sleep 0.1
     done
@@ -274,12 +297,17 @@ for line in "${COMMANDS[@]}"; do
     array=$(job_id "$work/array")
     sbatch_wait "$work/merge" --dependency=afterok:"$array" deploy/slurm/merge.sbatch
     merge=$(job_id "$work/merge")
-    wait
+    finish "$work/array"
+    finish "$work/merge"
     if [ "$(cat "$work/array.rc")" != 0 ] || [ "$(cat "$work/merge.rc")" != 0 ]; then
         show_logs "$run"
         fail "$name: array job $array exit $(cat "$work/array.rc"), merge job $merge exit $(cat "$work/merge.rc")"
     fi
-    log "$name: job array $array ($SHARDS tasks) + merge job $merge (afterok): wall time $(since "$t")"
+    set +f
+    tasks=$(ls results/shard-"${array}"_*.log | wc -l)
+    set -f
+    [ "$tasks" = "$SHARDS" ] || fail "$name: the array ran $tasks tasks, want $SHARDS"
+    log "$name: job array $array ($tasks tasks) + merge job $merge (afterok): wall time $(since "$t")"
     if cmp "$run/results/merged.json" "$work/reference.json"; then
         log "$name: cmp merged.json reference.json: identical ($(wc -c <"$work/reference.json") bytes)"
     else
@@ -287,13 +315,16 @@ for line in "${COMMANDS[@]}"; do
         total_mismatch=1
     fi
 
-    # 3. One task killed while it runs: its part is missing or partial.
+    # 3. One task killed while it runs, the merge submitted after the array
+    #    whatever its outcome (afterany; afterok would never start).
     run="$work/kill"
     newrun "$run"
     cd "$run"
     t=$(now)
     sbatch_wait "$work/array2" --array=0-$((SHARDS - 1)) deploy/slurm/shard.sbatch "${args[@]}" --shards "$SHARDS"
     array=$(job_id "$work/array2")
+    sbatch_wait "$work/merge2" --dependency=afterany:"$array" deploy/slurm/merge.sbatch
+    merge=$(job_id "$work/merge2")
     # Killed after its first point, so its part file holds that point and
     # lists the rest as pending (the window is the task's other points).
     deadline=$((SECONDS + 120))
@@ -303,20 +334,14 @@ for line in "${COMMANDS[@]}"; do
     done
     scancel "${array}_1"
     log "$name: scancel ${array}_1 after its first point"
-    wait
-    [ "$(cat "$work/array2.rc")" != 0 ] || fail "$name: the array with a cancelled task exited 0"
-    log "$name: job array $array with task 1 cancelled: wall time $(since "$t")"
+    finish "$work/array2"
+    finish "$work/merge2"
+    log "$name: job array $array with task 1 cancelled + merge job $merge (afterany): wall time $(since "$t")"
     grep -q '"pending"' results/part-1.json || fail "$name: task 1 finished before scancel reached it; give COMMANDS more work per point"
     log "$name: results/part-1.json holds $(grep -c '"metrics"' results/part-1.json) of task 1's points, the rest pending"
-    # merge after the array whatever its outcome: it must refuse, naming
-    # shard 1 and the line that reruns only it.
-    set +e
-    sbatch --parsable --wait --dependency=afterany:"$array" deploy/slurm/merge.sbatch >"$work/merge2.id" 2>"$work/merge2.err"
-    rc=$?
-    set -e
-    merge=$(cut -d';' -f1 "$work/merge2.id")
+    # merge must refuse, naming shard 1 and the line that reruns only it.
     mergelog="results/merge-$merge.log"
-    [ "$rc" != 0 ] || fail "$name: merge of an incomplete set succeeded"
+    [ "$(cat "$work/merge2.rc")" != 0 ] || fail "$name: merge of an incomplete set succeeded"
     [ ! -e results/merged.json ] || fail "$name: a refused merge wrote results/merged.json"
     grep -q "shards 1/$SHARDS: missing or interrupted" "$mergelog" || {
         cat "$mergelog"
@@ -327,18 +352,27 @@ for line in "${COMMANDS[@]}"; do
         cat "$mergelog"
         fail "$name: merge gives no 'sbatch --array=1 ...' line"
     }
-    log "$name: merge job $merge refused (exit $rc); it says: $rerun"
+    log "$name: merge job $merge refused (exit $(cat "$work/merge2.rc")); it says: $rerun"
+
+    # The line as printed (with --parsable --wait), then the merge after it.
     sha0=$(sha256sum results/part-0.json results/part-2.json)
     t=$(now)
-    # Run the line as printed, waiting for it.
-    rerun_job=$(eval "sbatch --parsable --wait ${rerun#sbatch }")
+    eval "sbatch_wait \"\$work/rerun\" ${rerun#sbatch }"
+    rerun_job=$(job_id "$work/rerun")
+    sbatch_wait "$work/merge3" --dependency=afterok:"$rerun_job" deploy/slurm/merge.sbatch
+    merge=$(job_id "$work/merge3")
+    finish "$work/rerun"
+    finish "$work/merge3"
+    if [ "$(cat "$work/rerun.rc")" != 0 ] || [ "$(cat "$work/merge3.rc")" != 0 ]; then
+        show_logs "$run"
+        fail "$name: rerun job $rerun_job exit $(cat "$work/rerun.rc"), merge job $merge exit $(cat "$work/merge3.rc")"
+    fi
     [ "$(sha256sum results/part-0.json results/part-2.json)" = "$sha0" ] || fail "$name: the rerun touched other shards' parts"
     set +f
     tasks=$(ls results/shard-"${rerun_job}"_*.log | wc -l)
     set -f
     [ "$tasks" = 1 ] || fail "$name: the rerun ran $tasks tasks, want 1"
-    merge=$(sbatch --parsable --wait --dependency=afterok:"$rerun_job" deploy/slurm/merge.sbatch)
-    log "$name: rerun of task 1 (job $rerun_job, 1 task) + merge job $merge: wall time $(since "$t")"
+    log "$name: rerun of task 1 only (job $rerun_job) + merge job $merge (afterok): wall time $(since "$t")"
     if cmp results/merged.json "$work/reference.json"; then
         log "$name: after the rerun, cmp merged.json reference.json: identical"
     else
@@ -349,4 +383,4 @@ for line in "${COMMANDS[@]}"; do
 done
 
 [ "$total_mismatch" = 0 ] || fail "merged results differ from the unsharded runs"
-log "all ${#COMMANDS[@]} sharding command(s) match their unsharded runs"
+log "all ${#COMMANDS[@]} sharding command(s) match their unsharded runs; total $(since "$setup_start") from set-up"
