@@ -18,7 +18,8 @@
 #      reference byte for byte (cmp);
 #   3. submits the array again and kills one task with `scancel JOB_1`
 #      after its first point (SIGTERM: it saves the points it finished);
-#      merge (afterany) must fail naming shard 1 and the
+#      an afterok merge must stay pending (DependencyNeverSatisfied), and
+#      a merge submitted with afterany must fail naming shard 1 and the
 #      `sbatch --array=1 ...` line that reruns only it; that line is run
 #      as printed (with --wait added), merge is run again, and the bytes
 #      must again equal the reference.
@@ -325,6 +326,8 @@ for line in "${COMMANDS[@]}"; do
     array=$(job_id "$work/array2")
     sbatch_wait "$work/merge2" --dependency=afterany:"$array" deploy/slurm/merge.sbatch
     merge=$(job_id "$work/merge2")
+    # The usual afterok merge, to show it never starts.
+    merge_ok=$(sbatch --parsable --dependency=afterok:"$array" deploy/slurm/merge.sbatch | cut -d';' -f1)
     # Killed after its first point, so its part file holds that point and
     # lists the rest as pending (the window is the task's other points).
     deadline=$((SECONDS + 120))
@@ -337,6 +340,13 @@ for line in "${COMMANDS[@]}"; do
     finish "$work/array2"
     finish "$work/merge2"
     log "$name: job array $array with task 1 cancelled + merge job $merge (afterany): wall time $(since "$t")"
+    deadline=$((SECONDS + 30))
+    until [ "$(squeue -h -j "$merge_ok" -o %r)" = "DependencyNeverSatisfied" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "$name: the afterok merge job $merge_ok is $(squeue -h -j "$merge_ok" -o '%T %r'), want pending on DependencyNeverSatisfied"
+        sleep 0.5
+    done
+    scancel "$merge_ok"
+    log "$name: the afterok merge job $merge_ok stays pending (DependencyNeverSatisfied); cancelled"
     grep -q '"pending"' results/part-1.json || fail "$name: task 1 finished before scancel reached it; give COMMANDS more work per point"
     log "$name: results/part-1.json holds $(grep -c '"metrics"' results/part-1.json) of task 1's points, the rest pending"
     # merge must refuse, naming shard 1 and the line that reruns only it.
