@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
 
 func TestParseShard(t *testing.T) {
@@ -68,7 +70,7 @@ func fakeSweep(seed uint64, shard *Shard, indexes ...int) *SweepResult {
 	r := &SweepResult{Grid: g, GridSHA256: g.Hash(), Points: g.Points(), Shard: shard, Rows: []SweepRow{}}
 	for _, i := range indexes {
 		r.Rows = append(r.Rows, SweepRow{Index: i, Values: g.Point(i), Seed: seed, Replications: 2,
-			Metrics: SweepMetrics{ThroughputPerS: float64(i)}})
+			Metrics: fakeMetrics(float64(i))})
 	}
 	return r
 }
@@ -252,4 +254,11 @@ func ExampleParseShard() {
 	// Output:
 	// 2/4 <nil>
 	// --shard: shard index 4 out of range: want 0 <= index < 4
+}
+
+// fakeMetrics are metrics whose throughput is v.
+func fakeMetrics(v float64) SweepMetrics {
+	var m SweepMetrics
+	m.Set(metric.Throughput, v, nil)
+	return m
 }
