@@ -100,7 +100,7 @@ setup_start=$(now)
 tmp=$(mktemp -d /tmp/checkoutsim-slurm-e2e.XXXXXX)
 chmod 0755 "$tmp" # munged (user munge) must reach its socket directory
 
-waiters=() # background sbatch --wait processes (sbatch_wait)
+waiters=() # background sbatch --wait processes (submit)
 teardown() {
     local rc=$?
     set +e
@@ -237,15 +237,21 @@ newrun() {
     ln -s "$repo/deploy" "$1/deploy"
 }
 
-# sbatch_wait LOG ARGS...: sbatch --parsable --wait ARGS in the background;
-# the job id lands in LOG.id once submitted. finish LOG waits for it and
-# leaves its exit status (the job's) in LOG.rc.
-sbatch_wait() {
-    local log=$1
+# submit LOG ARGS...: sbatch --parsable --wait ARGS in the background; sets
+# JOBID once submitted. finish LOG waits for it and leaves its exit status
+# (the job's) in LOG.rc.
+submit() {
+    local log=$1 deadline=$((SECONDS + 30))
     shift
     sbatch --parsable --wait "$@" >"$log.id" 2>"$log.err" &
     echo $! >"$log.pid"
     waiters+=($!)
+    until [ -s "$log.id" ]; do
+        kill -0 "$(cat "$log.pid")" 2>/dev/null || fail "sbatch $*: $(cat "$log.err")"
+        [ "$SECONDS" -lt "$deadline" ] || fail "sbatch $*: no job id after 30 s: $(cat "$log.err")"
+        sleep 0.1
+    done
+    JOBID=$(head -n 1 "$log.id" | cut -d';' -f1)
 }
 finish() {
     local rc=0
@@ -253,15 +259,49 @@ finish() {
     echo "$rc" >"$1.rc"
 }
 
-# job_id LOG: waits for the job id of sbatch_wait.
-job_id() {
-    local deadline=$((SECONDS + 30))
-    until [ -s "$1.id" ]; do
-        kill -0 "$(cat "$1.pid")" 2>/dev/null || fail "sbatch: $(cat "$1.err")"
-        [ "$SECONDS" -lt "$deadline" ] || fail "sbatch printed no job id: $(cat "$1.err")"
-        sleep 0.1
+# succeeded RUN LOG...: finish each job, which must have exited 0.
+succeeded() {
+    local run=$1 log
+    shift
+    for log in "$@"; do
+        finish "$log"
+        if [ "$(cat "$log.rc")" != 0 ]; then
+            show_logs "$run"
+            fail "job $(cut -d';' -f1 "$log.id") ($(basename "$log")) exited $(cat "$log.rc")"
+        fi
     done
-    head -n 1 "$1.id" | cut -d';' -f1
+}
+
+# tasks JOB: how many array tasks of JOB wrote a log in results/.
+tasks() {
+    set +f
+    ls results/shard-"$1"_*.log | wc -l
+    set -f
+}
+
+# start_array NAME DEPENDENCY: in a fresh submit directory $work/NAME (the
+# current directory from then on), submits the array of shard.sbatch for
+# $args and merge.sbatch with --dependency=DEPENDENCY:array; sets run,
+# array, merge and t (the start time).
+start_array() {
+    run="$work/$1"
+    newrun "$run"
+    cd "$run"
+    t=$(now)
+    submit "$work/$1-array" --array=0-$((SHARDS - 1)) deploy/slurm/shard.sbatch "${args[@]}" --shards "$SHARDS"
+    array=$JOBID
+    submit "$work/$1-merge" --dependency="$2:$array" deploy/slurm/merge.sbatch
+    merge=$JOBID
+}
+
+# compare WHAT: results/merged.json must be the reference's bytes.
+compare() {
+    if cmp results/merged.json "$work/reference.json"; then
+        log "$name: $1: cmp merged.json reference.json: identical ($(wc -c <"$work/reference.json") bytes)"
+    else
+        log "$name: $1: cmp merged.json reference.json: DIFFERENT"
+        total_mismatch=1
+    fi
 }
 
 # show_logs DIR: the jobs' output, for a failure.
@@ -290,42 +330,16 @@ for line in "${COMMANDS[@]}"; do
     log "$name: unsharded run in one process: $(since "$t")"
 
     # 2. The job array, then the merge job depending on it.
-    run="$work/ok"
-    newrun "$run"
-    cd "$run"
-    t=$(now)
-    sbatch_wait "$work/array" --array=0-$((SHARDS - 1)) deploy/slurm/shard.sbatch "${args[@]}" --shards "$SHARDS"
-    array=$(job_id "$work/array")
-    sbatch_wait "$work/merge" --dependency=afterok:"$array" deploy/slurm/merge.sbatch
-    merge=$(job_id "$work/merge")
-    finish "$work/array"
-    finish "$work/merge"
-    if [ "$(cat "$work/array.rc")" != 0 ] || [ "$(cat "$work/merge.rc")" != 0 ]; then
-        show_logs "$run"
-        fail "$name: array job $array exit $(cat "$work/array.rc"), merge job $merge exit $(cat "$work/merge.rc")"
-    fi
-    set +f
-    tasks=$(ls results/shard-"${array}"_*.log | wc -l)
-    set -f
-    [ "$tasks" = "$SHARDS" ] || fail "$name: the array ran $tasks tasks, want $SHARDS"
-    log "$name: job array $array ($tasks tasks) + merge job $merge (afterok): wall time $(since "$t")"
-    if cmp "$run/results/merged.json" "$work/reference.json"; then
-        log "$name: cmp merged.json reference.json: identical ($(wc -c <"$work/reference.json") bytes)"
-    else
-        log "$name: cmp merged.json reference.json: DIFFERENT"
-        total_mismatch=1
-    fi
+    start_array ok afterok
+    succeeded "$run" "$work/ok-array" "$work/ok-merge"
+    n=$(tasks "$array")
+    [ "$n" = "$SHARDS" ] || fail "$name: the array ran $n tasks, want $SHARDS"
+    log "$name: job array $array ($n tasks) + merge job $merge (afterok): wall time $(since "$t")"
+    compare "sharded on Slurm"
 
     # 3. One task killed while it runs, the merge submitted after the array
     #    whatever its outcome (afterany; afterok would never start).
-    run="$work/kill"
-    newrun "$run"
-    cd "$run"
-    t=$(now)
-    sbatch_wait "$work/array2" --array=0-$((SHARDS - 1)) deploy/slurm/shard.sbatch "${args[@]}" --shards "$SHARDS"
-    array=$(job_id "$work/array2")
-    sbatch_wait "$work/merge2" --dependency=afterany:"$array" deploy/slurm/merge.sbatch
-    merge=$(job_id "$work/merge2")
+    start_array kill afterany
     # The usual afterok merge, to show it never starts.
     merge_ok=$(sbatch --parsable --dependency=afterok:"$array" deploy/slurm/merge.sbatch | cut -d';' -f1)
     # Killed after its first point, so its part file holds that point and
@@ -337,8 +351,8 @@ for line in "${COMMANDS[@]}"; do
     done
     scancel "${array}_1"
     log "$name: scancel ${array}_1 after its first point"
-    finish "$work/array2"
-    finish "$work/merge2"
+    finish "$work/kill-array"
+    finish "$work/kill-merge"
     log "$name: job array $array with task 1 cancelled + merge job $merge (afterany): wall time $(since "$t")"
     deadline=$((SECONDS + 30))
     until [ "$(squeue -h -j "$merge_ok" -o %r)" = "DependencyNeverSatisfied" ]; do
@@ -351,7 +365,7 @@ for line in "${COMMANDS[@]}"; do
     log "$name: results/part-1.json holds $(grep -c '"metrics"' results/part-1.json) of task 1's points, the rest pending"
     # merge must refuse, naming shard 1 and the line that reruns only it.
     mergelog="results/merge-$merge.log"
-    [ "$(cat "$work/merge2.rc")" != 0 ] || fail "$name: merge of an incomplete set succeeded"
+    [ "$(cat "$work/kill-merge.rc")" != 0 ] || fail "$name: merge of an incomplete set succeeded"
     [ ! -e results/merged.json ] || fail "$name: a refused merge wrote results/merged.json"
     grep -q "shards 1/$SHARDS: missing or interrupted" "$mergelog" || {
         cat "$mergelog"
@@ -362,33 +376,21 @@ for line in "${COMMANDS[@]}"; do
         cat "$mergelog"
         fail "$name: merge gives no 'sbatch --array=1 ...' line"
     }
-    log "$name: merge job $merge refused (exit $(cat "$work/merge2.rc")); it says: $rerun"
+    log "$name: merge job $merge refused (exit $(cat "$work/kill-merge.rc")); it says: $rerun"
 
     # The line as printed (with --parsable --wait), then the merge after it.
     sha0=$(sha256sum results/part-0.json results/part-2.json)
     t=$(now)
-    eval "sbatch_wait \"\$work/rerun\" ${rerun#sbatch }"
-    rerun_job=$(job_id "$work/rerun")
-    sbatch_wait "$work/merge3" --dependency=afterok:"$rerun_job" deploy/slurm/merge.sbatch
-    merge=$(job_id "$work/merge3")
-    finish "$work/rerun"
-    finish "$work/merge3"
-    if [ "$(cat "$work/rerun.rc")" != 0 ] || [ "$(cat "$work/merge3.rc")" != 0 ]; then
-        show_logs "$run"
-        fail "$name: rerun job $rerun_job exit $(cat "$work/rerun.rc"), merge job $merge exit $(cat "$work/merge3.rc")"
-    fi
+    eval "submit \"\$work/rerun\" ${rerun#sbatch }"
+    rerun_job=$JOBID
+    submit "$work/merge3" --dependency=afterok:"$rerun_job" deploy/slurm/merge.sbatch
+    merge=$JOBID
+    succeeded "$run" "$work/rerun" "$work/merge3"
     [ "$(sha256sum results/part-0.json results/part-2.json)" = "$sha0" ] || fail "$name: the rerun touched other shards' parts"
-    set +f
-    tasks=$(ls results/shard-"${rerun_job}"_*.log | wc -l)
-    set -f
-    [ "$tasks" = 1 ] || fail "$name: the rerun ran $tasks tasks, want 1"
+    n=$(tasks "$rerun_job")
+    [ "$n" = 1 ] || fail "$name: the rerun ran $n tasks, want 1"
     log "$name: rerun of task 1 only (job $rerun_job) + merge job $merge (afterok): wall time $(since "$t")"
-    if cmp results/merged.json "$work/reference.json"; then
-        log "$name: after the rerun, cmp merged.json reference.json: identical"
-    else
-        log "$name: after the rerun, cmp merged.json reference.json: DIFFERENT"
-        total_mismatch=1
-    fi
+    compare "after the rerun"
     cd "$repo"
 done
 
