@@ -90,8 +90,10 @@ done
 if [ -n "$missing" ]; then
     [ -n "$install" ] || skip "Slurm is not installed; install it with: sudo apt-get install slurm-wlm munge (or run $0 --install)"
     log "install$missing"
+    t=$(now)
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+    log "installed$missing: $(since "$t")"
 fi
 for b in /usr/sbin/slurmctld /usr/sbin/slurmd /usr/sbin/munged sbatch squeue scancel sinfo; do
     command -v "$b" >/dev/null || skip "$b is missing; install it with: sudo apt-get install slurm-wlm munge"
@@ -130,7 +132,7 @@ teardown() {
             $SUDO kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
-        $SUDO kill -9 "$pid" 2>/dev/null
+        if $SUDO kill -0 "$pid" 2>/dev/null; then $SUDO kill -9 "$pid"; fi
     done
     if [ "$rc" -ne 0 ]; then
         for f in "$tmp/slurmctld.log" "$tmp/slurmd.log" "$tmp/munge/munged.log"; do
