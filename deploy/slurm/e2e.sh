@@ -42,7 +42,10 @@ SHARDS=3
 # here) of a fraction of a second each. `capacity` does not shard (it is a
 # sequential search).
 # tune, sensitivity and robust: add one line each here once they take
-# --shard i/N and `checkoutsim merge` accepts their parts.
+# --shards N and `checkoutsim merge` accepts their parts; the unsharded
+# reference is the same line with `-o json --out FILE`, whose bytes the
+# merge must reproduce. cmd/checkoutsim/deploy_test.go fails while a
+# command with --shards is missing from this list.
 COMMANDS=(
     "sweep one-station --duration 5m --set warmup=5s --set drain=5s --replications 2 --param traffic.multiplier=0.5,0.6,0.75,0.9,1,1.25 --param services[0].workers_per_instance=7,8,10"
 )
