@@ -15,6 +15,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/testbed"
@@ -131,7 +132,7 @@ func testbedRun(ctx context.Context, o *testbedOptions, ref string, stdout, stde
 	if err != nil {
 		return badInput(err)
 	}
-	seed, _ := o.runParams(sc)
+	seed := sc.Seed
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(stderr, "testbed run %s: %v of load at %gx, seed %d\n", sc.Name, sc.Duration.Duration(), sc.Traffic.Multiplier, seed)
@@ -141,7 +142,7 @@ func testbedRun(ctx context.Context, o *testbedOptions, ref string, stdout, stde
 	}
 	results := resultsOf(res)
 	s := experiments.Summarize(sc, seed, results)
-	if err := o.writePlots(func(dir string) error { return experiments.WriteRunPlots(dir, sc.Name, results) }); err != nil {
+	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {
 		return err
 	}
 	return o.write(stdout, func(w io.Writer) error { return s.Write(w, o.output) })

@@ -41,7 +41,7 @@ type Calibration struct {
 }
 
 func fitted(what string, xs []float64) (Fitted, error) {
-	res, err := experiments.FitSamples(xs, "")
+	res, err := dist.FitSamples(xs, "")
 	if err != nil {
 		return Fitted{}, fmt.Errorf("calibration: %s: %w", what, err)
 	}
