@@ -26,6 +26,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
+
+	"github.com/checkoutsim/checkoutsim/experiments/recovery"
 )
 
 // CI is a 95% confidence interval [lo, hi].
@@ -50,7 +52,7 @@ type RunSummary struct {
 	Cohorts      []CohortSummary    `json:"cohorts"`
 	Steps        []StepSummary      `json:"steps"`
 	Browse       BrowseSummary      `json:"browse"`
-	Recovery     *RecoverySummary   `json:"recovery,omitempty"` // only when the scenario schedules a disturbance
+	Recovery     *recovery.Summary  `json:"recovery,omitempty"` // only when the scenario schedules a disturbance
 	Series       []SeriesSummary    `json:"series"`
 }
 
@@ -248,7 +250,7 @@ func Summarize(sc *Scenario, seed uint64, results []*checkout.Result) *RunSummar
 	s.Cohorts = summarizeCohorts(results)
 	s.Steps = summarizeSteps(results)
 	s.Browse = summarizeBrowse(results)
-	s.Recovery = SummarizeRecovery(results, sc.Warmup.Seconds(), sc.Duration.Seconds())
+	s.Recovery = recovery.Summarize(results, sc.Warmup.Seconds(), sc.Duration.Seconds())
 	s.Series = summarizeSeries(results)
 	return s
 }

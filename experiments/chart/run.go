@@ -17,7 +17,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/recovery"
 )
 
 // WriteRunPlots writes the charts of one run to dir (which must exist),
@@ -285,7 +285,7 @@ func recoveryChart(results []*checkout.Result, ax timeAxis, file, name string) (
 			}
 		}
 	}
-	rs := experiments.SummarizeRecovery(results, ax.warmupMin*60, float64(n)*ax.intervalS)
+	rs := recovery.Summarize(results, ax.warmupMin*60, float64(n)*ax.intervalS)
 	verdict := fmt.Sprintf("%d of %d runs recovered", rs.Recovered, len(rs.Runs))
 	return timeChart(file, name+": goodput around the trigger ("+verdict+")", "goodput", "fraction", ax, yRange{percent: true}, []seriesLine{
 		{label: "trigger active", vals: trigger, color: gray, dash: dashes[1], width: 1.2},
