@@ -22,12 +22,11 @@ import (
 	"strings"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/recovery"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
-
-	"github.com/checkoutsim/checkoutsim/experiments/recovery"
 )
 
 // CI is a 95% confidence interval [lo, hi].

@@ -15,9 +15,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/checkoutsim/checkoutsim/models/checkout"
-
 	"github.com/checkoutsim/checkoutsim/experiments/recovery"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // WriteRunPlots writes the charts of one run to dir (which must exist),

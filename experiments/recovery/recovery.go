@@ -5,9 +5,8 @@ import (
 	"io"
 	"math"
 
-	"github.com/checkoutsim/checkoutsim/models/checkout"
-
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // Summary says whether each replication returned to its state
