@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
@@ -33,6 +34,25 @@ type Config struct {
 	Log          io.Writer
 	// CalibrationSamples is the number of samples of each measurement (0: 400).
 	CalibrationSamples int
+	// KnownMisses are goals (GoalNames) whose misses are reported, marked
+	// as known, and do not fail the check: the model gaps docs/validation.md
+	// explains and that are not modelled yet. Every other goal still fails.
+	KnownMisses []string
+}
+
+// GoalNames are the goals a check judges, by the names --known-miss takes:
+// the per-point metrics and the checks across points.
+var GoalNames = []string{"p50_s", "p99_s", "error_rate", "attempts_per_call", "lock_wait_p99_s", "hit_ratio",
+	"queries_per_checkout", "collapse", "knee", "ranking"}
+
+// CheckKnownMisses reports names that are not GoalNames.
+func CheckKnownMisses(names []string) error {
+	for _, n := range names {
+		if !slices.Contains(GoalNames, n) {
+			return fmt.Errorf("--known-miss %q: not a goal; want one of %s", n, strings.Join(GoalNames, ", "))
+		}
+	}
+	return nil
 }
 
 // Goals are the accuracy goals (docs/validation.md).
@@ -40,6 +60,33 @@ var Goals = struct {
 	P50, P99, ErrorAbs, ErrorRel, Attempts, LockWaitP99, LockWaitFloorS, HitRatio, Queries, Collapsed, Knee float64
 }{P50: 0.15, P99: 0.25, ErrorAbs: 0.01, ErrorRel: 0.25, Attempts: 0.10, LockWaitP99: 0.30, LockWaitFloorS: 0.002,
 	HitRatio: 0.05, Queries: 0.05, Collapsed: 0.10, Knee: 0.15}
+
+// MinCheckoutsForP99 is the fewest resolved checkouts a point needs for its
+// P99 to be judged: with fewer, fewer than five checkouts lie beyond the
+// P99, so the measured P99 is close to the sample maximum and its own
+// sampling error is larger than the 25% goal. Such a row is printed, marked
+// not judged, and neither passes nor fails. The full check's points from
+// 0.6x up have more; a short CI run's do not.
+const MinCheckoutsForP99 = 500
+
+// errorRateZ is the two-proportion z statistic of the difference between
+// the real and simulated error rates over n1 and n2 checkouts. The two sides
+// draw their failures independently (the real providers and services draw
+// their own errors), so a difference beyond the goal that sampling noise
+// explains (z < 2) cannot be told from agreement at that sample size: with
+// 375 checkouts at 1.3% errors the noise of the difference is 0.8 points,
+// close to the 1-point goal. Such a row is not judged, and says so.
+func errorRateZ(p1, p2 float64, n1, n2 int64) float64 {
+	if n1 <= 0 || n2 <= 0 {
+		return 0
+	}
+	pooled := (p1*float64(n1) + p2*float64(n2)) / float64(n1+n2)
+	se := math.Sqrt(pooled * (1 - pooled) * (1/float64(n1) + 1/float64(n2)))
+	if se == 0 {
+		return math.Inf(1)
+	}
+	return math.Abs(p1-p2) / se
+}
 
 // Metric is one compared figure of one point.
 type Metric struct {
@@ -50,6 +97,12 @@ type Metric struct {
 	Kind   string  `json:"kind"`  // "relative" or "absolute"
 	Goal   float64 `json:"goal"`
 	Within bool    `json:"within"`
+	// Known marks a miss of a goal the check was told is a known model
+	// gap (Config.KnownMisses): reported, not failing.
+	Known bool `json:"known_miss,omitempty"`
+	// NotJudged says why the goal was not judged (too few samples); the
+	// metric then counts as within.
+	NotJudged string `json:"not_judged,omitempty"`
 }
 
 // Errors are a point's errors by metric, as the issue's JSON names them.
@@ -89,9 +142,11 @@ type Knee struct {
 
 // Verdict is one check beyond the per-point goals.
 type Verdict struct {
+	Goal  string `json:"goal"` // collapse, knee or ranking (GoalNames)
 	Check string `json:"check"`
 	Pass  bool   `json:"pass"`
 	Note  string `json:"note"`
+	Known bool   `json:"known_miss,omitempty"` // a miss of a known model gap (Config.KnownMisses)
 }
 
 // Report is the outcome of Check.
@@ -155,7 +210,7 @@ func Check(ctx context.Context, c Config) (*Report, error) {
 				Real:            experiments.Summarize(at, seed, []*checkout.Result{realRes}),
 				Sim:             experiments.Summarize(at, seed, simRes[:1]),
 				SimReplications: experiments.Summarize(at, seed, simRes)}
-			p.compare()
+			p.compare(c.KnownMisses)
 			rep.Points = append(rep.Points, p)
 		}
 	}
@@ -180,21 +235,34 @@ func relErr(real, sim float64) float64 {
 	return math.Abs(sim-real) / math.Abs(real)
 }
 
-// compare fills the point's metrics and errors.
-func (p *Point) compare() {
+// compare fills the point's metrics and errors; a miss of a goal in known
+// is marked Known and does not fail the point.
+func (p *Point) compare(known []string) {
 	r, s := p.Real, p.Sim
 	add := func(name string, real, sim, errv, goal float64, kind string, within bool) {
-		p.Metrics = append(p.Metrics, Metric{Name: name, Real: real, Sim: sim, Error: errv, Kind: kind, Goal: goal, Within: within})
+		goalName, _, _ := strings.Cut(name, " ")
+		p.Metrics = append(p.Metrics, Metric{Name: name, Real: real, Sim: sim, Error: errv, Kind: kind, Goal: goal, Within: within,
+			Known: !within && slices.Contains(known, goalName)})
 	}
 	e := &p.Errors
 	e.P50 = relErr(r.Checkout.Latency.P50, s.Checkout.Latency.P50)
 	add("p50_s", r.Checkout.Latency.P50, s.Checkout.Latency.P50, e.P50, Goals.P50, "relative", e.P50 <= Goals.P50)
 	e.P99 = relErr(r.Checkout.Latency.P99, s.Checkout.Latency.P99)
-	add("p99_s", r.Checkout.Latency.P99, s.Checkout.Latency.P99, e.P99, Goals.P99, "relative", e.P99 <= Goals.P99)
+	if n := r.Checkout.Attempts; n < MinCheckoutsForP99 {
+		add("p99_s", r.Checkout.Latency.P99, s.Checkout.Latency.P99, e.P99, Goals.P99, "relative", true)
+		p.Metrics[len(p.Metrics)-1].NotJudged = fmt.Sprintf("%d checkouts < %d", n, MinCheckoutsForP99)
+	} else {
+		add("p99_s", r.Checkout.Latency.P99, s.Checkout.Latency.P99, e.P99, Goals.P99, "relative", e.P99 <= Goals.P99)
+	}
 	abs := math.Abs(s.Checkout.ErrorRate - r.Checkout.ErrorRate)
 	e.ErrorRate = abs
+	errWithin := abs <= Goals.ErrorAbs || relErr(r.Checkout.ErrorRate, s.Checkout.ErrorRate) <= Goals.ErrorRel
+	z := errorRateZ(r.Checkout.ErrorRate, s.Checkout.ErrorRate, r.Checkout.Attempts, s.Checkout.Attempts)
 	add("error_rate", r.Checkout.ErrorRate, s.Checkout.ErrorRate, abs, Goals.ErrorAbs, "absolute (or 25% relative)",
-		abs <= Goals.ErrorAbs || relErr(r.Checkout.ErrorRate, s.Checkout.ErrorRate) <= Goals.ErrorRel)
+		errWithin || z < 2)
+	if !errWithin && z < 2 {
+		p.Metrics[len(p.Metrics)-1].NotJudged = fmt.Sprintf("within sampling noise, z = %.2f", z)
+	}
 	worst, worstReal, worstSim := 0.0, 1.0, 1.0
 	for _, rl := range r.Signals.Amplification {
 		for _, sl := range s.Signals.Amplification {
@@ -218,7 +286,7 @@ func (p *Point) compare() {
 	add("queries_per_checkout", r.Signals.DBQueriesPerCheckout, s.Signals.DBQueriesPerCheckout, e.QueriesPerCheckout, Goals.Queries, "relative", e.QueriesPerCheckout <= Goals.Queries)
 	p.Pass = true
 	for _, m := range p.Metrics {
-		p.Pass = p.Pass && m.Within
+		p.Pass = p.Pass && (m.Within || m.Known)
 	}
 }
 
@@ -242,17 +310,15 @@ func (rep *Report) judge(c Config) {
 			}
 			rc, sc2 := p.Real.Checkout.ErrorRate > Goals.Collapsed, p.Sim.Checkout.ErrorRate > Goals.Collapsed
 			if rc || sc2 {
-				v := Verdict{Check: fmt.Sprintf("collapse agreement %s at %gx", p.Scenario, p.Load), Pass: rc == sc2,
+				v := Verdict{Goal: "collapse", Check: fmt.Sprintf("collapse agreement %s at %gx", p.Scenario, p.Load), Pass: rc == sc2,
 					Note: fmt.Sprintf("errors real %.1f%%, sim %.1f%% (collapsed: above %.0f%%)", 100*p.Real.Checkout.ErrorRate, 100*p.Sim.Checkout.ErrorRate, 100*Goals.Collapsed)}
-				rep.Verdicts = append(rep.Verdicts, v)
-				pass = pass && v.Pass
+				pass = rep.addVerdict(v, c.KnownMisses) && pass
 			}
 		}
 		rep.Knee.Real[sc.Name], rep.Knee.Sim[sc.Name] = kr, ks
-		v := Verdict{Check: "knee " + sc.Name, Pass: relErr(kr, ks) <= Goals.Knee,
+		v := Verdict{Goal: "knee", Check: "knee " + sc.Name, Pass: relErr(kr, ks) <= Goals.Knee,
 			Note: fmt.Sprintf("largest load holding P99 <= %gs and errors <= %g%%: real %gx, sim %gx (ladder %v)", c.SLOP99, 100*c.MaxErrorRate, kr, ks, c.Loads)}
-		rep.Verdicts = append(rep.Verdicts, v)
-		pass = pass && v.Pass
+		pass = rep.addVerdict(v, c.KnownMisses) && pass
 	}
 	// Ranking: at each load, every pair of configurations is ordered the
 	// same way by the real system and the simulator on each headline metric.
@@ -277,10 +343,9 @@ func (rep *Report) judge(c Config) {
 				for _, h := range headline {
 					sr := sign(h.f(at[i].Real) - h.f(at[j].Real))
 					ss := sign(h.f(at[i].Sim) - h.f(at[j].Sim))
-					v := Verdict{Check: fmt.Sprintf("ranking %s vs %s on %s at %gx", at[i].Scenario, at[j].Scenario, h.name, load), Pass: sr == ss || sr == 0 || ss == 0,
+					v := Verdict{Goal: "ranking", Check: fmt.Sprintf("ranking %s vs %s on %s at %gx", at[i].Scenario, at[j].Scenario, h.name, load), Pass: sr == ss || sr == 0 || ss == 0,
 						Note: fmt.Sprintf("real %s vs %s, sim %s vs %s", fmtV(h.f(at[i].Real)), fmtV(h.f(at[j].Real)), fmtV(h.f(at[i].Sim)), fmtV(h.f(at[j].Sim)))}
-					rep.Verdicts = append(rep.Verdicts, v)
-					pass = pass && v.Pass
+					pass = rep.addVerdict(v, c.KnownMisses) && pass
 				}
 			}
 		}
@@ -289,6 +354,14 @@ func (rep *Report) judge(c Config) {
 		pass = pass && p.Pass
 	}
 	rep.Pass = pass
+}
+
+// addVerdict records v, marking a miss of a known goal, and reports
+// whether it lets the check pass.
+func (rep *Report) addVerdict(v Verdict, known []string) bool {
+	v.Known = !v.Pass && slices.Contains(known, v.Goal)
+	rep.Verdicts = append(rep.Verdicts, v)
+	return v.Pass || v.Known
 }
 
 func sign(v float64) int {

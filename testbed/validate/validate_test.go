@@ -11,6 +11,7 @@ import (
 
 func summary(p50, p99, errRate, attempts, lockP99, hit, queries float64) *experiments.RunSummary {
 	s := &experiments.RunSummary{}
+	s.Checkout.Attempts = 2000 // enough for a P99 and for a 2-point error-rate difference to be significant
 	s.Checkout.Latency.P50, s.Checkout.Latency.P99, s.Checkout.ErrorRate = p50, p99, errRate
 	s.Signals.Amplification = []experiments.LayerSummary{
 		{Layer: "gateway->api", Calls: 100, AttemptsPerCall: 1},
@@ -48,7 +49,7 @@ func TestCompareGoals(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := &Point{Real: real, Sim: c.sim}
-			p.compare()
+			p.compare(nil)
 			w := within(p)
 			missed := map[string]bool{}
 			for _, m := range c.miss {
@@ -70,7 +71,7 @@ func TestCompareGoals(t *testing.T) {
 // a 2 ms floor applies.
 func TestLockWaitFloor(t *testing.T) {
 	p := &Point{Real: summary(0.2, 1, 0, 1, 0.0015, 0.9, 20), Sim: summary(0.2, 1, 0, 1, 0, 0.9, 20)}
-	p.compare()
+	p.compare(nil)
 	if !within(p)["lock_wait_p99_s"] {
 		t.Fatal("1.5 ms real vs 0 simulated should be within the 2 ms floor")
 	}
@@ -81,7 +82,7 @@ func TestJudgeKneeCollapseRanking(t *testing.T) {
 	after := &experiments.Scenario{Name: "after"}
 	pt := func(name string, load float64, real, sim *experiments.RunSummary) Point {
 		p := Point{Scenario: name, Load: load, Real: real, Sim: sim, SimReplications: sim}
-		p.compare()
+		p.compare(nil)
 		return p
 	}
 	ok := summary(0.2, 0.5, 0.001, 1, 0, 0.9, 20)
@@ -140,5 +141,100 @@ func TestJudgeKneeCollapseRanking(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "FAIL") || !strings.Contains(buf.String(), "MISS  knee before") {
 		t.Errorf("table does not show the misses:\n%s", buf.String())
+	}
+}
+
+// A known miss is reported and marked but does not fail the check; every
+// other goal still does.
+func TestKnownMisses(t *testing.T) {
+	real := summary(0.200, 1.00, 0.020, 1.20, 0.100, 0.90, 20)
+	cases := []struct {
+		name   string
+		sim    *experiments.RunSummary
+		known  []string
+		pass   bool
+		marked string
+	}{
+		{"lock wait miss, known", summary(0.200, 1.00, 0.020, 1.20, 0.131, 0.90, 20), []string{"lock_wait_p99_s"}, true, "lock_wait_p99_s"},
+		{"lock wait miss, other goal known", summary(0.200, 1.00, 0.020, 1.20, 0.131, 0.90, 20), []string{"p50_s"}, false, ""},
+		{"attempts miss, known by its goal name", summary(0.200, 1.00, 0.020, 1.34, 0.100, 0.90, 20), []string{"attempts_per_call"}, true, "attempts_per_call (worst layer)"},
+		{"within goal is never marked", real, []string{"p99_s"}, true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := &Point{Real: real, Sim: c.sim}
+			p.compare(c.known)
+			if p.Pass != c.pass {
+				t.Fatalf("pass = %v, want %v", p.Pass, c.pass)
+			}
+			for _, m := range p.Metrics {
+				if m.Known != (m.Name == c.marked) {
+					t.Errorf("%s: known = %v", m.Name, m.Known)
+				}
+			}
+		})
+	}
+	if err := CheckKnownMisses([]string{"knee", "ranking"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKnownMisses([]string{"p99"}); err == nil {
+		t.Fatal("an unknown goal name must be refused")
+	}
+}
+
+func TestKnownMissVerdict(t *testing.T) {
+	rep := &Report{}
+	if !rep.addVerdict(Verdict{Goal: "ranking", Pass: false}, []string{"ranking"}) || !rep.Verdicts[0].Known {
+		t.Fatal("a known ranking miss must be marked and not fail")
+	}
+	if rep.addVerdict(Verdict{Goal: "knee", Pass: false}, []string{"ranking"}) || rep.Verdicts[1].Known {
+		t.Fatal("a knee miss must fail when only ranking is known")
+	}
+}
+
+// A P99 from too few checkouts is printed but not judged: it is close to
+// the sample maximum.
+func TestP99NeedsCheckouts(t *testing.T) {
+	real := summary(0.200, 1.00, 0.020, 1.20, 0.100, 0.90, 20)
+	sim := summary(0.200, 1.66, 0.020, 1.20, 0.100, 0.90, 20)
+	for _, n := range []int64{MinCheckoutsForP99 - 1, MinCheckoutsForP99} {
+		r := *real
+		r.Checkout.Attempts = n
+		p := &Point{Real: &r, Sim: sim}
+		p.compare(nil)
+		judged := n >= MinCheckoutsForP99
+		if p.Pass == judged {
+			t.Errorf("%d checkouts: pass = %v with a 66%% P99 error", n, p.Pass)
+		}
+		if (p.Metrics[1].NotJudged == "") != judged {
+			t.Errorf("%d checkouts: not judged = %q", n, p.Metrics[1].NotJudged)
+		}
+	}
+}
+
+// An error-rate difference beyond the goal that sampling noise explains is
+// not judged; a significant one is a miss.
+func TestErrorRateNoise(t *testing.T) {
+	cases := []struct {
+		name      string
+		n         int64
+		real, sim float64
+		pass      bool
+	}{
+		{"7 vs 3 errors of 375: noise", 375, 7.0 / 375, 3.0 / 375, true},
+		{"4% vs 2% of 20000: a real difference", 20000, 0.04, 0.02, false},
+		{"within 1 point: judged and within", 375, 0.010, 0.015, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := summary(0.200, 1.00, c.real, 1.20, 0.100, 0.90, 20)
+			s := summary(0.200, 1.00, c.sim, 1.20, 0.100, 0.90, 20)
+			r.Checkout.Attempts, s.Checkout.Attempts = c.n, c.n
+			p := &Point{Real: r, Sim: s}
+			p.compare(nil)
+			if p.Pass != c.pass {
+				t.Fatalf("pass = %v, want %v (%+v)", p.Pass, c.pass, p.Metrics[2])
+			}
+		})
 	}
 }
