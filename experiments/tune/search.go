@@ -85,8 +85,8 @@ func New(spec Spec) (*Tuner, error) {
 				if spec.Objective.Maximize {
 					dir = "maximizes"
 				}
-				add(fmt.Errorf("%s %q: the objective %s %s, and this constraint bounds it from the other side, so the best answer is the bound itself: drop the constraint or turn it round",
-					srcOr(c.Source, "--constraint"), c.String(), dir, c.Metric))
+				add(fmt.Errorf("%s %q: the objective %s %s, the same metric, and this constraint bounds it from the other side: drop the constraint or turn it round",
+					srcOr(c.Source, "--constraint"), c.String(), dir, spec.Objective.Metric))
 			}
 		}
 	}
