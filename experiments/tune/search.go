@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
@@ -40,8 +41,8 @@ type Tuner struct {
 	ScenarioSHA256 string
 	SpecSHA256     string
 
-	objective   Metric
-	constraints []Metric
+	objective   *metric.Metric
+	constraints []*metric.Metric
 	// windows are each condition's warm-up and duration.
 	windows []window
 }
@@ -79,7 +80,7 @@ func New(spec Spec) (*Tuner, error) {
 			continue
 		}
 		t.constraints = append(t.constraints, m)
-		if t.objective.Value != nil && m.Key == t.objective.Key {
+		if t.objective != nil && m.Key == t.objective.Key {
 			if (c.Op == AtLeast) != spec.Objective.Maximize {
 				dir := "minimizes"
 				if spec.Objective.Maximize {
@@ -368,7 +369,9 @@ func (t *Tuner) run(j job) (Evaluation, error) {
 }
 
 // metrics are the objective then the constraints.
-func (t *Tuner) metrics() []Metric { return append([]Metric{t.objective}, t.constraints...) }
+func (t *Tuner) metrics() []*metric.Metric {
+	return append([]*metric.Metric{t.objective}, t.constraints...)
+}
 
 // Options control Run.
 type Options struct {
