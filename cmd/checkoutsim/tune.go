@@ -60,7 +60,7 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 	if o.specFile != "" {
 		s, err := tune.LoadSpec(o.specFile)
 		if err != nil {
-			return err
+			return prefixAll("tune", []error{err})
 		}
 		spec = *s
 	}
@@ -114,7 +114,9 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 	if cmd.Flags().Changed("candidates") {
 		spec.Candidates = o.candidates
 	}
-	add(experiments.CheckFormat(o.output))
+	if err := experiments.CheckFormat(o.output); err != nil {
+		add(fmt.Errorf("--output: %w", err))
+	}
 	if o.workers < 0 {
 		add(fmt.Errorf("--workers %d: want >= 0 (0: GOMAXPROCS)", o.workers))
 	}
