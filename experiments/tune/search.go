@@ -234,10 +234,11 @@ func (t *Tuner) sizes(n int) []int {
 		out = append(out, n)
 		n = max(1, (n+t.Spec.Keep-1)/t.Spec.Keep)
 	}
-	// The final stage re-runs the best Keep of the last rung (at least
-	// the survivors), plus the current settings.
+	// The final stage re-runs the survivors of the last rung, at least
+	// MinFinalists of them (so the best has company to be compared
+	// with), plus the current settings.
 	last := out[len(out)-1]
-	return append(out, min(last, max(n, t.Spec.Keep))+1)
+	return append(out, min(last, max(n, MinFinalists))+1)
 }
 
 // cost is the runs and simulated time a search of n candidates uses.

@@ -106,10 +106,10 @@ type Rung struct {
 	Replications int     `json:"replications"`
 }
 
-// DefaultSchedule is three rungs: a quarter of the measured window with
-// one replication, half with two, all of it with three; a quarter of the
-// candidates survive each rung.
-var DefaultSchedule = []Rung{{0.25, 1}, {0.5, 2}, {1, 3}}
+// DefaultSchedule is two rungs: a quarter of the measured window with one
+// replication for every candidate, then half of it with two replications
+// for the best quarter; the best quarter of those are the finalists.
+var DefaultSchedule = []Rung{{0.25, 1}, {0.5, 2}}
 
 // Defaults of a spec.
 const (
@@ -120,6 +120,8 @@ const (
 	// MinCandidates is the fewest candidates a budget may shrink the
 	// search to.
 	MinCandidates = 4
+	// MinFinalists is the fewest finalists (when the last rung has them).
+	MinFinalists = 3
 )
 
 // Spec is the question tune answers.
