@@ -186,7 +186,7 @@ constant,exponential. Metrics: a path in 'run -o json'
 (p99, error_rate). Conditions: the scenario as it is ("base"), plus each
 --condition NAME:PATH=VALUE[,PATH=VALUE...] or --condition FILE (a scenario
 file to run instead, knobs applied on top). A candidate's score is its
-objective in its worst condition; it is infeasible if it breaks a
+objective in its worst condition (per replication, averaged); it is infeasible if it breaks a
 constraint in any condition.
 
 The search: a Latin hypercube of --candidates points; successive halving

@@ -71,11 +71,11 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if r.Best == nil {
 		fmt.Fprintf(&b, "\n%s\n", r.Failure.Message())
 	} else {
-		fmt.Fprintf(&b, "\nBEST: candidate %d, %s %s in its worst condition (%s)\n", r.Best.Index, r.Objective, ciString(r.Best.Score, r.Best.ScoreCI), r.Best.WorstCondition)
+		fmt.Fprintf(&b, "\nBEST: candidate %d, %s %s, worst case per replication (worst mean in %s)\n", r.Best.Index, r.Objective, ciString(r.Best.Score, r.Best.ScoreCI), r.Best.WorstCondition)
 		writeCandidate(&b, r, r.Best)
 	}
 	if r.Current != nil {
-		fmt.Fprintf(&b, "\nCURRENT SETTINGS: %s %s in its worst condition (%s)", r.Objective, ciString(r.Current.Score, r.Current.ScoreCI), r.Current.WorstCondition)
+		fmt.Fprintf(&b, "\nCURRENT SETTINGS: %s %s, worst case per replication (worst mean in %s)", r.Objective, ciString(r.Current.Score, r.Current.ScoreCI), r.Current.WorstCondition)
 		if !r.Current.Feasible {
 			b.WriteString(", breaks a constraint")
 		}

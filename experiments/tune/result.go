@@ -39,8 +39,9 @@ type Candidate struct {
 	// Set are the knob overrides, "path=value" (empty for the current
 	// settings).
 	Set []string `json:"set"`
-	// Score is the objective in its worst condition, with that
-	// condition's interval.
+	// Score is the mean over replications of the objective in the
+	// replication's worst condition, with its 95% interval;
+	// WorstCondition is the condition with the worst mean.
 	Score          float64 `json:"score"`
 	ScoreCI        *CI     `json:"score_ci95"`
 	WorstCondition string  `json:"worst_condition"`
@@ -234,10 +235,17 @@ func (s *state) finalist(st Stage, c int) Candidate {
 	if cand.Set == nil {
 		cand.Set = []string{}
 	}
-	cand.Score = math.NaN()
-	for i, con := range t.Spec.Constraints {
+	var ws stats.Summary
+	for _, w := range s.worstPerRep(st, c) {
+		if !math.IsNaN(w) {
+			ws.Add(w)
+		}
+	}
+	cand.Score = estimate("", &ws).Mean
+	cand.ScoreCI = estimate("", &ws).CI95
+	worst := math.NaN()
+	for _, con := range t.Spec.Constraints {
 		cand.Constraints = append(cand.Constraints, ConstraintResult{Constraint: con.String()})
-		_ = i
 	}
 	for k, cond := range t.Conditions {
 		sums := make([]stats.Summary, len(t.metrics()))
@@ -254,10 +262,11 @@ func (s *state) finalist(st Stage, c int) Candidate {
 		}
 		obj := estimate(cond.Name, &sums[0])
 		cand.Objective = append(cand.Objective, obj)
-		if sums[0].N() == 0 {
-			cand.Feasible = false
-		} else if math.IsNaN(cand.Score) || s.betterScore(cand.Score, obj.Mean) {
-			cand.Score, cand.ScoreCI, cand.WorstCondition = obj.Mean, obj.CI95, cond.Name
+		if sums[0].N() < st.Replications {
+			cand.Feasible = false // a run did not define the objective
+		}
+		if sums[0].N() > 0 && (math.IsNaN(worst) || s.betterScore(worst, obj.Mean)) {
+			worst, cand.WorstCondition = obj.Mean, cond.Name
 		}
 		for i, con := range t.Spec.Constraints {
 			e := estimate(cond.Name, &sums[i+1])

@@ -595,39 +595,33 @@ func (s *state) candidates(st Stage) []int {
 // Score is a candidate's standing at one stage.
 type Score struct {
 	Candidate int
-	// Objective is the worst case over conditions of the mean objective
-	// (NaN when a condition never defined it).
+	// Objective is the mean over replications of the objective in the
+	// replication's worst condition (the conditions of one replication
+	// share its random numbers); ±Inf when a run did not define it.
 	Objective float64
 	// Violation is the sum over constraints and conditions of how far the
 	// mean breaks the bound, relative to it; 0 is feasible.
 	Violation float64
 }
 
-// score is candidate c's standing at stage st, from the means over its
-// replications.
+// score is candidate c's standing at stage st.
 func (s *state) score(st Stage, c int) Score {
 	t := s.t
-	sc := Score{Candidate: c, Objective: math.Inf(-1)}
-	if !t.Spec.Objective.Maximize {
-		sc.Objective = math.Inf(-1)
+	sc := Score{Candidate: c}
+	sum := 0.0
+	for _, w := range s.worstPerRep(st, c) {
+		if math.IsNaN(w) {
+			sum = math.Inf(1)
+			if t.Spec.Objective.Maximize {
+				sum = math.Inf(-1)
+			}
+			break
+		}
+		sum += w
 	}
-	worst := math.NaN()
+	sc.Objective = sum / float64(st.Replications)
 	for k := range t.Conditions {
 		means := s.means(st, c, k)
-		obj := means[0]
-		switch {
-		case math.IsNaN(obj):
-			worst = math.Inf(1)
-			if t.Spec.Objective.Maximize {
-				worst = math.Inf(-1)
-			}
-		case math.IsNaN(worst):
-			worst = obj
-		case t.Spec.Objective.Maximize:
-			worst = math.Min(worst, obj)
-		default:
-			worst = math.Max(worst, obj)
-		}
 		for i, con := range t.Spec.Constraints {
 			v := means[i+1]
 			if math.IsNaN(v) {
@@ -637,7 +631,6 @@ func (s *state) score(st Stage, c int) Score {
 			sc.Violation += con.Violation(v)
 		}
 	}
-	sc.Objective = worst
 	return sc
 }
 
