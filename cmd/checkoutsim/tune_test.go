@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,5 +99,44 @@ func TestTuneRuns(t *testing.T) {
 	if code != exitFailed || !strings.Contains(stderr.String(), "no feasible candidate: checkout.error_rate<=0 was broken by 4 of 4 candidates") &&
 		!strings.Contains(stderr.String(), "no feasible candidate: error_rate<=0 was broken by 4 of 4 candidates") {
 		t.Errorf("infeasible: exit %d, stderr %s", code, stderr.String())
+	}
+}
+
+// Sharded from the command line: each stage's shards, merged, then the
+// next stage from the merged state; the answer is the unsharded one.
+func TestTuneShardsAndMerge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates about 40 short runs")
+	}
+	dir := t.TempDir()
+	spec := tinyTuneSpec(t, "error_rate<=5%")
+	whole := filepath.Join(dir, "whole.json")
+	mustRun := func(args ...string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+	}
+	mustRun("tune", "--spec", spec, "-o", "json", "--out", whole)
+	state := ""
+	for stage := range 2 {
+		var parts []string
+		for i := range 2 {
+			part := filepath.Join(dir, fmt.Sprintf("part-%d-%d.json", stage, i))
+			args := []string{"tune", "--spec", spec, "--shard", fmt.Sprintf("%d/2", i), "--out", part}
+			if state != "" {
+				args = append(args, "--state", state)
+			}
+			mustRun(args...)
+			parts = append(parts, part)
+		}
+		state = filepath.Join(dir, fmt.Sprintf("state-%d.json", stage))
+		mustRun(append([]string{"merge", "--out", state}, parts...)...)
+	}
+	a, _ := os.ReadFile(whole)
+	b, _ := os.ReadFile(state)
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Fatal("the merged shards differ from the unsharded search")
 	}
 }

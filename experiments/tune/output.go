@@ -242,3 +242,16 @@ func ReadResult(name string) (*Result, error) {
 	}
 	return &r, nil
 }
+
+// IsResultFile reports whether name holds a tune result, checkpoint or
+// part file (JSON with a spec_sha256), as opposed to a sweep's.
+func IsResultFile(name string) bool {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return false
+	}
+	var probe struct {
+		SpecSHA256 string `json:"spec_sha256"`
+	}
+	return json.Unmarshal(data, &probe) == nil && probe.SpecSHA256 != ""
+}
