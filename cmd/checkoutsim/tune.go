@@ -302,13 +302,7 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 		}
 		return runError(err)
 	}
-	write := func(w io.Writer) error { return res.Write(w, o.output) }
-	if o.out == "" {
-		err = write(stdout)
-	} else {
-		err = atomicfile.WriteFile(o.out, write)
-	}
-	if err != nil {
+	if err := (&simOptions{out: o.out}).write(stdout, func(w io.Writer) error { return res.Write(w, o.output) }); err != nil {
 		return err
 	}
 	if o.shard != nil {
@@ -373,9 +367,5 @@ func runTuneMerge(o *mergeOptions, stdout io.Writer) error {
 	if err != nil {
 		return badInput(err)
 	}
-	write := func(w io.Writer) error { return res.Write(w, o.output) }
-	if o.out == "" {
-		return write(stdout)
-	}
-	return atomicfile.WriteFile(o.out, write)
+	return (&simOptions{out: o.out}).write(stdout, func(w io.Writer) error { return res.Write(w, o.output) })
 }
