@@ -50,10 +50,12 @@ func YAMLFragment(sets []string) string {
 	}
 	var b strings.Builder
 	if len(root.Content) > 0 {
-		out, err := yaml.Marshal(root)
-		if err == nil {
-			b.Write(out)
+		enc := yaml.NewEncoder(&b)
+		enc.SetIndent(2) // as the scenario files are written
+		if err := enc.Encode(root); err != nil {
+			b.Reset()
 		}
+		enc.Close()
 	}
 	for _, s := range indexed {
 		fmt.Fprintf(&b, "# list entry: --set %s\n", s)
