@@ -122,11 +122,11 @@ func simulated(p call.Policy, steps []step) ([]callResult, policy.BreakerStats) 
 		panic(err)
 	}
 	k := 0
-	server := func(ctx *call.Ctx, reply func(call.Outcome)) {
+	server := call.HandlerFunc(func(ctx *call.Ctx, reply call.Reply) {
 		st := steps[k%len(steps)]
 		k++
 		e.After(sim.Time(st.dur), func() { reply(st.o) })
-	}
+	})
 	// Each call starts scriptGap after the previous one ended (a server
 	// still working on an abandoned attempt does not delay it).
 	var out []callResult
