@@ -325,7 +325,7 @@ func (s *state) pairedVsBest(st Stage, c, best int) *CI {
 	var p stats.Paired
 	for r := range a {
 		if !math.IsNaN(a[r]) && !math.IsNaN(b[r]) {
-			p.Add(a[r], b[r])
+			p.Add(b[r], a[r]) // Diff is the second minus the first: c - best
 		}
 	}
 	if p.N() < 2 {

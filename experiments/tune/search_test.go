@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,6 +75,15 @@ func TestSearchDeterministic(t *testing.T) {
 	// finalists, + current) x 2 conditions x 3 reps.
 	if res.RunsUsed != 12+24 {
 		t.Errorf("runs used %d, want 36", res.RunsUsed)
+	}
+	// vs_best is (this - best): its midpoint is the difference of scores.
+	for _, f := range append(slices.Clone(res.Finalists), *res.Current) {
+		if f.VsBest == nil {
+			continue
+		}
+		if mid, d := (f.VsBest[0]+f.VsBest[1])/2, f.Score-res.Best.Score; math.Abs(mid-d) > 1e-9 {
+			t.Errorf("candidate %d: vs_best %v is centred on %g, its score minus the best's is %g", f.Index, *f.VsBest, mid, d)
+		}
 	}
 	if got, _ := runJSON(t, spec, Options{Workers: 3}); got != want {
 		t.Fatal("3 workers gave other bytes than 1")
