@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
+	"github.com/checkoutsim/checkoutsim/experiments/report"
 )
 
 // compareOptions are the arguments and flags of checkoutsim compare.
@@ -45,12 +44,7 @@ both. The JSON holds both run summaries and the changes (docs/output.md).`,
   checkoutsim compare before.yaml after.yaml --replications 20
   checkoutsim compare before.yaml after.yaml -o json --out change.json
   checkoutsim compare flash-sale-before flash-sale-after --plots charts/ --report report.html`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return badInput(fmt.Errorf("%s: want two scenarios A and B (built-in names or YAML files), got %d arguments", cmd.CommandPath(), len(args)))
-			}
-			return nil
-		},
+		Args: twoScenarioArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.a, o.b = args[0], args[1]
 			o.readSimFlags(cmd)
@@ -67,23 +61,19 @@ both. The JSON holds both run summaries and the changes (docs/output.md).`,
 }
 
 func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer) error {
-	a, b, err := o.loadPair(o.a, o.b)
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	p, err := o.runPair(ctx, stderr, "compare", o.a, o.b)
 	if err != nil {
 		return err
 	}
-	seed, reps := o.runParams(a)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ra, rb, err := o.runPair(ctx, stderr, "compare", a, b, seed, reps)
-	if err != nil {
-		return runError(err)
-	}
+	a, b, seed, ra, rb := p.a, p.b, p.seed, p.ra, p.rb
 	cs := experiments.CompareResults(a, b, seed, ra, rb)
-	if err := o.writePlots(func(dir string) error { return experiments.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
+	if err := o.writePlots(func(dir string) error { return chart.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
 		return err
 	}
 	if o.report != "" {
-		in := experiments.ReportInput{Seed: seed, A: reportRun(o.a, a, o.sets, ra), B: reportRun(o.b, b, o.sets, rb)}
+		in := report.Input{Seed: seed, A: reportRun(o.a, a, o.sets, ra), B: reportRun(o.b, b, o.sets, rb)}
 		if err := writeReportFile(o.report, in); err != nil {
 			return fmt.Errorf("--report: %w", err)
 		}

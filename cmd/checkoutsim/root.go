@@ -70,6 +70,7 @@ The same scenario and seed always give byte-identical output.`,
 		newReportCmd(),
 		newFitCmd(),
 		newAblationCmd(),
+		newTestbedCmd(),
 		newTuneCmd(),
 	)
 	return root
