@@ -37,7 +37,6 @@ type tuneOptions struct {
 	plots       string
 	workers     int
 	rawShard    string
-	shards      int
 	resume      bool
 	state       string
 
@@ -120,7 +119,10 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 	if o.workers < 0 {
 		add(fmt.Errorf("--workers %d: want >= 0 (0: GOMAXPROCS)", o.workers))
 	}
-	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
+	// No --shards: a search shards stage by stage (merge between stages),
+	// so it is not one job array and one merge like sweep's (the Slurm
+	// e2e, deploy/slurm/e2e.sh, proves that protocol for --shards commands).
+	if cmd.Flags().Changed("shard") {
 		envName, envVal := "", ""
 		for _, name := range shardEnvVars {
 			if v := getenv(name); v != "" {
@@ -128,7 +130,7 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 				break
 			}
 		}
-		s, err := experiments.ParseShard(o.rawShard, o.shards, envName, envVal)
+		s, err := experiments.ParseShard(o.rawShard, 0, envName, envVal)
 		add(err)
 		o.shard = s
 		if o.out == "" {
@@ -240,8 +242,7 @@ stage is done, else a state file to pass back with --state).`,
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically), rewritten after every run")
 	f.StringVar(&o.plots, "plots", "", "write the Pareto fronts (PNG and SVG) to this directory")
 	f.IntVar(&o.workers, "workers", 0, "runs in parallel (default: GOMAXPROCS); the output does not depend on it")
-	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N of the next stage, "i/N"; "/N" or --shards N takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
-	f.IntVar(&o.shards, "shards", 0, "number of shards N, the index coming from --shard i or the environment")
+	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N of the next stage, "i/N"; "/N" takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
 	f.BoolVar(&o.resume, "resume", false, "keep the runs already in --out (same search) and compute only the missing ones")
 	f.StringVar(&o.state, "state", "", "runs computed so far (a file 'checkoutsim merge' wrote), for the next stage of a sharded search")
 	return cmd
