@@ -41,6 +41,7 @@ type System struct {
 	inFlight int // checkout intents not yet resolved
 	arriving bool
 	rec      *recorder
+	skuIDs   traffic.SKUIDs // promotions touch the most popular ranks
 }
 
 // stepRT is a flow step at run time.
@@ -125,6 +126,7 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 		b.r = st.Stream("traffic/browse-sku")
 		b.latency = new(stats.Histogram)
 	}
+	s.skuIDs = traffic.NewSKUIDs(cfg.Traffic.SKUs)
 	s.rec = newRecorder(s)
 	return s, nil
 }
@@ -133,7 +135,7 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 func (s *System) promoted(sku uint32) bool {
 	now := s.eng.Now()
 	for _, ev := range s.cfg.Cache.Events {
-		if now >= ev.At && float64(sku) < ev.Fraction*float64(s.cfg.Traffic.SKUs) {
+		if now >= ev.At && float64(s.skuIDs.Rank(sku)) < ev.Fraction*float64(s.cfg.Traffic.SKUs) {
 			return true
 		}
 	}
@@ -183,6 +185,7 @@ type intent struct {
 	arrived  sim.Time
 	clicks   int
 	measured bool
+	paying   bool // reached the payment code at least once
 }
 
 // click is one "pay" click: a request through the gateway.
@@ -250,6 +253,7 @@ func (s *System) abandon(c *click) {
 		return
 	}
 	c.answered = true
+	s.rec.abandonedClick(c)
 	c.ctx.Abandon(false)
 	s.resolve(c.in, resultAbandoned, "")
 }
@@ -438,6 +442,7 @@ func (s *System) kindWork(fs *flowState, st *stepRT, ctx *call.Ctx, group []inve
 			done(o)
 		})
 	case KindPayment:
+		s.rec.paying(fs.c.in)
 		s.payer.Pay(ctx, done)
 	case KindCart:
 		if !s.cfg.Traffic.Cohorts[fs.c.in.co.Cohort].ColdCache {

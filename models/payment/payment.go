@@ -128,6 +128,10 @@ type Provider struct {
 
 	Requests int64
 	Errors   int64
+	// Zombies are attempts the provider completed after the client had
+	// stopped waiting for them (a timed-out or abandoned attempt): work,
+	// and possibly a charge, nobody receives.
+	Zombies int64
 }
 
 // factor returns the latency factor and extra error rate at now.
@@ -151,6 +155,9 @@ func (p *Provider) serve(ctx *call.Ctx, reply func(call.Outcome)) {
 	fail := p.r.Float64() < p.cfg.ErrorRate+errAdd
 	p.server.Submit(base, func(_ resource.Outcome, t resource.Timing) {
 		ctx.Record(call.SpanProvider, t.Sojourn())
+		if !ctx.Live() {
+			p.Zombies++
+		}
 		if fail {
 			p.Errors++
 			reply(policy.Failure)
