@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 )
 
@@ -272,11 +273,9 @@ type AblationMetric struct {
 	Change
 }
 
-// ablationMetrics are the columns of the ablation table, with their labels.
-var (
-	ablationMetrics = []string{"latency_p99_s", "error_rate", "throughput_per_s", "cost_usd"}
-	ablationLabels  = []string{"P99", "ERRORS", "CHECKOUTS/S", "COST"}
-)
+// ablationMetrics are the columns of the ablation table, headed by their
+// Column in capitals.
+var ablationMetrics = []*metric.Metric{metric.LatencyP99, metric.ErrorRate, metric.Throughput, metric.Cost}
 
 // RunAblation runs before and every variant with the same seed and
 // replications.
@@ -295,9 +294,9 @@ func RunAblation(ctx context.Context, beforeRef string, before *Scenario, varian
 		out := AblationOutput{Variant: v.Name, Description: v.Description}
 		for _, m := range ablationMetrics {
 			for _, c := range cs.Change {
-				if c.Metric == m {
+				if c.Metric == m.Key {
 					out.Changes = append(out.Changes, c)
-					out.Metrics = append(out.Metrics, AblationMetric{Metric: m, Change: c})
+					out.Metrics = append(out.Metrics, AblationMetric{Metric: m.Key, Change: c})
 				}
 			}
 		}
@@ -323,8 +322,8 @@ func (a *AblationResult) WriteTable(w io.Writer) error {
 	capacity := a.BeforeSustainablePerS != nil
 	t := newTableWriter(w)
 	head := []string{"VARIANT", "FIXES"}
-	for _, label := range ablationLabels {
-		head = append(head, label, "CHANGE [95% CI]")
+	for _, m := range ablationMetrics {
+		head = append(head, strings.ToUpper(m.Column), "CHANGE [95% CI]")
 	}
 	if capacity {
 		head = append(head, "SUSTAINABLE/S", "RATIO")

@@ -35,6 +35,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
 
 // CapacityOptions define the SLO and the search.
@@ -143,11 +145,15 @@ func Capacity(ctx context.Context, sc *Scenario, opt CapacityOptions) (*Capacity
 		if err != nil {
 			return CapacityPoint{}, err
 		}
-		s := Summarize(&v, opt.Seed, results)
-		c := &s.Checkout
-		p := CapacityPoint{Multiplier: m, OfferedPerS: m * meanRate,
-			P99S: c.Latency.P99, P99SCI: c.Latency.P99CI, ErrorRate: c.ErrorRate, ErrorRateCI: c.ErrorRateCI,
-			ThroughputPerS: c.ThroughputPerS, ThroughputPerSCI: c.ThroughputPerSCI, Completed: c.Latency.Count}
+		p := CapacityPoint{Multiplier: m, OfferedPerS: m * meanRate}
+		p.P99S, p.P99SCI = overMetric(results, metric.LatencyP99)
+		p.ErrorRate, p.ErrorRateCI = overMetric(results, metric.ErrorRate)
+		p.ThroughputPerS, p.ThroughputPerSCI = overMetric(results, metric.Throughput)
+		for _, r := range results {
+			if r.Latency != nil {
+				p.Completed += r.Latency.Count()
+			}
+		}
 		p.Pass = opt.holds(&p)
 		res.Curve = append(res.Curve, p)
 		slices.SortFunc(res.Curve, func(a, b CapacityPoint) int {

@@ -8,14 +8,13 @@ package experiments
 // of stats.Paired (ratio B/A by the delta method, difference by paired t).
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
@@ -32,41 +31,32 @@ type CompareSummary struct {
 // they can differ slightly from the run summaries' values when some
 // replication left it undefined.
 type Change struct {
-	Metric  string   `json:"-"`
-	Label   string   `json:"-"`
-	Unit    string   `json:"unit"`
-	Pairs   int      `json:"pairs"`
-	A       float64  `json:"a"`
-	B       float64  `json:"b"`
-	Ratio   *float64 `json:"ratio"`                // B/A; null when A is 0
-	RatioCI *CI      `json:"ratio_ci95,omitempty"` // needs >= 2 pairs and A != 0
-	Diff    float64  `json:"diff"`                 // B - A
-	DiffCI  *CI      `json:"diff_ci95,omitempty"`  // needs >= 2 pairs
+	Metric string `json:"-"`
+	Label  string `json:"-"`
+	// Better is the direction of improvement (from the metric registry;
+	// an extra row of a report sets it itself).
+	Better  metric.Direction `json:"-"`
+	Unit    string           `json:"unit"`
+	Pairs   int              `json:"pairs"`
+	A       float64          `json:"a"`
+	B       float64          `json:"b"`
+	Ratio   *float64         `json:"ratio"`                // B/A; null when A is 0
+	RatioCI *CI              `json:"ratio_ci95,omitempty"` // needs >= 2 pairs and A != 0
+	Diff    float64          `json:"diff"`                 // B - A
+	DiffCI  *CI              `json:"diff_ci95,omitempty"`  // needs >= 2 pairs
 }
 
-// Changes are the headline metrics in HeadlineMetrics order. They marshal
+// Changes are the headline metrics in metric.Headline order. They marshal
 // to a JSON object keyed by Metric, keys in that order.
 type Changes []Change
 
 // MarshalJSON writes the changes as an ordered JSON object.
 func (cs Changes) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, c := range cs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(c.Metric)
-		v, err := json.Marshal(c)
-		if err != nil {
-			return nil, fmt.Errorf("change %s: %w", c.Metric, err)
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
+	var o orderedObject
+	for _, c := range cs {
+		o.add(c.Metric, c)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return o.bytes()
 }
 
 // Compare runs a and b with the same seed and replications 0..reps-1
@@ -94,24 +84,30 @@ func Compare(ctx context.Context, a, b *Scenario, seed uint64, reps, workers int
 func CompareResults(a, b *Scenario, seed uint64, ra, rb []*checkout.Result) *CompareSummary {
 	cs := &CompareSummary{A: Summarize(a, seed, ra), B: Summarize(b, seed, rb)}
 	n := min(len(ra), len(rb))
-	for _, m := range HeadlineMetrics {
-		var p stats.Paired
-		for i := range n {
-			va, okA := m.Value(ra[i])
-			vb, okB := m.Value(rb[i])
-			if okA && okB {
-				p.Add(va, vb)
-			}
-		}
-		cs.Change = append(cs.Change, pairedChange(m, &p))
+	for _, m := range metric.Headline() {
+		cs.Change = append(cs.Change, pairedMetric(m, ra[:n], rb[:n]))
 	}
 	return cs
 }
 
+// pairedMetric is a metric's paired change between results a and b,
+// paired by index.
+func pairedMetric(m *metric.Metric, ra, rb []*checkout.Result) Change {
+	var p stats.Paired
+	for i := range min(len(ra), len(rb)) {
+		va, okA := m.Value(ra[i])
+		vb, okB := m.Value(rb[i])
+		if okA && okB {
+			p.Add(va, vb)
+		}
+	}
+	return pairedChange(m, &p)
+}
+
 // pairedChange turns paired statistics into a Change, leaving out what is
 // undefined (JSON has no NaN or infinity).
-func pairedChange(m Metric, p *stats.Paired) Change {
-	c := Change{Metric: m.Key, Label: m.Label, Unit: m.Unit, Pairs: p.N(), A: p.MeanA(), B: p.MeanB()}
+func pairedChange(m *metric.Metric, p *stats.Paired) Change {
+	c := Change{Metric: m.Key, Label: m.Label, Better: m.Better, Unit: string(m.Unit), Pairs: p.N(), A: p.MeanA(), B: p.MeanB()}
 	d := p.Diff()
 	c.Diff = d.Estimate
 	if p.N() >= 2 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
 )
@@ -19,8 +20,8 @@ func TestCompareWithItself(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cs.Change) != len(HeadlineMetrics) {
-		t.Fatalf("%d changes, want %d", len(cs.Change), len(HeadlineMetrics))
+	if len(cs.Change) != len(metric.Headline()) {
+		t.Fatalf("%d changes, want %d", len(cs.Change), len(metric.Headline()))
 	}
 	for _, c := range cs.Change {
 		if c.Diff != 0 || c.DiffCI == nil || c.DiffCI[0] != 0 || c.DiffCI[1] != 0 {
@@ -64,7 +65,7 @@ func TestCompareResultsPaired(t *testing.T) {
 	if er.Ratio != nil || er.RatioCI != nil || er.A != 0 || !relNear(er.B, 0.2) || !relNear(er.Diff, 0.2) || er.DiffCI == nil {
 		t.Errorf("error rate %+v, want no ratio (A is 0), B 0.2, diff 0.2 with an interval", er)
 	}
-	// The JSON "change" object is keyed by metric, in HeadlineMetrics order,
+	// The JSON "change" object is keyed by metric, in metric.Headline order,
 	// with ratio null when undefined.
 	var b bytes.Buffer
 	if err := cs.WriteJSON(&b); err != nil {
@@ -80,7 +81,7 @@ func TestCompareResultsPaired(t *testing.T) {
 		t.Errorf(`change.error_rate.ratio = %v, want null`, r)
 	}
 	last := -1
-	for _, m := range HeadlineMetrics {
+	for _, m := range metric.Headline() {
 		i := strings.Index(b.String(), `"`+m.Key+`": {`)
 		if i < last {
 			t.Errorf("change key %s out of order", m.Key)

@@ -39,7 +39,7 @@ func ExampleWriteCapacityPlot() {
 		panic(err)
 	}
 	defer os.RemoveAll(dir)
-	curve := []experiments.CurvePoint{
+	curve := []experiments.CapacityPoint{
 		{Multiplier: 1, OfferedPerS: 100, P99S: 0.9, ErrorRate: 0.002, Pass: true},
 		{Multiplier: 2, OfferedPerS: 200, P99S: 6.5, ErrorRate: 0.04},
 		{Multiplier: 1.5, OfferedPerS: 150, P99S: 1.6, ErrorRate: 0.006, Pass: true},

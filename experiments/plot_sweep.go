@@ -193,28 +193,13 @@ func nominalTicks(names []string) plot.ConstantTicks {
 	return ticks
 }
 
-// CurvePoint is one load level explored by a capacity search: the
-// multiplier of the scenario's traffic profile, the checkout arrival rate
-// it offers, the P99 and error rate measured there (means over
-// replications, with their 95% intervals when known) and whether the SLO
-// held.
-type CurvePoint struct {
-	Multiplier  float64
-	OfferedPerS float64 // 0 when unknown: the x axis is then the multiplier
-	P99S        float64
-	P99CI       *CI
-	ErrorRate   float64
-	ErrorRateCI *CI
-	Pass        bool
-}
-
 // WriteCapacityPlot writes the load curve of a capacity search to dir
 // (which must exist) as <name>-capacity.png and .svg: P99 (top) and error
 // rate (bottom) against the offered checkout rate, each with its SLO
 // limit, passing points as filled circles and failing ones as crosses,
 // the largest passing load marked. The points are drawn in order of load
 // whatever their order in curve.
-func WriteCapacityPlot(dir, name string, curve []CurvePoint, sloP99S, maxErrorRate float64) error {
+func WriteCapacityPlot(dir, name string, curve []CapacityPoint, sloP99S, maxErrorRate float64) error {
 	s, err := capacityChart(name, curve, sloP99S, maxErrorRate)
 	if err != nil {
 		return err
@@ -222,7 +207,7 @@ func WriteCapacityPlot(dir, name string, curve []CurvePoint, sloP99S, maxErrorRa
 	return writeFigures(dir, []drawable{s})
 }
 
-func capacityChart(name string, curve []CurvePoint, sloP99S, maxErrorRate float64) (*stack, error) {
+func capacityChart(name string, curve []CapacityPoint, sloP99S, maxErrorRate float64) (*stack, error) {
 	if len(curve) == 0 {
 		return nil, errors.New("capacity plot: empty curve")
 	}
@@ -230,14 +215,14 @@ func capacityChart(name string, curve []CurvePoint, sloP99S, maxErrorRate float6
 		return nil, fmt.Errorf("capacity plot: slo p99 must be > 0, got %g", sloP99S)
 	}
 	pts := slices.Clone(curve)
-	slices.SortStableFunc(pts, func(a, b CurvePoint) int { return cmpFloat(a.Multiplier, b.Multiplier) })
+	slices.SortStableFunc(pts, func(a, b CapacityPoint) int { return cmpFloat(a.Multiplier, b.Multiplier) })
 	useOffered := true
 	for _, p := range pts {
 		if !(p.OfferedPerS > 0) {
 			useOffered = false
 		}
 	}
-	xOf := func(p CurvePoint) float64 {
+	xOf := func(p CapacityPoint) float64 {
 		if useOffered {
 			return p.OfferedPerS
 		}
@@ -314,7 +299,7 @@ func capacityChart(name string, curve []CurvePoint, sloP99S, maxErrorRate float6
 
 // addMarks adds a scatter of the points whose Pass equals pass: filled
 // circles in green when they pass, crosses in vermillion when not.
-func (f *figure) addMarks(label string, xs, ys []float64, pts []CurvePoint, pass bool) error {
+func (f *figure) addMarks(label string, xs, ys []float64, pts []CapacityPoint, pass bool) error {
 	var data plotter.XYs
 	for i, p := range pts {
 		if p.Pass == pass && isFinite(xs[i]) && isFinite(ys[i]) {

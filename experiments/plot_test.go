@@ -387,7 +387,7 @@ func TestWriteSweepHeatmap(t *testing.T) {
 
 func TestWriteCapacityPlot(t *testing.T) {
 	dir := t.TempDir()
-	curve := []CurvePoint{ // in search order, not load order
+	curve := []CapacityPoint{ // in search order, not load order
 		{Multiplier: 2, OfferedPerS: 200, P99S: 3, ErrorRate: 0.05},
 		{Multiplier: 1, OfferedPerS: 100, P99S: 0.8, ErrorRate: 0.001, Pass: true},
 		{Multiplier: 1.5, OfferedPerS: 150, P99S: 1.4, ErrorRate: 0.004, Pass: true},

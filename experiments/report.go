@@ -7,7 +7,7 @@ package experiments
 // results and both scenarios' parameters side by side.
 //
 // The report is computed from the replication results alone, with the
-// same metric definitions as compare (HeadlineMetrics, pairedChange), so
+// same metric definitions as compare (the metric registry, pairedChange), so
 // its numbers are the ones `checkoutsim compare` prints. It holds no
 // timestamp: the same inputs give the same bytes. report_html.go renders
 // it.
@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
@@ -36,7 +37,8 @@ type ReportInput struct {
 	A, B ReportRun
 	// Extra rows appended to the before/after table, e.g. the sustainable
 	// throughput of two capacity searches: Metric, Label, Unit, A, B and
-	// Ratio (and its interval when known) are shown.
+	// Ratio (and its interval when known) are shown; Better is needed
+	// unless Metric is a key of the metric registry.
 	Extra []Change
 	// Ablation rows, in display order; empty: the section says none was
 	// given.
@@ -75,23 +77,16 @@ func WriteReport(w io.Writer, in ReportInput) error {
 	return renderReport(w, r)
 }
 
-// lowerIsBetter tells, per metric key, which direction is an improvement.
-var lowerIsBetter = map[string]bool{
-	"latency_p50_s": true, "latency_p95_s": true, "latency_p99_s": true, "latency_mean_s": true,
-	"error_rate": true, "cost_usd": true, "lock_wait_p99_s": true,
-	"payment_attempts_per_payment": true, "db_queries_per_checkout": true,
-	"throughput_per_s": false, "cache_hit_ratio": false,
-}
-
-// better reports whether lower values of the metric are better; unknown
-// metrics count as lower-is-better unless their key says throughput,
-// capacity or ratio of hits.
-func better(key string) (lower bool) {
-	if v, ok := lowerIsBetter[key]; ok {
-		return v
+// lower reports whether lower values of the change's metric are better:
+// its Better (compare takes it from the metric registry), else the
+// registry's entry for its key, else lower.
+func lower(c *Change) bool {
+	if c.Better == 0 {
+		if m, err := metric.Lookup(c.Metric); err == nil {
+			return m.Better == metric.LowerIsBetter
+		}
 	}
-	k := strings.ToLower(key)
-	return !(strings.Contains(k, "throughput") || strings.Contains(k, "capacity") || strings.Contains(k, "hit"))
+	return c.Better != metric.HigherIsBetter
 }
 
 // report is the computed content of the report, ready for the template.
@@ -212,19 +207,29 @@ func buildReport(in ReportInput) (*report, error) {
 	if r.Title == "" {
 		r.Title = "Checkout evidence: " + a.Name + " vs " + b.Name
 	}
-	changes := append(slices.Clone(cs.Change), in.Extra...)
+	changes := slices.Clone(cs.Change)
+	for _, c := range in.Extra {
+		if c.Better == 0 {
+			m, err := metric.Lookup(c.Metric)
+			if err != nil {
+				return nil, fmt.Errorf("report: extra row %q sets no direction (Better) and is not in the metric registry", c.Metric)
+			}
+			c.Better = m.Better
+		}
+		changes = append(changes, c)
+	}
 	for i := range changes {
 		c := &changes[i]
 		var ciA, ciB *CI
-		if m, ok := headlineMetric(c.Metric); ok {
-			_, ciA = over(ra, m.Value)
-			_, ciB = over(rb, m.Value)
+		if m, err := metric.Lookup(c.Metric); err == nil {
+			_, ciA = overMetric(ra, m)
+			_, ciB = overMetric(rb, m)
 		}
 		r.Table = append(r.Table, newTableRow(c, ciA, ciB))
 	}
-	for _, key := range []string{"latency_p99_s", "error_rate", "throughput_per_s", "cost_usd"} {
+	for _, m := range []*metric.Metric{metric.LatencyP99, metric.ErrorRate, metric.Throughput, metric.Cost} {
 		for i := range changes {
-			if changes[i].Metric == key {
+			if changes[i].Metric == m.Key {
 				r.Headlines = append(r.Headlines, newHeadline(&changes[i]))
 			}
 		}
@@ -244,21 +249,10 @@ func buildReport(in ReportInput) (*report, error) {
 	return r, nil
 }
 
-// headlineMetric finds a headline metric by key.
-func headlineMetric(key string) (Metric, bool) {
-	for _, m := range HeadlineMetrics {
-		if m.Key == key {
-			return m, true
-		}
-	}
-	return Metric{}, false
-}
-
 // judge tells whether a change is an improvement or a regression: only
 // when its interval excludes "no change" (ratio 1, difference 0), or,
 // without an interval, when the estimate moved at all.
 func judge(c *Change) (good, bad bool) {
-	lower := better(c.Metric)
 	var up, down bool
 	switch {
 	case c.Ratio != nil && c.RatioCI != nil:
@@ -270,7 +264,7 @@ func judge(c *Change) (good, bad bool) {
 	default:
 		up, down = c.Diff > 0, c.Diff < 0
 	}
-	if lower {
+	if lower(c) {
 		return down, up
 	}
 	return up, down
@@ -313,7 +307,7 @@ func changePhrase(c *Change) (phrase, ci string) {
 		}
 		return phrase, ci
 	}
-	if c.Unit == "fraction" && !better(c.Metric) {
+	if c.Unit == "fraction" && !lower(c) {
 		// A ratio such as the cache hit ratio: its change in percentage
 		// points reads better than a ratio of ratios.
 		pts := func(d float64) string { return signed(psig(100*d)) + " pts" }
@@ -337,7 +331,7 @@ func changePhrase(c *Change) (phrase, ci string) {
 		g, unit, word = func(r float64) float64 { return 1 / r }, "×", " faster"
 	case c.Unit == "s" && r > 1:
 		g, unit, word = func(r float64) float64 { return r }, "×", " slower"
-	case !better(c.Metric) && r >= 1.5:
+	case !lower(c) && r >= 1.5:
 		// A multiple reads better than a percentage from 1.5× on: "2.1×".
 		g, unit = func(r float64) float64 { return r }, "×"
 		word = " (" + signed(psig((r-1)*100)) + "%)"
@@ -528,18 +522,22 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 			}
 			return nil
 		}
-		p99 := Metric{Key: "latency_p99_s", Label: "P99", Unit: "s", Value: func(res *checkout.Result) (float64, bool) {
+		// the cohort's P99 and error rate: the registry's metrics, read
+		// from the cohort's histogram and counts
+		p99 := *metric.LatencyP99
+		p99.Label, p99.Value = "P99", metric.Quantile(0.99, func(res *checkout.Result) *stats.Histogram {
 			if co := find(res); co != nil {
-				return histQuantile(co.Latency, 0.99)
+				return co.Latency
 			}
-			return 0, false
-		}}
-		errRate := Metric{Key: "error_rate", Label: "Error rate", Unit: "fraction", Value: func(res *checkout.Result) (float64, bool) {
+			return nil
+		})
+		errRate := *metric.ErrorRate
+		errRate.Value = func(res *checkout.Result) (float64, bool) {
 			if co := find(res); co != nil {
 				return ratioOK(float64(co.Counts.Failed), float64(co.Counts.Attempts))
 			}
 			return 0, false
-		}}
+		}
 		row := cohortRow{Name: name}
 		for i := range ra {
 			if co := find(ra[i]); co != nil {
@@ -549,8 +547,8 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 				row.AttemptsB += co.Counts.Attempts
 			}
 		}
-		cp := pairedMetric(p99, ra, rb)
-		ce := pairedMetric(errRate, ra, rb)
+		cp := pairedMetric(&p99, ra, rb)
+		ce := pairedMetric(&errRate, ra, rb)
 		row.P99A, row.P99B = human(cp.A, "s"), human(cp.B, "s")
 		row.P99Change, row.P99CI = changePhrase(&cp)
 		row.P99Good, row.P99Bad = judge(&cp)
@@ -575,19 +573,6 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 		}
 		r.Cohorts = append(r.Cohorts, row)
 	}
-}
-
-// pairedMetric is a metric's paired change between results a and b.
-func pairedMetric(m Metric, ra, rb []*checkout.Result) Change {
-	var p stats.Paired
-	for i := range min(len(ra), len(rb)) {
-		va, okA := m.Value(ra[i])
-		vb, okB := m.Value(rb[i])
-		if okA && okB {
-			p.Add(va, vb)
-		}
-	}
-	return pairedChange(m, &p)
 }
 
 // cohortWorse reports a significant worsening of a lower-is-better

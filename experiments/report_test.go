@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
@@ -127,7 +128,7 @@ func TestWriteReport(t *testing.T) {
 		Seed:  7,
 		A:     ReportRun{Scenario: testScenario("flash-sale-before", "the system before"), YAML: "name: flash-sale-before\n", Results: ra},
 		B:     ReportRun{Scenario: testScenario("flash-sale-after", "the system after"), YAML: "name: flash-sale-after\n", Sets: []string{"traffic.multiplier=1.2"}, Results: rb},
-		Extra: []Change{{Metric: "sustainable_throughput_per_s", Label: "Sustainable checkout throughput", Unit: "1/s", Pairs: 1, A: 100, B: 210, Ratio: ptr(2.1)}},
+		Extra: []Change{{Metric: "sustainable_throughput_per_s", Label: "Sustainable checkout throughput", Better: metric.HigherIsBetter, Unit: "1/s", Pairs: 1, A: 100, B: 210, Ratio: ptr(2.1)}},
 		Ablation: []AblationRow{
 			{Variant: "A: timeouts, retries, breakers", Changes: []Change{
 				{Metric: "latency_p99_s", Label: "P99 latency", Unit: "s", Pairs: 4, A: 4, B: 2, Ratio: ptr(0.5), RatioCI: &CI{0.45, 0.55}},

@@ -166,20 +166,27 @@ func (r *SweepResult) check() error {
 }
 
 // MergeSweep combines part files (names are used in messages) into the
-// complete result. It refuses parts of different grids, a point held by
-// two parts, and an incomplete set, listing the missing points and the
-// shards that should hold them.
+// complete result. It refuses, naming the files:
+//   - a part of another grid (scenario or its content, overrides,
+//     parameters, seed, replications): it names the grid field that
+//     differs;
+//   - parts split differently (another shard count, or a complete result
+//     among parts): shard.count differs;
+//   - a shard given twice, and a point held by two parts;
+//   - an incomplete set: it lists the missing points, the shards that
+//     should hold them and the sbatch line that reruns only those shards
+//     (RerunHint).
 func MergeSweep(names []string, parts []*SweepResult) (*SweepResult, error) {
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("merge: no part files given")
 	}
 	first := parts[0]
+	if err := checkParts(names, parts, func(p *SweepResult) (any, string, *Shard) { return p.Grid, p.GridSHA256, p.Shard }); err != nil {
+		return nil, err
+	}
 	owner := map[int]string{}
 	var rows []SweepRow
 	for k, p := range parts {
-		if p.GridSHA256 != first.GridSHA256 {
-			return nil, fmt.Errorf("merge: %s and %s belong to different sweeps: %v", names[0], names[k], sameGrid(&first.Grid, &p.Grid))
-		}
 		for _, r := range p.Rows {
 			if prev, dup := owner[r.Index]; dup {
 				return nil, fmt.Errorf("merge: point %d (%s) is in both %s and %s", r.Index, first.Grid.PointLabel(r.Index), prev, names[k])
@@ -195,8 +202,10 @@ func MergeSweep(names []string, parts []*SweepResult) (*SweepResult, error) {
 		}
 	}
 	if len(missing) > 0 {
-		hint := missingShards(parts, missing)
-		if hint == "" {
+		var hint string
+		if first.Shard != nil {
+			hint = RerunHint(missingShards(missing, first.Shard.Count), first.Shard.Count, first.Grid.Args())
+		} else {
 			for k, p := range parts {
 				if len(p.Pending) > 0 {
 					hint = fmt.Sprintf(" (%s is from an interrupted run: rerun its command with --resume)", names[k])
@@ -211,19 +220,92 @@ func MergeSweep(names []string, parts []*SweepResult) (*SweepResult, error) {
 	return &SweepResult{Grid: first.Grid, GridSHA256: first.GridSHA256, Points: first.Points, Rows: rows}, nil
 }
 
-// missingShards names the shards that should hold the missing points, when
-// the parts agree on a shard count.
-func missingShards(parts []*SweepResult, missing []int) string {
-	count := 0
-	for _, p := range parts {
-		if p.Shard == nil {
-			return ""
+// checkParts checks that parts of a sharded run belong together: the same
+// grid (by its hash; the message names the grid fields that differ), the
+// same shard count (nil: a complete result) and no shard twice. meta gives
+// a part's grid definition, its hash and its shard; any command that
+// shards can use it for its own part type.
+func checkParts[P any](names []string, parts []P, meta func(P) (grid any, hash string, shard *Shard)) error {
+	grid0, hash0, shard0 := meta(parts[0])
+	seen := map[int]string{}
+	for k, p := range parts {
+		grid, hash, shard := meta(p)
+		if hash != hash0 {
+			return fmt.Errorf("merge: %s and %s belong to different sweeps: %s", names[0], names[k],
+				fieldDiff("grid", grid0, grid, names[0], names[k], "grid_sha256 differs"))
 		}
-		if count != 0 && p.Shard.Count != count {
-			return ""
+		if shardCount(shard) != shardCount(shard0) {
+			return fmt.Errorf("merge: %s and %s come from different splits of the grid: shard.count is %s in %s, %s in %s (merge the parts of one run, all written with the same --shards N)",
+				names[0], names[k], shardCount(shard0), names[0], shardCount(shard), names[k])
 		}
-		count = p.Shard.Count
+		if shard == nil {
+			continue
+		}
+		if prev, dup := seen[shard.Index]; dup {
+			return fmt.Errorf("merge: shard %s is in both %s and %s (give each part once)", shard, prev, names[k])
+		}
+		seen[shard.Index] = names[k]
 	}
+	return nil
+}
+
+// shardCount is a shard's count for messages; "none (a complete result)"
+// for nil.
+func shardCount(s *Shard) string {
+	if s == nil {
+		return "none (a complete result)"
+	}
+	return strconv.Itoa(s.Count)
+}
+
+// fieldDiff names the top-level JSON fields in which a and b (structs)
+// differ, with both values, as "grid.seed is 1 in part-0.json, 2 in
+// other.json"; same when none differs.
+func fieldDiff(prefix string, a, b any, nameA, nameB, same string) string {
+	fields := func(v any) map[string]json.RawMessage {
+		m := map[string]json.RawMessage{}
+		if data, err := json.Marshal(v); err == nil {
+			_ = json.Unmarshal(data, &m) // a struct always yields an object
+		}
+		return m
+	}
+	ma, mb := fields(a), fields(b)
+	var keys []string
+	for k := range ma {
+		keys = append(keys, k)
+	}
+	for k := range mb {
+		if _, ok := ma[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var diffs []string
+	for _, k := range keys {
+		if va, vb := ma[k], mb[k]; !bytes.Equal(va, vb) {
+			diffs = append(diffs, fmt.Sprintf("%s.%s is %s in %s, %s in %s", prefix, k, shortJSON(va), nameA, shortJSON(vb), nameB))
+		}
+	}
+	if len(diffs) == 0 {
+		return same
+	}
+	return strings.Join(diffs, "; ")
+}
+
+// shortJSON shows a JSON value in at most 100 bytes; "absent" when empty.
+func shortJSON(v json.RawMessage) string {
+	switch {
+	case len(v) == 0:
+		return "absent"
+	case len(v) > 100:
+		return string(v[:97]) + "..."
+	}
+	return string(v)
+}
+
+// missingShards returns, in increasing order, the shards (of count) that
+// should hold the missing points.
+func missingShards(missing []int, count int) []int {
 	var shards []int
 	for _, i := range missing {
 		if s := i % count; !slices.Contains(shards, s) {
@@ -231,11 +313,58 @@ func missingShards(parts []*SweepResult, missing []int) string {
 		}
 	}
 	slices.Sort(shards)
-	var names []string
+	return shards
+}
+
+// SlurmTemplate is the generic Slurm job-array template for any command
+// that shards, as named from the directory jobs are submitted from (the
+// repository root in deploy/README.md). It runs
+// checkoutsim ARGS... --resume --out results/part-$SLURM_ARRAY_TASK_ID.json.
+const SlurmTemplate = "deploy/slurm/shard.sbatch"
+
+// RerunHint says which shards (of count) are missing and how to rerun
+// only them, for a sharded command whose arguments are args (the command
+// name first, without --shard, --shards, --resume or --out): the exact
+// sbatch line for SlurmTemplate, and what to add to the command elsewhere.
+// Every command that shards uses it in its merge's "incomplete" error.
+func RerunHint(shards []int, count int, args []string) string {
+	var names, ids []string
 	for _, s := range shards {
 		names = append(names, fmt.Sprintf("%d/%d", s, count))
+		ids = append(ids, strconv.Itoa(s))
 	}
-	return fmt.Sprintf(" (shards %s: missing or interrupted; rerun them, with --resume to keep their completed points)", strings.Join(names, ", "))
+	line := append([]string{"sbatch", "--array=" + strings.Join(ids, ","), SlurmTemplate}, args...)
+	line = append(line, "--shards", strconv.Itoa(count))
+	quoted := make([]string, len(line))
+	for i, w := range line {
+		quoted[i] = shellQuote(w)
+	}
+	return fmt.Sprintf(" (shards %s: missing or interrupted; rerun only them, keeping their completed points, with\n  %s\nor elsewhere the same command with --shard i/%d --resume --out PART for each)",
+		strings.Join(names, ", "), strings.Join(quoted, " "), count)
+}
+
+// shellQuote quotes w for a POSIX shell when it holds anything but
+// letters, digits and -_./=,:+@%.
+func shellQuote(w string) string {
+	if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,:+@%") == "" {
+		return w
+	}
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+}
+
+// Args are the command-line arguments that recreate this grid: the
+// sweep command, its scenario, --set for each override (--seed,
+// --replications and --duration are recorded as overrides and give the
+// same grid that way) and --param for each axis.
+func (g *SweepGrid) Args() []string {
+	args := []string{"sweep", g.Scenario}
+	for _, s := range g.Sets {
+		args = append(args, "--set", s)
+	}
+	for _, p := range g.Params {
+		args = append(args, "--param", p.Path+"="+strings.Join(p.Values, ","))
+	}
+	return args
 }
 
 // intList prints at most limit integers, then "... (n more)".

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
 
 func TestParseShard(t *testing.T) {
@@ -66,7 +70,7 @@ func fakeSweep(seed uint64, shard *Shard, indexes ...int) *SweepResult {
 	r := &SweepResult{Grid: g, GridSHA256: g.Hash(), Points: g.Points(), Shard: shard, Rows: []SweepRow{}}
 	for _, i := range indexes {
 		r.Rows = append(r.Rows, SweepRow{Index: i, Values: g.Point(i), Seed: seed, Replications: 2,
-			Metrics: SweepMetrics{ThroughputPerS: float64(i)}})
+			Metrics: fakeMetrics(float64(i))})
 	}
 	return r
 }
@@ -91,15 +95,34 @@ func TestMergeSweep(t *testing.T) {
 		t.Errorf("merge:\n%s\nwant\n%s", encode(t, got), encode(t, full))
 	}
 
+	// regrid is a part of shard 1/2 whose grid is changed by f.
+	regrid := func(f func(g *SweepGrid)) *SweepResult {
+		r := fakeSweep(1, &Shard{1, 2}, 1, 3)
+		f(&r.Grid)
+		r.GridSHA256 = r.Grid.Hash()
+		return r
+	}
+	const rerun = "\n  sbatch --array=1 deploy/slurm/shard.sbatch sweep one-station --param a=1,2 --param b=x,y --shards 2\n"
 	for _, tc := range []struct {
 		name  string
 		parts []*SweepResult
 		want  []string
 	}{
-		{"other seed", []*SweepResult{p0, fakeSweep(2, &Shard{1, 2}, 1, 3)}, []string{"p0 and p1 belong to different sweeps", "different seed: 2 vs 1"}},
-		{"duplicate", []*SweepResult{p0, fakeSweep(1, &Shard{0, 2}, 0, 2)}, []string{"point 0 (a=1 b=x) is in both p0 and p1"}},
-		{"missing shard", []*SweepResult{p0}, []string{"2 of 4 points missing: 1, 3", "shards 1/2"}},
-		{"interrupted shard", []*SweepResult{p0, fakeSweep(1, &Shard{1, 2}, 1)}, []string{"1 of 4 points missing: 3", "shards 1/2", "--resume"}},
+		{"other seed", []*SweepResult{p0, fakeSweep(2, &Shard{1, 2}, 1, 3)}, []string{"p0 and p1 belong to different sweeps", "grid.seed is 1 in p0, 2 in p1"}},
+		{"other scenario content", []*SweepResult{p0, regrid(func(g *SweepGrid) { g.ScenarioSHA256 = strings.Repeat("cd", 32) })},
+			[]string{"p0 and p1 belong to different sweeps", `grid.scenario_sha256 is "abab`, `in p0, "cdcd`}},
+		{"other --set", []*SweepResult{p0, regrid(func(g *SweepGrid) { g.Sets = []string{"warmup=5s"} })},
+			[]string{"p0 and p1 belong to different sweeps", `grid.sets is [] in p0, ["warmup=5s"] in p1`}},
+		{"other scenario", []*SweepResult{p0, regrid(func(g *SweepGrid) { g.Scenario = "baseline" })},
+			[]string{`grid.scenario is "one-station" in p0, "baseline" in p1`}},
+		{"other shard count", []*SweepResult{p0, fakeSweep(1, &Shard{1, 3}, 1)},
+			[]string{"p0 and p1 come from different splits of the grid: shard.count is 2 in p0, 3 in p1"}},
+		{"complete among parts", []*SweepResult{p0, fakeSweep(1, nil, 1, 3)},
+			[]string{"shard.count is 2 in p0, none (a complete result) in p1"}},
+		{"duplicate shard", []*SweepResult{p0, fakeSweep(1, &Shard{0, 2})}, []string{"shard 0/2 is in both p0 and p1"}},
+		{"duplicate point", []*SweepResult{fakeSweep(1, nil, 0, 1), fakeSweep(1, nil, 1, 2, 3)}, []string{"point 1 (a=1 b=y) is in both p0 and p1"}},
+		{"missing shard", []*SweepResult{p0}, []string{"2 of 4 points missing: 1, 3", "shards 1/2: missing", rerun}},
+		{"interrupted shard", []*SweepResult{p0, fakeSweep(1, &Shard{1, 2}, 1)}, []string{"1 of 4 points missing: 3", "shards 1/2", rerun, "--resume"}},
 		{"none", nil, []string{"no part files"}},
 		{"interrupted", []*SweepResult{func() *SweepResult { r := fakeSweep(1, nil, 0, 1); r.Pending = []int{2, 3}; return r }()},
 			[]string{"2 of 4 points missing: 2, 3", "p0 is from an interrupted run"}},
@@ -111,6 +134,62 @@ func TestMergeSweep(t *testing.T) {
 				t.Errorf("%s: error %v, want %q", tc.name, err, w)
 			}
 		}
+	}
+}
+
+// Several missing shards are rerun by one sbatch line; arguments the shell
+// would split or expand are quoted, and the quoting survives a real shell.
+func TestRerunHint(t *testing.T) {
+	args := []string{"sweep", "my scenario.yaml", "--set", "note=it's", "--param", "services[0].cpu=lognormal(median=1ms, p99=5ms),exponential(mean=2ms)"}
+	got := RerunHint([]int{1, 4}, 6, args)
+	line := `sbatch --array=1,4 deploy/slurm/shard.sbatch sweep 'my scenario.yaml' --set 'note=it'\''s' --param 'services[0].cpu=lognormal(median=1ms, p99=5ms),exponential(mean=2ms)' --shards 6`
+	for _, w := range []string{"shards 1/6, 4/6: missing or interrupted", "\n  " + line + "\n", "--shard i/6 --resume"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("RerunHint:\n%s\nwant it to contain %q", got, w)
+		}
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to check the quoting")
+	}
+	out, err := exec.Command(sh, "-c", "printf '%s\\n' "+strings.TrimPrefix(line, "sbatch ")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{"--array=1,4", SlurmTemplate}, args...)
+	want = append(want, "--shards", "6")
+	if words := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); !slices.Equal(words, want) {
+		t.Errorf("the shell reads the line as %q, want %q", words, want)
+	}
+}
+
+// A grid's Args recreate the same grid.
+func TestSweepGridArgs(t *testing.T) {
+	g := fakeSweep(1, nil).Grid
+	g.Sets = []string{"duration=20s", "seed=1"}
+	g.Params[1].Values = []string{"lognormal(median=1ms, p99=5ms)", "[a, b]"}
+	args := g.Args()
+	if args[0] != "sweep" || args[1] != g.Scenario {
+		t.Fatalf("Args %q", args)
+	}
+	var sets []string
+	var params []SweepParam
+	for i := 2; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "--set":
+			sets = append(sets, args[i+1])
+		case "--param":
+			p, err := ParseSweepParam(args[i+1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			params = append(params, p)
+		default:
+			t.Fatalf("Args %q: unexpected %s", args, args[i])
+		}
+	}
+	if !slices.Equal(sets, g.Sets) || fmt.Sprint(params) != fmt.Sprint(g.Params) {
+		t.Errorf("Args %q give sets %q params %v, want %q %v", args, sets, params, g.Sets, g.Params)
 	}
 }
 
@@ -175,4 +254,11 @@ func ExampleParseShard() {
 	// Output:
 	// 2/4 <nil>
 	// --shard: shard index 4 out of range: want 0 <= index < 4
+}
+
+// fakeMetrics are metrics whose throughput is v.
+func fakeMetrics(v float64) SweepMetrics {
+	var m SweepMetrics
+	m.Set(metric.Throughput, v, nil)
+	return m
 }

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/policy"
@@ -262,9 +263,9 @@ func summarizeCheckout(results []*checkout.Result) CheckoutSummary {
 		c.Unfinished += r.Checkout.Unfinished
 		c.Clicks += r.Clicks
 	}
-	c.ErrorRate, c.ErrorRateCI = over(results, errorRate)
-	c.AbandonRate, c.AbandonRateCI = over(results, abandonRate)
-	c.ThroughputPerS, c.ThroughputPerSCI = over(results, throughput)
+	c.ErrorRate, c.ErrorRateCI = overMetric(results, metric.ErrorRate)
+	c.AbandonRate, c.AbandonRateCI = overMetric(results, metric.AbandonRate)
+	c.ThroughputPerS, c.ThroughputPerSCI = overMetric(results, metric.Throughput)
 	c.Latency = summarizeLatency(results, latencyHist)
 	return c
 }
@@ -329,9 +330,9 @@ func summarizeSignals(results []*checkout.Result) SignalsSummary {
 	}
 	s.LockWait = summarizeLatency(results, lockWaitHist)
 	s.PoolWait = summarizeLatency(results, func(r *checkout.Result) *stats.Histogram { return r.Signals.PoolWait })
-	s.CacheHitRatio, s.CacheHitRatioCI = over(results, cacheHitRatio)
-	s.DBQueriesPerCheckout, s.DBQueriesPerCheckoutCI = over(results, dbQueriesPerCheckout)
-	s.PaymentAttemptsPerPayment, s.PaymentAttemptsPerPaymentCI = over(results, paymentAttemptsPerPayment)
+	s.CacheHitRatio, s.CacheHitRatioCI = overMetric(results, metric.CacheHitRatio)
+	s.DBQueriesPerCheckout, s.DBQueriesPerCheckoutCI = overMetric(results, metric.DBQueriesPerCheckout)
+	s.PaymentAttemptsPerPayment, s.PaymentAttemptsPerPaymentCI = overMetric(results, metric.PaymentAttemptsPerPayment)
 	s.Amplification = summarizeLayers(results)
 	return s
 }
@@ -411,7 +412,7 @@ func summarizeAttribution(results []*checkout.Result) AttributionSummary {
 
 func summarizeCost(results []*checkout.Result) CostSummary {
 	c := CostSummary{Services: []ServiceSummary{}}
-	c.USD, c.USDCI = over(results, costUSD)
+	c.USD, c.USDCI = overMetric(results, metric.Cost)
 	c.USDPer1000Checkouts, c.USDPer1000CheckoutsCI = over(results, costPer1000)
 	names := namesIn(results, func(r *checkout.Result) []checkout.ServiceResult { return r.Services }, func(x *checkout.ServiceResult) string { return x.Name })
 	for _, name := range names {
@@ -426,7 +427,7 @@ func summarizeCost(results []*checkout.Result) CostSummary {
 				ss.Overloaded += sv.Overloaded
 				ss.Dropped += sv.Dropped
 				ss.MaxInstances = max(ss.MaxInstances, sv.MaxInstances)
-				hours.add(sv.InstanceHours, true)
+				hours.Add(sv.InstanceHours, true)
 			}
 		}
 		ss.InstanceHours, _ = hours.result()
@@ -541,7 +542,7 @@ func summarizeSeries(results []*checkout.Result) []SeriesSummary {
 				sums[i] = append(sums[i], estimate{})
 			}
 			for k, v := range se.Values {
-				sums[i][k].add(v, true)
+				sums[i][k].Add(v, true)
 			}
 		}
 	}
@@ -554,145 +555,47 @@ func summarizeSeries(results []*checkout.Result) []SeriesSummary {
 	return out
 }
 
-// The per-replication values behind every rate, ratio and percentile,
-// and the headline metrics compare reports: defined once, used by both.
-
-// RepValue extracts one replication's value of a metric; ok is false when
-// the value is undefined for that replication (a ratio with a zero
-// denominator, a percentile of an empty histogram), in which case the
-// replication does not contribute to the mean or its interval.
-type RepValue func(r *checkout.Result) (v float64, ok bool)
-
-// Metric is a headline metric: the ones compare reports with a paired
-// confidence interval.
-type Metric struct {
-	// Key is the metric's name in compare's JSON "change" object and in CSV.
-	Key string
-	// Label is the row title in tables.
-	Label string
-	// Unit is "s", "fraction", "1/s", "USD" or "" (a dimensionless count ratio).
-	Unit string
-	// Value is the per-replication value.
-	Value RepValue
-}
-
-// HeadlineMetrics are the metrics compare reports, in table order.
-var HeadlineMetrics = []Metric{
-	{"latency_p50_s", "P50 latency", "s", quantileOf(0.50, latencyHist)},
-	{"latency_p95_s", "P95 latency", "s", quantileOf(0.95, latencyHist)},
-	{"latency_p99_s", "P99 latency", "s", quantileOf(0.99, latencyHist)},
-	{"latency_mean_s", "Mean latency", "s", meanOf(latencyHist)},
-	{"error_rate", "Error rate", "fraction", errorRate},
-	{"throughput_per_s", "Throughput (checkouts/s)", "1/s", throughput},
-	{"cost_usd", "Cost per run", "USD", costUSD},
-	{"lock_wait_p99_s", "Lock wait P99", "s", quantileOf(0.99, lockWaitHist)},
-	{"cache_hit_ratio", "Cache hit ratio", "fraction", cacheHitRatio},
-	{"payment_attempts_per_payment", "Payment attempts per payment", "", paymentAttemptsPerPayment},
-	{"db_queries_per_checkout", "DB queries per checkout", "", dbQueriesPerCheckout},
-}
+// The per-replication values behind the summary's rates, ratios and
+// percentiles: the registry's metrics (experiments/metric) where one
+// exists, so run, compare, sweep and report use one definition.
 
 func latencyHist(r *checkout.Result) *stats.Histogram  { return r.Latency }
 func lockWaitHist(r *checkout.Result) *stats.Histogram { return r.Signals.LockWait }
 
 // quantileOf is the q-quantile of a replication's histogram (undefined
 // when it is empty).
-func quantileOf(q float64, h func(*checkout.Result) *stats.Histogram) RepValue {
-	return func(r *checkout.Result) (float64, bool) { return histQuantile(h(r), q) }
-}
+var quantileOf = metric.Quantile
 
 // meanOf is the mean of a replication's histogram (undefined when empty).
-func meanOf(h func(*checkout.Result) *stats.Histogram) RepValue {
-	return func(r *checkout.Result) (float64, bool) { return histMean(h(r)) }
-}
-
-func histQuantile(h *stats.Histogram, q float64) (float64, bool) {
-	if h == nil || h.Count() == 0 {
-		return 0, false
-	}
-	return h.Quantile(q), true
-}
-
-func histMean(h *stats.Histogram) (float64, bool) {
-	if h == nil || h.Count() == 0 {
-		return 0, false
-	}
-	return h.Mean(), true
-}
+var meanOf = metric.Mean
 
 // ratioOK is a/b, undefined when b is 0.
-func ratioOK(a, b float64) (float64, bool) {
-	if b == 0 {
-		return 0, false
-	}
-	return a / b, true
-}
-
-// errorRate is failed / attempts (resolved intents).
-func errorRate(r *checkout.Result) (float64, bool) {
-	return ratioOK(float64(r.Checkout.Failed), float64(r.Checkout.Attempts))
-}
-
-// abandonRate is abandoned / attempts.
-func abandonRate(r *checkout.Result) (float64, bool) {
-	return ratioOK(float64(r.Checkout.Abandoned), float64(r.Checkout.Attempts))
-}
-
-// throughput is successful checkouts per measured simulated second.
-func throughput(r *checkout.Result) (float64, bool) {
-	return ratioOK(float64(r.Checkout.Succeeded), r.Measured.Seconds())
-}
-
-func costUSD(r *checkout.Result) (float64, bool) { return r.CostUSD, true }
+var ratioOK = metric.Div
 
 // costPer1000 is the run's cost per 1000 successful checkouts.
 func costPer1000(r *checkout.Result) (float64, bool) {
 	return ratioOK(1000*r.CostUSD, float64(r.Checkout.Succeeded))
 }
 
-// cacheHitRatio is hits / (hits + misses), undefined with no reads.
-func cacheHitRatio(r *checkout.Result) (float64, bool) {
-	s := &r.Signals
-	return ratioOK(float64(s.CacheHits), float64(s.CacheHits+s.CacheMisses))
-}
-
-// paymentAttemptsPerPayment is provider attempts / payments: the retry
-// amplification at the payment providers.
-func paymentAttemptsPerPayment(r *checkout.Result) (float64, bool) {
-	return ratioOK(float64(r.Signals.PaymentAttempts), float64(r.Signals.Payments))
-}
-
-// dbQueriesPerCheckout is the database statements of resolved measured
-// checkouts per resolved measured checkout (the N+1 signal).
-func dbQueriesPerCheckout(r *checkout.Result) (float64, bool) {
-	return ratioOK(float64(r.Signals.CheckoutQueries), float64(r.Checkout.Attempts))
-}
-
 // estimate accumulates per-replication values of one metric.
-type estimate struct{ s stats.Summary }
-
-func (e *estimate) add(v float64, ok bool) {
-	if ok {
-		e.s.Add(v)
-	}
-}
+type estimate struct{ metric.Estimate }
 
 // result is the mean over the replications that defined a value (0 when
 // none did) and its 95% Student-t interval when at least two did.
 func (e *estimate) result() (float64, *CI) {
-	if e.s.N() < 2 {
-		return e.s.Mean(), nil
-	}
-	lo, hi := e.s.CI95()
-	return e.s.Mean(), &CI{lo, hi}
+	m, ci := e.Result()
+	return m, (*CI)(ci)
 }
 
-// over computes a metric over results.
-func over(results []*checkout.Result, f RepValue) (float64, *CI) {
-	var e estimate
-	for _, r := range results {
-		e.add(f(r))
-	}
-	return e.result()
+// over computes a per-replication value over results.
+func over(results []*checkout.Result, f func(*checkout.Result) (float64, bool)) (float64, *CI) {
+	m, ci := metric.OverFunc(results, f)
+	return m, (*CI)(ci)
+}
+
+// overMetric computes a registry metric over results.
+func overMetric(results []*checkout.Result, m *metric.Metric) (float64, *CI) {
+	return over(results, m.Value)
 }
 
 // namesIn returns the names of the elements items lists in any result, in

@@ -18,9 +18,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // SweepParam is one --param: a scenario field path (as for --set) and the
@@ -263,61 +267,122 @@ type SweepRow struct {
 	Metrics      SweepMetrics `json:"metrics"`
 }
 
-// SweepMetrics are a point's headline metrics, taken from its RunSummary:
-// percentiles, rates and cost are means over replications with a 95%
-// interval (null with one replication); counts are totals. Keys match
-// compare's "change" keys.
+// SweepMetrics are a point's metrics: the checkout counts (totals over
+// replications), every metric of the registry (metric.All) as the mean
+// over replications with its 95% interval (null with one replication),
+// and the largest backlog. JSON keys: attempts, succeeded, failed,
+// abandoned, then each metric's Key and Key_ci95 in registry order (they
+// match compare's "change" keys), then max_backlog.
 type SweepMetrics struct {
-	Attempts                    int64   `json:"attempts"`
-	Succeeded                   int64   `json:"succeeded"`
-	Failed                      int64   `json:"failed"`
-	Abandoned                   int64   `json:"abandoned"`
-	LatencyP50S                 float64 `json:"latency_p50_s"`
-	LatencyP50SCI               *CI     `json:"latency_p50_s_ci95"`
-	LatencyP95S                 float64 `json:"latency_p95_s"`
-	LatencyP95SCI               *CI     `json:"latency_p95_s_ci95"`
-	LatencyP99S                 float64 `json:"latency_p99_s"`
-	LatencyP99SCI               *CI     `json:"latency_p99_s_ci95"`
-	LatencyMeanS                float64 `json:"latency_mean_s"`
-	LatencyMeanSCI              *CI     `json:"latency_mean_s_ci95"`
-	ErrorRate                   float64 `json:"error_rate"`
-	ErrorRateCI                 *CI     `json:"error_rate_ci95"`
-	AbandonRate                 float64 `json:"abandon_rate"`
-	AbandonRateCI               *CI     `json:"abandon_rate_ci95"`
-	ThroughputPerS              float64 `json:"throughput_per_s"`
-	ThroughputPerSCI            *CI     `json:"throughput_per_s_ci95"`
-	CostUSD                     float64 `json:"cost_usd"`
-	CostUSDCI                   *CI     `json:"cost_usd_ci95"`
-	LockWaitP99S                float64 `json:"lock_wait_p99_s"`
-	LockWaitP99SCI              *CI     `json:"lock_wait_p99_s_ci95"`
-	CacheHitRatio               float64 `json:"cache_hit_ratio"`
-	CacheHitRatioCI             *CI     `json:"cache_hit_ratio_ci95"`
-	PaymentAttemptsPerPayment   float64 `json:"payment_attempts_per_payment"`
-	PaymentAttemptsPerPaymentCI *CI     `json:"payment_attempts_per_payment_ci95"`
-	DBQueriesPerCheckout        float64 `json:"db_queries_per_checkout"`
-	DBQueriesPerCheckoutCI      *CI     `json:"db_queries_per_checkout_ci95"`
-	MaxBacklog                  int     `json:"max_backlog"`
+	Attempts, Succeeded, Failed, Abandoned int64
+	// Values are the registry's metrics, in metric.All order (Get and Set
+	// read and write them by metric).
+	Values     []Estimate
+	MaxBacklog int
 }
 
-// sweepMetrics picks the headline metrics out of a run summary.
-func sweepMetrics(s *RunSummary) SweepMetrics {
-	c, l, g := &s.Checkout, &s.Checkout.Latency, &s.Signals
-	return SweepMetrics{
-		Attempts: c.Attempts, Succeeded: c.Succeeded, Failed: c.Failed, Abandoned: c.Abandoned,
-		LatencyP50S: l.P50, LatencyP50SCI: l.P50CI,
-		LatencyP95S: l.P95, LatencyP95SCI: l.P95CI,
-		LatencyP99S: l.P99, LatencyP99SCI: l.P99CI,
-		LatencyMeanS: l.Mean, LatencyMeanSCI: l.MeanCI,
-		ErrorRate: c.ErrorRate, ErrorRateCI: c.ErrorRateCI,
-		AbandonRate: c.AbandonRate, AbandonRateCI: c.AbandonRateCI,
-		ThroughputPerS: c.ThroughputPerS, ThroughputPerSCI: c.ThroughputPerSCI,
-		CostUSD: s.Cost.USD, CostUSDCI: s.Cost.USDCI,
-		LockWaitP99S: g.LockWait.P99, LockWaitP99SCI: g.LockWait.P99CI,
-		CacheHitRatio: g.CacheHitRatio, CacheHitRatioCI: g.CacheHitRatioCI,
-		PaymentAttemptsPerPayment: g.PaymentAttemptsPerPayment, PaymentAttemptsPerPaymentCI: g.PaymentAttemptsPerPaymentCI,
-		DBQueriesPerCheckout: g.DBQueriesPerCheckout, DBQueriesPerCheckoutCI: g.DBQueriesPerCheckoutCI,
-		MaxBacklog: g.MaxBacklog,
+// Estimate is a metric's mean over replications and its 95% interval.
+type Estimate struct {
+	Mean float64
+	CI   *CI
+}
+
+// metricIndex is m's position in metric.All (-1 when it is not there).
+func metricIndex(m *metric.Metric) int { return slices.Index(metric.All(), m) }
+
+// Get is the point's estimate of m (zero when not computed).
+func (s *SweepMetrics) Get(m *metric.Metric) Estimate {
+	if i := metricIndex(m); i >= 0 && i < len(s.Values) {
+		return s.Values[i]
 	}
+	return Estimate{}
+}
+
+// Set sets the point's estimate of m.
+func (s *SweepMetrics) Set(m *metric.Metric, mean float64, ci *CI) {
+	i := metricIndex(m)
+	if i < 0 {
+		panic("sweep: metric " + m.Key + " is not in the registry")
+	}
+	for len(s.Values) <= i {
+		s.Values = append(s.Values, Estimate{})
+	}
+	s.Values[i] = Estimate{mean, ci}
+}
+
+// sweepMetrics measures a point's metrics from its replications.
+func sweepMetrics(results []*checkout.Result) SweepMetrics {
+	var s SweepMetrics
+	for _, r := range results {
+		s.Attempts += r.Checkout.Attempts
+		s.Succeeded += r.Checkout.Succeeded
+		s.Failed += r.Checkout.Failed
+		s.Abandoned += r.Checkout.Abandoned
+		s.MaxBacklog = max(s.MaxBacklog, r.Signals.MaxBacklog)
+	}
+	for _, m := range metric.All() {
+		mean, ci := overMetric(results, m)
+		s.Set(m, mean, ci)
+	}
+	return s
+}
+
+// MarshalJSON writes the metrics as one JSON object, keys in the order
+// SweepMetrics documents.
+func (s SweepMetrics) MarshalJSON() ([]byte, error) {
+	var o orderedObject
+	o.add("attempts", s.Attempts)
+	o.add("succeeded", s.Succeeded)
+	o.add("failed", s.Failed)
+	o.add("abandoned", s.Abandoned)
+	for _, m := range metric.All() {
+		e := s.Get(m)
+		o.add(m.Key, e.Mean)
+		o.add(m.Key+"_ci95", e.CI)
+	}
+	o.add("max_backlog", s.MaxBacklog)
+	return o.bytes()
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; an unknown key is an error
+// (part files and checkpoints are read strictly).
+func (s *SweepMetrics) UnmarshalJSON(data []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	*s = SweepMetrics{}
+	counts := map[string]any{"attempts": &s.Attempts, "succeeded": &s.Succeeded, "failed": &s.Failed,
+		"abandoned": &s.Abandoned, "max_backlog": &s.MaxBacklog}
+	for _, m := range metric.All() {
+		var e Estimate
+		if raw, ok := fields[m.Key]; ok {
+			if err := json.Unmarshal(raw, &e.Mean); err != nil {
+				return fmt.Errorf("metrics.%s: %w", m.Key, err)
+			}
+		}
+		if raw, ok := fields[m.Key+"_ci95"]; ok {
+			if err := json.Unmarshal(raw, &e.CI); err != nil {
+				return fmt.Errorf("metrics.%s_ci95: %w", m.Key, err)
+			}
+		}
+		s.Set(m, e.Mean, e.CI)
+		delete(fields, m.Key)
+		delete(fields, m.Key+"_ci95")
+	}
+	for k, dst := range counts {
+		if raw, ok := fields[k]; ok {
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return fmt.Errorf("metrics.%s: %w", k, err)
+			}
+			delete(fields, k)
+		}
+	}
+	if len(fields) > 0 {
+		keys := slices.Sorted(maps.Keys(fields))
+		return fmt.Errorf("json: unknown field %q in metrics", keys[0])
+	}
+	return nil
 }
 
 // SweepResult is the output of `checkoutsim sweep` and of `checkoutsim
@@ -433,9 +498,8 @@ func (sw *Sweep) runPoint(ctx context.Context, i, workers int) (SweepRow, error)
 	if err != nil {
 		return SweepRow{}, err
 	}
-	sum := Summarize(sc, sc.Seed, results)
 	return SweepRow{Index: i, Values: sw.Grid.Point(i), Seed: sc.Seed, Replications: sc.Replications,
-		Metrics: sweepMetrics(sum)}, nil
+		Metrics: sweepMetrics(results)}, nil
 }
 
 // resumable checks that prev was computed for this grid and shard and

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
 
 var updateSweepGolden = flag.Bool("update-sweep", false, "rewrite experiments/testdata/sweep/*.golden")
@@ -19,11 +21,17 @@ func goldenSweep() *SweepResult {
 		m := &r.Rows[k].Metrics
 		f := float64(k + 1)
 		m.Attempts, m.Succeeded, m.Failed, m.Abandoned = 1000*int64(k+1), 990*int64(k+1), 7*int64(k+1), 3*int64(k+1)
-		m.LatencyP50S, m.LatencyP95S, m.LatencyP99S, m.LatencyMeanS = 0.1*f, 0.5*f, 1.25*f, 0.2*f
-		m.LatencyP99SCI = &CI{1.1 * f, 1.4 * f}
-		m.ErrorRate, m.ErrorRateCI = 0.007, &CI{0.005, 0.009}
-		m.ThroughputPerS, m.CostUSD, m.CacheHitRatio = 99.5*f, 0.0642, 0.986
-		m.PaymentAttemptsPerPayment, m.DBQueriesPerCheckout, m.MaxBacklog = 1+0.1*f, 6.9, 16*k
+		m.Set(metric.LatencyP50, 0.1*f, nil)
+		m.Set(metric.LatencyP95, 0.5*f, nil)
+		m.Set(metric.LatencyP99, 1.25*f, &CI{1.1 * f, 1.4 * f})
+		m.Set(metric.LatencyMean, 0.2*f, nil)
+		m.Set(metric.ErrorRate, 0.007, &CI{0.005, 0.009})
+		m.Set(metric.Throughput, 99.5*f, nil)
+		m.Set(metric.Cost, 0.0642, nil)
+		m.Set(metric.CacheHitRatio, 0.986, nil)
+		m.Set(metric.PaymentAttemptsPerPayment, 1+0.1*f, nil)
+		m.Set(metric.DBQueriesPerCheckout, 6.9, nil)
+		m.MaxBacklog = 16 * k
 	}
 	return r
 }

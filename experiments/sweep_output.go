@@ -2,7 +2,8 @@ package experiments
 
 // Output of sweep and merge: JSON (the SweepResult itself, the only format
 // that can be resumed or merged), a human table with one line per point,
-// and CSV with one row per point.
+// and CSV with one row per point; the metric columns are the registry's
+// (experiments/metric), in its order.
 
 import (
 	"fmt"
@@ -10,34 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
-
-// sweepColumn is one metric column of the table and CSV.
-type sweepColumn struct {
-	key, label, unit string
-	get              func(m *SweepMetrics) (float64, *CI)
-}
-
-// sweepColumns are the metric columns in output order; keys are the JSON
-// names under "metrics".
-var sweepColumns = []sweepColumn{
-	{"latency_p50_s", "P50", "s", func(m *SweepMetrics) (float64, *CI) { return m.LatencyP50S, m.LatencyP50SCI }},
-	{"latency_p95_s", "P95", "s", func(m *SweepMetrics) (float64, *CI) { return m.LatencyP95S, m.LatencyP95SCI }},
-	{"latency_p99_s", "P99", "s", func(m *SweepMetrics) (float64, *CI) { return m.LatencyP99S, m.LatencyP99SCI }},
-	{"latency_mean_s", "Mean", "s", func(m *SweepMetrics) (float64, *CI) { return m.LatencyMeanS, m.LatencyMeanSCI }},
-	{"error_rate", "Errors", "fraction", func(m *SweepMetrics) (float64, *CI) { return m.ErrorRate, m.ErrorRateCI }},
-	{"abandon_rate", "Abandoned", "fraction", func(m *SweepMetrics) (float64, *CI) { return m.AbandonRate, m.AbandonRateCI }},
-	{"throughput_per_s", "Checkouts/s", "1/s", func(m *SweepMetrics) (float64, *CI) { return m.ThroughputPerS, m.ThroughputPerSCI }},
-	{"cost_usd", "Cost", "USD", func(m *SweepMetrics) (float64, *CI) { return m.CostUSD, m.CostUSDCI }},
-	{"lock_wait_p99_s", "Lock wait P99", "s", func(m *SweepMetrics) (float64, *CI) { return m.LockWaitP99S, m.LockWaitP99SCI }},
-	{"cache_hit_ratio", "Cache hits", "fraction", func(m *SweepMetrics) (float64, *CI) { return m.CacheHitRatio, m.CacheHitRatioCI }},
-	{"payment_attempts_per_payment", "Pay attempts/payment", "", func(m *SweepMetrics) (float64, *CI) {
-		return m.PaymentAttemptsPerPayment, m.PaymentAttemptsPerPaymentCI
-	}},
-	{"db_queries_per_checkout", "DB queries/checkout", "", func(m *SweepMetrics) (float64, *CI) {
-		return m.DBQueriesPerCheckout, m.DBQueriesPerCheckoutCI
-	}},
-}
 
 // Write writes the result in format (table, json or csv).
 func (r *SweepResult) Write(w io.Writer, format string) error {
@@ -72,20 +48,20 @@ func (r *SweepResult) WriteTable(w io.Writer) error {
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		head := append([]string{"#"}, names...)
-		for _, c := range sweepColumns {
-			head = append(head, c.label)
-			if c.key == "latency_p99_s" {
-				head = append(head, "P99 95% CI")
+		for _, m := range metric.All() {
+			head = append(head, m.Column)
+			if m == metric.LatencyP99 {
+				head = append(head, m.Column+" 95% CI")
 			}
 		}
 		fmt.Fprintln(tw, strings.Join(head, "\t"))
 		for _, row := range r.Rows {
 			cells := append([]string{strconv.Itoa(row.Index)}, row.Values...)
-			for _, c := range sweepColumns {
-				v, ci := c.get(&row.Metrics)
-				cells = append(cells, human(v, c.unit))
-				if c.key == "latency_p99_s" {
-					cells = append(cells, humanCI(v, ci, c.unit))
+			for _, m := range metric.All() {
+				e := row.Metrics.Get(m)
+				cells = append(cells, human(e.Mean, string(m.Unit)))
+				if m == metric.LatencyP99 {
+					cells = append(cells, humanCI(e.Mean, e.CI, string(m.Unit)))
 				}
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
@@ -115,8 +91,8 @@ func (r *SweepResult) WriteCSV(w io.Writer) error {
 		head = append(head, p.Path)
 	}
 	head = append(head, "seed", "replications", "attempts", "succeeded", "failed", "abandoned")
-	for _, c := range sweepColumns {
-		head = append(head, c.key, c.key+"_ci_lo", c.key+"_ci_hi")
+	for _, m := range metric.All() {
+		head = append(head, m.Key, m.Key+"_ci_lo", m.Key+"_ci_hi")
 	}
 	head = append(head, "max_backlog")
 	records := [][]string{head}
@@ -126,13 +102,13 @@ func (r *SweepResult) WriteCSV(w io.Writer) error {
 		rec = append(rec, strconv.FormatUint(row.Seed, 10), strconv.Itoa(row.Replications),
 			strconv.FormatInt(m.Attempts, 10), strconv.FormatInt(m.Succeeded, 10),
 			strconv.FormatInt(m.Failed, 10), strconv.FormatInt(m.Abandoned, 10))
-		for _, c := range sweepColumns {
-			v, ci := c.get(m)
+		for _, mt := range metric.All() {
+			e := m.Get(mt)
 			lo, hi := "", ""
-			if ci != nil {
-				lo, hi = formatFloat(ci[0]), formatFloat(ci[1])
+			if e.CI != nil {
+				lo, hi = formatFloat(e.CI[0]), formatFloat(e.CI[1])
 			}
-			rec = append(rec, formatFloat(v), lo, hi)
+			rec = append(rec, formatFloat(e.Mean), lo, hi)
 		}
 		rec = append(rec, strconv.Itoa(m.MaxBacklog))
 		records = append(records, rec)

@@ -7,18 +7,13 @@ package experiments
 import (
 	"fmt"
 	"math"
+
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
 
-// sweepPlotMetrics are the metrics drawn as heat maps, one chart each.
-var sweepPlotMetrics = []struct {
-	title string
-	get   func(m *SweepMetrics) float64
-}{
-	{"P99 latency (s)", func(m *SweepMetrics) float64 { return m.LatencyP99S }},
-	{"Error rate (fraction of checkouts)", func(m *SweepMetrics) float64 { return m.ErrorRate }},
-	{"Throughput (checkouts per s)", func(m *SweepMetrics) float64 { return m.ThroughputPerS }},
-	{"Cost per run (USD)", func(m *SweepMetrics) float64 { return m.CostUSD }},
-}
+// sweepPlotMetrics are the metrics drawn as heat maps, one chart each,
+// titled by their Axis.
+var sweepPlotMetrics = []*metric.Metric{metric.LatencyP99, metric.ErrorRate, metric.Throughput, metric.Cost}
 
 // WritePlots writes heat maps of P99, error rate, throughput and cost over
 // the grid to dir (which must exist), as sweep-<metric>.png and .svg. The
@@ -44,9 +39,9 @@ func (r *SweepResult) WritePlots(dir string) error {
 			}
 		}
 		for _, row := range r.Rows {
-			values[row.Index/len(xs)][row.Index%len(xs)] = m.get(&row.Metrics)
+			values[row.Index/len(xs)][row.Index%len(xs)] = row.Metrics.Get(m).Mean
 		}
-		title := m.title + " — " + g.Scenario
+		title := m.Axis + " — " + g.Scenario
 		if err := WriteSweepHeatmap(dir, title, xLabel, g.Params[0].Path, xs, ys, values); err != nil {
 			return err
 		}
@@ -58,10 +53,5 @@ func (r *SweepResult) WritePlots(dir string) error {
 // against the offered checkout rate, with the SLO) to dir as
 // <scenario>-capacity.png and .svg.
 func (r *CapacityResult) WritePlot(dir string) error {
-	curve := make([]CurvePoint, len(r.Curve))
-	for i, p := range r.Curve {
-		curve[i] = CurvePoint{Multiplier: p.Multiplier, OfferedPerS: p.OfferedPerS, P99S: p.P99S, P99CI: p.P99SCI,
-			ErrorRate: p.ErrorRate, ErrorRateCI: p.ErrorRateCI, Pass: p.Pass}
-	}
-	return WriteCapacityPlot(dir, r.Scenario, curve, r.SLOP99S, r.MaxErrorRate)
+	return WriteCapacityPlot(dir, r.Scenario, r.Curve, r.SLOP99S, r.MaxErrorRate)
 }

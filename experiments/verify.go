@@ -5,7 +5,6 @@ package experiments
 // or as JSON.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,23 +23,11 @@ type VerifyParams []queueing.Param
 
 // MarshalJSON writes the parameters as an ordered JSON object.
 func (ps VerifyParams) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(p.Name)
-		v, err := json.Marshal(p.Value)
-		if err != nil {
-			return nil, fmt.Errorf("param %s: %w", p.Name, err)
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
+	var o orderedObject
+	for _, p := range ps {
+		o.add(p.Name, p.Value)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return o.bytes()
 }
 
 // String formats the parameters as "lambda=4 mu=1 c=5".

@@ -145,3 +145,9 @@ def ci(obj, key, scale=1.0, fmt="%.3g"):
 def md(text):
     """Shows text as Markdown (for conclusions computed from the results)."""
     display(Markdown(text))
+
+
+def seed_args(seed):
+    """The --seed flag for seed, or nothing when seed is None (the
+    scenario's own seed)."""
+    return [] if seed is None else ["--seed", seed]

@@ -43,11 +43,16 @@ sweep of the same grid writes, in the format of -o.
 It refuses, with exit status 2 and nothing written:
   - a file that is not a sweep result (its name and the JSON error);
   - parts of different grids (another scenario or scenario content,
-    overrides, parameters, seed or replications: it says which);
-  - a point held by two parts;
-  - an incomplete set: it lists the missing points and the shards that
-    should hold them (a shard that did not run, or was interrupted: rerun
-    it, with --resume to keep its completed points).
+    overrides, parameters, seed or replications): it names both files and
+    the grid field that differs, e.g. grid.seed;
+  - parts of different splits (another --shards N, or a complete result
+    among parts): shard.count differs;
+  - a shard given twice, or a point held by two parts;
+  - an incomplete set: it lists the missing points, the shards that should
+    hold them (a shard that did not run, or was interrupted) and the exact
+    'sbatch --array=K deploy/slurm/shard.sbatch ...' line that reruns only
+    those shards (the template passes --resume, so an interrupted shard
+    keeps its completed points).
 
 A single complete result is a valid input too, so merge also converts a
 sweep's JSON into a table or CSV.`,

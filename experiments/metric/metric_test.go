@@ -1,0 +1,124 @@
+package metric
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/checkoutsim/checkoutsim/models/checkout"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
+)
+
+// Every entry is complete and its names are unique across the registry.
+func TestRegistryEntries(t *testing.T) {
+	seen := map[string]string{}
+	for _, m := range All() {
+		if m.Key == "" || m.Path == "" || m.Label == "" || m.Column == "" || m.Axis == "" || m.Value == nil {
+			t.Errorf("%+v: key, path, label, column, axis and value are all needed", m)
+		}
+		if m.Better != LowerIsBetter && m.Better != HigherIsBetter {
+			t.Errorf("%s: direction %v", m.Key, m.Better)
+		}
+		if !slices.Contains([]Unit{Seconds, Fraction, PerSecond, USD, Ratio}, m.Unit) {
+			t.Errorf("%s: unit %q", m.Key, m.Unit)
+		}
+		if m.Window != "" && !strings.Contains(m.Window, "warm-up") {
+			t.Errorf("%s: window %q does not say how it treats the warm-up", m.Key, m.Window)
+		}
+		for _, name := range []string{m.Key, m.Path, m.Short} {
+			if name == "" {
+				continue
+			}
+			if other, dup := seen[name]; dup && other != m.Key {
+				t.Errorf("name %q is both %s and %s", name, other, m.Key)
+			}
+			seen[name] = m.Key
+		}
+	}
+	for _, h := range Headline() {
+		if !slices.Contains(All(), h) {
+			t.Errorf("headline metric %s is not in the registry", h.Key)
+		}
+	}
+	if len(Headline()) != 11 || Headline()[0] != LatencyP50 || Headline()[len(Headline())-1] != DBQueriesPerCheckout {
+		t.Errorf("headline order changed: compare's JSON and tables depend on it")
+	}
+}
+
+func TestLookup(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		want    *Metric
+		wantErr string
+	}{
+		{"latency_p99_s", LatencyP99, ""},
+		{"checkout.latency_s.p99", LatencyP99, ""},
+		{"p99", LatencyP99, ""},
+		{" P99 ", LatencyP99, ""},
+		{"hit_ratio", CacheHitRatio, ""},
+		{"signals.cache_hit_ratio", CacheHitRatio, ""},
+		{"cost", Cost, ""},
+		{"latency_p98_s", nil, "did you mean latency_p95_s, latency_p99_s, latency_p50_s?"},
+		{"throughput", Throughput, ""},
+		{"thruput", nil, "did you mean throughput_per_s"},
+		{"zzzzzzzzzzzz", nil, "known: latency_p50_s,"},
+	} {
+		m, err := Lookup(tc.name)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("Lookup(%q) = %v, %v; want an error containing %q", tc.name, m, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || m != tc.want {
+			t.Errorf("Lookup(%q) = %v, %v; want %s", tc.name, m, err, tc.want.Key)
+		}
+	}
+}
+
+func TestOver(t *testing.T) {
+	res := func(failed, attempts int64) *checkout.Result {
+		return &checkout.Result{Checkout: checkout.Counts{Failed: failed, Attempts: attempts}}
+	}
+	// Replications with no attempts leave the error rate undefined and
+	// do not count.
+	for _, tc := range []struct {
+		name    string
+		results []*checkout.Result
+		mean    float64
+		ci      bool
+	}{
+		{"none", nil, 0, false},
+		{"one", []*checkout.Result{res(1, 10)}, 0.1, false},
+		{"undefined left out", []*checkout.Result{res(1, 10), res(0, 0)}, 0.1, false},
+		{"two", []*checkout.Result{res(1, 10), res(3, 10)}, 0.2, true},
+	} {
+		mean, ci := Over(tc.results, ErrorRate)
+		if math.Abs(mean-tc.mean) > 1e-12 || (ci != nil) != tc.ci {
+			t.Errorf("%s: Over = %g, %v; want %g, interval %v", tc.name, mean, ci, tc.mean, tc.ci)
+		}
+		if ci != nil && !(ci[0] < mean && mean < ci[1]) {
+			t.Errorf("%s: interval %v does not hold the mean %g", tc.name, *ci, mean)
+		}
+	}
+	// Two values 0.1 and 0.3: mean 0.2, s = 0.1414, t(0.975, 1) = 12.706.
+	_, ci := Over([]*checkout.Result{res(1, 10), res(3, 10)}, ErrorRate)
+	if half := (ci[1] - ci[0]) / 2; math.Abs(half-12.706*0.1414214/math.Sqrt2) > 1e-3 {
+		t.Errorf("half-width %g, want 1.2706", half)
+	}
+}
+
+func TestQuantileOfEmptyHistogram(t *testing.T) {
+	r := &checkout.Result{Latency: new(stats.Histogram)}
+	if _, ok := LatencyP99.Value(r); ok {
+		t.Error("P99 of an empty histogram is defined")
+	}
+	if _, ok := LatencyP99.Value(&checkout.Result{}); ok {
+		t.Error("P99 of no histogram is defined")
+	}
+	r.Latency.Record(2e9)
+	if v, ok := LatencyMean.Value(r); !ok || math.Abs(v-2) > 0.01 {
+		t.Errorf("mean of one 2 s click = %g, %v", v, ok)
+	}
+}
