@@ -30,4 +30,7 @@ type Uncertain struct {
 	Path  string
 	Range string
 	Why   string
+	// Source is where the entry is written ("file:line"), for errors; set
+	// by the loader.
+	Source string `yaml:"-"`
 }
