@@ -247,6 +247,9 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return runError(err)
 	}
+	for _, w := range experiments.WarmupWarnings(sc, results) {
+		fmt.Fprintf(stderr, "checkoutsim: run: warning: %s\n", w)
+	}
 	s := experiments.Summarize(sc, seed, results)
 	if err := o.writePlots(func(dir string) error { return experiments.WriteRunPlots(dir, sc.Name, results) }); err != nil {
 		return err

@@ -78,3 +78,23 @@ func TestSuccessLatencyAndAbandonedClicks(t *testing.T) {
 			r.AbandonedClicks, r.Checkout.Abandoned, r.Clicks, r.Latency.Count())
 	}
 }
+
+// MSERTruncation reads MSER-5 on the named series in simulated time: a
+// series 10 samples high then 90 flat is cut after the transient's batches.
+func TestMSERTruncation(t *testing.T) {
+	v := make([]float64, 100)
+	for i := range v {
+		v[i] = 1 + 0.01*float64(i%3)
+		if i < 10 {
+			v[i] = 5
+		}
+	}
+	r := &Result{Interval: 10 * sim.Second, Series: []Series{{Name: "x", Values: v}}}
+	at, ok := r.MSERTruncation("x")
+	if !ok || at != 100*sim.Second {
+		t.Errorf("truncation %v (%v), want 100s (10 samples of 10 s)", at, ok)
+	}
+	if _, ok := r.MSERTruncation("y"); ok {
+		t.Error("a missing series has a truncation point")
+	}
+}

@@ -299,3 +299,19 @@ func sortedCauses(m map[string]int64) []Cause {
 	})
 	return out
 }
+
+// MSERTruncation is the MSER-5 truncation point of the named time series
+// (stats.MSER5): the time after which its batch means look stationary, so
+// a warm-up shorter than it leaves transient behaviour in the statistics.
+// ok is false when the run has no such series or too few samples.
+func (r *Result) MSERTruncation(series string) (at sim.Time, ok bool) {
+	for _, s := range r.Series {
+		if s.Name == series {
+			if len(s.Values) < 10 {
+				return 0, false
+			}
+			return sim.Time(stats.MSER5(s.Values)) * r.Interval, true
+		}
+	}
+	return 0, false
+}
