@@ -25,6 +25,7 @@ var fieldUnits = map[string]string{
 	"<policy>.breaker.failure_rate_threshold":        "fraction",
 	"<policy>.breaker.slow_call_rate_threshold":      "fraction",
 	"<policy>.breaker.open_jitter":                   "fraction",
+	"<policy>.throttle.k":                            "factor",
 }
 
 // fieldMeanings explains every scenario field. The text follows the Go doc
@@ -158,6 +159,11 @@ var fieldMeanings = map[string]string{
 	"flow.browse.policy":      "Policy stack on gateway -> browse service calls.",
 
 	"<policy>.timeout":                          "Per-attempt timeout. 0: none. The retry block's per_attempt_timeout, when set, takes precedence.",
+	"<policy>.call_timeout":                     "End-to-end timeout of a call, every attempt and backoff included. 0: only the caller's propagated deadline (if any) bounds it.",
+	"<policy>.throttle":                         "SRE client-side adaptive throttling shared by all calls on the edge: an attempt is refused locally with probability max(0, (requests - k x accepts) / (requests + 1)) over the trailing window. Absent: none.",
+	"<policy>.throttle.k":                       "Multiplier on accepted requests, >= 1 (the SRE book uses 2; lower throttles sooner).",
+	"<policy>.throttle.window":                  "The trailing window the counts cover. > 0.",
+	"<policy>.throttle.buckets":                 "Time buckets in the window. >= 1.",
 	"<policy>.retry":                            "Retries failed attempts. Absent: a single attempt.",
 	"<policy>.retry.max_attempts":               "Total attempts, the first included (1: never retry), 1 to 1000.",
 	"<policy>.retry.per_attempt_timeout":        "Bounds each attempt. 0: the stack's timeout (and the deadline) bound it.",

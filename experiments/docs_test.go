@@ -46,6 +46,7 @@ var newElementDefaults = map[string]any{
 	policyPath + ".token_bucket":      DefaultTokenBucket(),
 	policyPath + ".ratio_budget":      DefaultRatioBudget(),
 	policyPath + ".breaker":           DefaultBreaker(),
+	policyPath + ".throttle":          DefaultThrottle(),
 	policyPath + ".bulkhead":          DefaultBulkhead(),
 }
 

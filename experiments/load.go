@@ -178,6 +178,7 @@ func decodeOptions() []scenario.Option {
 		scenario.WithDefault(DefaultTokenBucket()),
 		scenario.WithDefault(DefaultRatioBudget()),
 		scenario.WithDefault(DefaultBreaker()),
+		scenario.WithDefault(DefaultThrottle()),
 		scenario.WithDefault(DefaultBulkhead()),
 		scenario.WithDefault(DefaultAutoscale()),
 		scenario.WithDefault(DefaultService()),
@@ -259,6 +260,12 @@ func DefaultBreaker() policy.BreakerConfig {
 		FailureRateThreshold: 0.5, SlowCallRateThreshold: 1,
 		OpenDuration: time.Minute, HalfOpenPermits: 10,
 	}
+}
+
+// DefaultThrottle is the SRE book's client-side adaptive throttling: K = 2
+// over a 2-minute window (here in 12 buckets of 10 s).
+func DefaultThrottle() policy.ThrottleConfig {
+	return policy.ThrottleConfig{K: 2, Window: 2 * time.Minute, Buckets: 12}
 }
 
 // DefaultBulkhead is Resilience4j's SemaphoreBulkhead default: 25 calls in

@@ -196,8 +196,8 @@ services:
 	if !reflect.DeepEqual(*gp.Breaker, DefaultBreaker()) {
 		t.Errorf("breaker %+v, want the default", *gp.Breaker)
 	}
-	if gp.Bulkhead.MaxConcurrent != 50 || gp.Timeout != 10*sim.Second {
-		t.Errorf("bulkhead %+v timeout %v: want 50 and the default 10s kept", *gp.Bulkhead, gp.Timeout)
+	if gp.Bulkhead.MaxConcurrent != 50 || gp.AttemptTimeout != 10*sim.Second {
+		t.Errorf("bulkhead %+v timeout %v: want 50 and the default 10s kept", *gp.Bulkhead, gp.AttemptTimeout)
 	}
 	if rb := s.Flow.Browse.Policy.RatioBudget; rb.RetryRatio != 0.1 || rb.TTL != DefaultRatioBudget().TTL {
 		t.Errorf("ratio budget %+v", *rb)

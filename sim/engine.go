@@ -31,13 +31,6 @@ type entry struct {
 	gen  uint32
 }
 
-// slot holds the callback of a pending event. Slots are recycled through a
-// free list; gen distinguishes one use of a slot from the next.
-type slot struct {
-	fn  func()
-	gen uint32
-}
-
 // Engine is a discrete-event simulation engine. The zero value is not ready
 // to use; call New. An Engine is not safe for concurrent use: a simulation
 // is single-threaded by design, and replications run on separate engines.
@@ -45,9 +38,8 @@ type Engine struct {
 	now       Time
 	seq       uint64
 	heap      []entry
-	slots     []slot
-	free      []int32
-	dead      int // cancelled entries still in heap
+	slots     Slots[func()] // the callbacks of pending events
+	dead      int           // cancelled entries still in heap
 	stopped   bool
 	processed uint64
 	trace     func(at Time, seq uint64)
@@ -78,20 +70,13 @@ func (e *Engine) At(t Time, fn func()) Timer {
 	if t < e.now {
 		t = e.now
 	}
-	var s int32
-	if n := len(e.free); n > 0 {
-		s = e.free[n-1]
-		e.free = e.free[:n-1]
-	} else {
-		e.slots = append(e.slots, slot{gen: 1})
-		s = int32(len(e.slots) - 1)
-	}
-	sl := &e.slots[s]
-	sl.fn = fn
+	s, _ := e.slots.Alloc()
+	*e.slots.At(s) = fn
+	gen := e.slots.Gen(s)
 	e.seq++
-	e.heap = append(e.heap, entry{at: t, seq: e.seq, slot: s, gen: sl.gen})
+	e.heap = append(e.heap, entry{at: t, seq: e.seq, slot: s, gen: gen})
 	e.up(len(e.heap) - 1)
-	return Timer{slot: s, gen: sl.gen}
+	return Timer{slot: s, gen: gen}
 }
 
 // After schedules fn to run d after the current time.
@@ -120,17 +105,12 @@ func (e *Engine) Cancel(t Timer) bool {
 
 // Scheduled reports whether the timer's event is still pending.
 func (e *Engine) Scheduled(t Timer) bool {
-	return t.gen != 0 && int(t.slot) < len(e.slots) && e.slots[t.slot].gen == t.gen
+	return e.slots.Valid(t.slot, t.gen)
 }
 
 func (e *Engine) release(s int32) {
-	sl := &e.slots[s]
-	sl.fn = nil
-	sl.gen++
-	if sl.gen == 0 {
-		sl.gen = 1
-	}
-	e.free = append(e.free, s)
+	*e.slots.At(s) = nil
+	e.slots.Release(s)
 }
 
 // Stop makes Run or RunUntil return after the current event.
@@ -140,12 +120,11 @@ func (e *Engine) Stop() { e.stopped = true }
 func (e *Engine) Step() bool {
 	for len(e.heap) > 0 {
 		top := e.pop()
-		sl := &e.slots[top.slot]
-		if sl.gen != top.gen {
+		if e.slots.Gen(top.slot) != top.gen {
 			e.dead--
 			continue
 		}
-		fn := sl.fn
+		fn := *e.slots.At(top.slot)
 		e.release(top.slot)
 		e.now = top.at
 		e.processed++
@@ -187,7 +166,7 @@ func (e *Engine) RunUntil(t Time) {
 func (e *Engine) peek() (Time, bool) {
 	for len(e.heap) > 0 {
 		top := e.heap[0]
-		if e.slots[top.slot].gen == top.gen {
+		if e.slots.Gen(top.slot) == top.gen {
 			return top.at, true
 		}
 		e.pop()
@@ -287,7 +266,7 @@ func (e *Engine) pop() entry {
 func (e *Engine) compact() {
 	live := e.heap[:0]
 	for _, en := range e.heap {
-		if e.slots[en.slot].gen == en.gen {
+		if e.slots.Gen(en.slot) == en.gen {
 			live = append(live, en)
 		}
 	}

@@ -45,7 +45,7 @@ type Config struct {
 	XFetchBeta float64
 	// Invalidation is "broad" (a promotion purges every entry) or
 	// "targeted" (it invalidates only the promoted SKUs' entries).
-	Invalidation string
+	Invalidation Invalidation
 	// Events are the scheduled promotions.
 	Events []Event
 	// Prewarm, when > 0, refreshes the entries a promotion touches during
@@ -55,6 +55,15 @@ type Config struct {
 	// with expiries spread over one TTL.
 	WarmStart bool
 }
+
+// Invalidation is what a promotion invalidates.
+type Invalidation string
+
+// The invalidation modes.
+const (
+	InvalidateBroad    Invalidation = "broad"    // purge every entry
+	InvalidateTargeted Invalidation = "targeted" // only the promoted SKUs' entries
+)
 
 // Event is a scheduled promotion that changes prices.
 type Event struct {
@@ -82,7 +91,7 @@ func (c *Config) Validate() error {
 	if !(c.XFetchBeta >= 0) {
 		errs = append(errs, check.Field("x_fetch_beta", "must be >= 0, got %v", c.XFetchBeta))
 	}
-	if c.Invalidation != "broad" && c.Invalidation != "targeted" {
+	if c.Invalidation != InvalidateBroad && c.Invalidation != InvalidateTargeted {
 		errs = append(errs, check.Field("invalidation", `must be "broad" or "targeted", got %q`, c.Invalidation))
 	}
 	for i, ev := range c.Events {
@@ -117,17 +126,16 @@ type Cache struct {
 	skus    int
 	entries []entry
 	version []int // current promotion version of each SKU
-	group   *policy.Coalescer[uint32, *waiter]
-	woken   []*waiter // reused buffer for Finish
+	group   *policy.Coalescer[uint32, *get]
+	woken   []*get    // reused buffer for Finish
+	free    []*get    // recycled reads
+	bg      *call.Ctx // the context of work nobody waits on
 
 	Hits, Misses  int64
 	Refills       int64 // database refills (misses that queried)
 	EarlyRefresh  int64
 	Invalidations int64
 }
-
-// waiter is a reader waiting for a coalesced refill.
-type waiter struct{ done func(call.Outcome) }
 
 // Kind is the kind of entry a key names.
 type Kind int
@@ -144,9 +152,9 @@ func New(e *sim.Engine, cfg Config, skus int, db *database.DB, r *rand.Rand) (*C
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	c := &Cache{cfg: cfg, eng: e, r: r, db: db, skus: skus, entries: make([]entry, 2*skus), version: make([]int, skus)}
+	c := &Cache{cfg: cfg, eng: e, r: r, db: db, skus: skus, entries: make([]entry, 2*skus), version: make([]int, skus), bg: call.Background()}
 	if cfg.Coalescing {
-		c.group = policy.NewCoalescer[uint32, *waiter]()
+		c.group = policy.NewCoalescer[uint32, *get]()
 	}
 	if cfg.WarmStart {
 		for i := range c.entries {
@@ -182,61 +190,119 @@ func (c *Cache) valid(k uint32, now sim.Time) bool {
 	return now < en.expiry && en.version >= c.version[c.sku(k)]
 }
 
+// get is one read of a key: a recycled record whose methods are the
+// stages of the read (round trip, refill, wake the coalesced readers),
+// bound once. With coalescing it is also the waiter the key's group holds.
+type get struct {
+	c     *Cache
+	ctx   *call.Ctx
+	k     uint32
+	rtt   sim.Time
+	start sim.Time // when the refill started
+	ver   int      // the SKU's version when the refill started
+	lead  bool     // the coalesced refill's leader
+	early bool     // a background early refresh (XFetch)
+	done  call.Reply
+
+	arrived  func()     // bound once: g.onArrive
+	refilled call.Reply // bound once: g.onRefill
+}
+
+func (c *Cache) newGet(ctx *call.Ctx, k uint32, done call.Reply) *get {
+	var g *get
+	if n := len(c.free); n > 0 {
+		g = c.free[n-1]
+		c.free = c.free[:n-1]
+	} else {
+		g = &get{c: c}
+		g.arrived, g.refilled = g.onArrive, g.onRefill
+	}
+	g.ctx, g.k, g.done = ctx, k, done
+	return g
+}
+
+// finish recycles the read, then replies.
+func (g *get) finish(o call.Outcome) {
+	c, done := g.c, g.done
+	*g = get{c: c, arrived: g.arrived, refilled: g.refilled}
+	c.free = append(c.free, g)
+	if done != nil {
+		done(o)
+	}
+}
+
 // Get reads key for ctx: a hit costs a cache round trip; a miss refills the
 // entry from the database (alone, or shared with concurrent misses when
 // coalescing). done reports Success, or the refill's failure.
-func (c *Cache) Get(ctx *call.Ctx, k uint32, done func(call.Outcome)) {
-	rtt := sim.Seconds(c.cfg.HitLatency.Sample(c.r))
-	c.eng.After(rtt, func() {
-		now := c.eng.Now()
-		ctx.Record(call.SpanNetwork, rtt)
-		if c.valid(k, now) {
-			c.Hits++
-			en := &c.entries[k]
-			if c.cfg.XFetchBeta > 0 && !en.loading &&
-				policy.XFetchShouldRefresh(call.Wall(now), call.Wall(en.expiry), en.delta.Duration(), c.cfg.XFetchBeta, c.r) {
-				c.EarlyRefresh++
-				en.loading = true
-				c.refill(call.Background(), k, func(call.Outcome) { c.entries[k].loading = false })
-			}
-			done(policy.Success)
-			return
+func (c *Cache) Get(ctx *call.Ctx, k uint32, done call.Reply) {
+	g := c.newGet(ctx, k, done)
+	g.rtt = sim.Seconds(c.cfg.HitLatency.Sample(c.r))
+	c.eng.After(g.rtt, g.arrived)
+}
+
+func (g *get) onArrive() {
+	c, k := g.c, g.k
+	now := c.eng.Now()
+	g.ctx.Record(call.SpanNetwork, g.rtt)
+	if c.valid(k, now) {
+		c.Hits++
+		en := &c.entries[k]
+		if c.cfg.XFetchBeta > 0 && !en.loading &&
+			policy.XFetchShouldRefresh(call.Wall(now), call.Wall(en.expiry), en.delta.Duration(), c.cfg.XFetchBeta, c.r) {
+			c.EarlyRefresh++
+			en.loading = true
+			r := c.newGet(c.bg, k, nil)
+			r.early = true
+			r.refill()
 		}
-		c.Misses++
-		if c.group == nil {
-			c.refill(ctx, k, done)
-			return
-		}
-		if !c.group.Join(k, &waiter{done: done}) {
-			return // a refill of this key is in flight; wait for it
-		}
-		c.refill(ctx, k, func(o call.Outcome) {
-			c.woken = c.group.Finish(k, c.woken[:0])
-			woken := c.woken
-			c.woken = nil // a waiter's callback may start another Finish
-			for _, w := range woken {
-				w.done(o)
-			}
-			c.woken = woken[:0]
-		})
-	})
+		g.finish(policy.Success)
+		return
+	}
+	c.Misses++
+	if c.group == nil {
+		g.refill()
+		return
+	}
+	if !c.group.Join(k, g) {
+		return // a refill of this key is in flight; wait for it
+	}
+	g.lead = true
+	g.refill()
 }
 
 // refill queries the database and stores the entry.
-func (c *Cache) refill(ctx *call.Ctx, k uint32, done func(call.Outcome)) {
-	start := c.eng.Now()
-	ver := c.version[c.sku(k)]
+func (g *get) refill() {
+	c := g.c
+	g.start = c.eng.Now()
+	g.ver = c.version[c.sku(g.k)]
 	c.Refills++
-	c.db.Query(ctx, c.cfg.RefillStatements, call.SpanCacheMiss, func(o call.Outcome) {
-		if o == policy.Success {
-			now := c.eng.Now()
-			en := &c.entries[k]
-			en.expiry = now + c.ttl()
-			en.delta = now - start
-			en.version = max(en.version, ver)
-		}
-		done(o)
-	})
+	c.db.Query(g.ctx, c.cfg.RefillStatements, call.SpanCacheMiss, g.refilled)
+}
+
+func (g *get) onRefill(o call.Outcome) {
+	c, k := g.c, g.k
+	if o == policy.Success {
+		now := c.eng.Now()
+		en := &c.entries[k]
+		en.expiry = now + c.ttl()
+		en.delta = now - g.start
+		en.version = max(en.version, g.ver)
+	}
+	if g.early {
+		c.entries[k].loading = false
+	}
+	if !g.lead {
+		g.finish(o)
+		return
+	}
+	// The leader is among the woken, in join order.
+	c.woken = c.group.Finish(k, c.woken[:0])
+	woken := c.woken
+	c.woken = nil // a waiter's callback may start another Finish
+	for _, w := range woken {
+		w.finish(o)
+	}
+	c.woken = woken[:0]
 }
 
 // promotedIDs returns the ids of the SKUs a promotion touching fraction
@@ -258,7 +324,7 @@ func (c *Cache) promote(ev Event) {
 		c.version[sku]++
 	}
 	c.Invalidations++
-	if c.cfg.Invalidation == "broad" {
+	if c.cfg.Invalidation == InvalidateBroad {
 		for i := range c.entries {
 			if !c.prewarmed(uint32(i)) {
 				c.entries[i].expiry = 0
@@ -290,7 +356,7 @@ func (c *Cache) prewarm(ev Event) {
 	for i, k := range keys {
 		k := k
 		c.eng.After(sim.Time(i)*step, func() {
-			c.db.Query(call.Background(), c.cfg.RefillStatements, call.SpanCacheMiss, func(o call.Outcome) {
+			c.db.Query(c.bg, c.cfg.RefillStatements, call.SpanCacheMiss, func(o call.Outcome) {
 				if o != policy.Success {
 					return
 				}

@@ -76,7 +76,7 @@ func TestBroadInvalidationSpikesDatabase(t *testing.T) {
 		cfg := baseConfig(t)
 		cfg.TTL = 10 * sim.Minute
 		cfg.WarmStart = true
-		cfg.Invalidation = inv
+		cfg.Invalidation = Invalidation(inv)
 		cfg.Events = []Event{{At: 60 * sim.Second, Fraction: 0.02}}
 		c, _ := newCache(t, e, cfg, 2000, "constant(1ms)")
 		z, _ := dist.NewZipf(2000, 1)

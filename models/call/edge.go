@@ -9,13 +9,17 @@ import (
 	"github.com/checkoutsim/checkoutsim/sim"
 )
 
-// Policy is the policy stack on one call edge, applied in this order:
-// deadline -> retry (with its budget) -> breaker -> bulkhead -> the call.
-// Every field is optional; the zero Policy is one attempt with no timeout.
+// Policy is the policy stack on one call edge, applied in the order of
+// policy.Order: deadline -> retry (with its budget) -> breaker -> throttle
+// -> bulkhead -> the call. Every field is optional; the zero Policy is one
+// attempt with no timeout.
 type Policy struct {
-	// Timeout is the per-attempt timeout (0: none). A retry config's own
-	// per_attempt_timeout, when set, takes precedence.
-	Timeout sim.Time
+	// AttemptTimeout bounds each attempt (0: none); YAML "timeout". A
+	// retry config's own per_attempt_timeout, when set, takes precedence.
+	AttemptTimeout sim.Time `yaml:"timeout"`
+	// CallTimeout bounds the whole call, every attempt and backoff
+	// included (0: only the caller's propagated deadline, if any).
+	CallTimeout sim.Time
 	// Retry retries failed attempts; nil means a single attempt.
 	Retry *policy.RetryConfig
 	// TokenBucket is a gRPC-style retry budget shared by all calls on the edge.
@@ -24,6 +28,8 @@ type Policy struct {
 	RatioBudget *policy.RatioBudgetConfig
 	// Breaker is a circuit breaker shared by all calls on the edge.
 	Breaker *policy.BreakerConfig
+	// Throttle is SRE client-side adaptive throttling shared by all calls.
+	Throttle *policy.ThrottleConfig
 	// Bulkhead limits the calls in flight on the edge.
 	Bulkhead *policy.BulkheadConfig
 	// PropagateDeadline passes the caller's remaining deadline (and the
@@ -38,8 +44,11 @@ type Policy struct {
 // Validate checks the policy stack.
 func (p *Policy) Validate() error {
 	var errs []error
-	if p.Timeout < 0 {
-		errs = append(errs, check.Field("timeout", "must be >= 0, got %v", p.Timeout))
+	if p.AttemptTimeout < 0 {
+		errs = append(errs, check.Field("timeout", "must be >= 0, got %v", p.AttemptTimeout))
+	}
+	if p.CallTimeout < 0 {
+		errs = append(errs, check.Field("call_timeout", "must be >= 0, got %v", p.CallTimeout))
 	}
 	if p.TokenBucket != nil && p.RatioBudget != nil {
 		errs = append(errs, check.Field("ratio_budget", "choose one retry budget: token_bucket or ratio_budget"))
@@ -50,9 +59,6 @@ func (p *Policy) Validate() error {
 	return check.Join(errs...)
 }
 
-// Server performs one attempt's work on the server side and replies once.
-type Server func(ctx *Ctx, reply func(Outcome))
-
 // Edge is one caller -> callee hop with its policy stack. Its retry budget,
 // breaker and bulkhead are shared by every call made on it, as they would
 // be in one client process.
@@ -60,14 +66,19 @@ type Edge struct {
 	Name     string
 	eng      *sim.Engine
 	pol      Policy
+	stack    *policy.Stack
 	retry    *policy.RetryPolicy
 	breaker  *policy.Breaker
+	throttle *policy.Throttle
 	bulkhead *policy.Bulkhead
 	waiting  map[policy.WaiterID]*attempt // queued at the bulkhead (lookup only)
 	expiry   sim.Timer
 	nextID   policy.WaiterID
 	expired  []policy.WaiterID
 	direct   bool // no timeout, retry, breaker or bulkhead: call the server as is
+
+	freeCalls    []*callState // recycled; as many as were ever in flight
+	freeAttempts []*attempt
 
 	Calls        int64    // calls made (first attempts)
 	Attempts     int64    // attempts that reached the server
@@ -80,64 +91,50 @@ type Edge struct {
 
 	BreakerChanges []policy.StateChange // the first MaxBreakerChanges, in time order
 	BreakerFlips   int64                // all state changes
+
+	// Observe, when set, is called with every retry decision, after each
+	// attempt (tests compare them with policy/live's).
+	Observe func(Decision)
+}
+
+// Decision is one attempt's outcome (Rejected if a layer refused it,
+// naming the layer) and the retry decision taken after it: the same record
+// as policy/live's Event, in virtual time.
+type Decision struct {
+	At         sim.Time
+	Attempt    int
+	Outcome    Outcome
+	RejectedBy policy.Layer // "" unless a layer refused the attempt
+	Decision   policy.RetryDecision
 }
 
 // MaxBreakerChanges bounds the breaker changes an edge keeps, so a
 // flapping breaker cannot make memory grow with the length of a run.
 const MaxBreakerChanges = 1000
 
-// NewEdge builds an edge on engine e; r draws jitter.
+// NewEdge builds an edge on engine e; r draws jitter. Its cores are built
+// from p.Stack(), the composition production clients use.
 func NewEdge(e *sim.Engine, name string, p Policy, r *rand.Rand) (*Edge, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	rc := policy.RetryConfig{MaxAttempts: 1, Backoff: policy.BackoffConfig{Kind: policy.BackoffConstant, Jitter: policy.JitterNone}}
-	if p.Retry != nil {
-		rc = *p.Retry
-	}
-	if rc.PerAttemptTimeout == 0 {
-		rc.PerAttemptTimeout = p.Timeout.Duration()
-	}
-	var budget policy.RetryBudget
-	switch {
-	case p.TokenBucket != nil:
-		tb, err := p.TokenBucket.New()
-		if err != nil {
-			return nil, fmt.Errorf("%s: token_bucket: %w", name, err)
-		}
-		budget = tb
-	case p.RatioBudget != nil:
-		rb, err := policy.NewRatioBudget(*p.RatioBudget)
-		if err != nil {
-			return nil, fmt.Errorf("%s: ratio_budget: %w", name, err)
-		}
-		budget = rb
-	}
-	rp, err := policy.NewRetryPolicy(rc, r, budget)
+	st, err := p.Stack().Build(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: retry: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	ed := &Edge{Name: name, eng: e, pol: p, retry: rp, TimeoutSpan: SpanTimedOut}
-	ed.direct = p.Timeout == 0 && p.Retry == nil && p.Breaker == nil && p.Bulkhead == nil && !p.PropagateDeadline
-	if p.Breaker != nil {
-		b, err := policy.NewBreaker(*p.Breaker, r)
-		if err != nil {
-			return nil, fmt.Errorf("%s: breaker: %w", name, err)
-		}
-		b.OnStateChange(func(sc policy.StateChange) {
+	ed := &Edge{Name: name, eng: e, pol: p, stack: st, retry: st.Retry, breaker: st.Breaker, throttle: st.Throttle,
+		bulkhead: st.Bulkhead, TimeoutSpan: SpanTimedOut}
+	ed.direct = p.AttemptTimeout == 0 && p.CallTimeout == 0 && p.Retry == nil && p.Breaker == nil &&
+		p.Throttle == nil && p.Bulkhead == nil && !p.PropagateDeadline
+	if ed.breaker != nil {
+		ed.breaker.OnStateChange(func(sc policy.StateChange) {
 			ed.BreakerFlips++
 			if len(ed.BreakerChanges) < MaxBreakerChanges {
 				ed.BreakerChanges = append(ed.BreakerChanges, sc)
 			}
 		})
-		ed.breaker = b
 	}
-	if p.Bulkhead != nil {
-		bh, err := policy.NewBulkhead(*p.Bulkhead)
-		if err != nil {
-			return nil, fmt.Errorf("%s: bulkhead: %w", name, err)
-		}
-		ed.bulkhead = bh
+	if ed.bulkhead != nil {
 		ed.waiting = make(map[policy.WaiterID]*attempt)
 	}
 	return ed, nil
@@ -146,56 +143,116 @@ func NewEdge(e *sim.Engine, name string, p Policy, r *rand.Rand) (*Edge, error) 
 // Breaker returns the edge's breaker, or nil.
 func (ed *Edge) Breaker() *policy.Breaker { return ed.breaker }
 
-// callState is one call: its retrier and the caller's continuation.
-type callState struct {
-	ed     *Edge
-	parent *Ctx
-	server Server
-	done   func(Outcome)
-	r      policy.Retrier
-	first  attempt // most calls make one attempt: allocated with the call
+// Wrap returns a handler that calls next through the edge: the client side
+// of the hop in front of its server side, built once.
+func (ed *Edge) Wrap(next Handler) Handler { return wrapped{ed, next} }
+
+type wrapped struct {
+	ed   *Edge
+	next Handler
 }
 
-// attempt is one attempt of a call.
+func (w wrapped) Serve(ctx *Ctx, reply Reply) { w.ed.Call(ctx, w.next, reply) }
+
+// callState is one call: its retrier and the caller's continuation. It is
+// recycled when the call finishes: no event or attempt refers to it then.
+type callState struct {
+	ed       *Edge
+	parent   *Ctx
+	next     Handler
+	done     Reply
+	r        policy.Retrier
+	deadline sim.Time // the call's: the caller's (when propagated) or CallTimeout's, whichever is first
+	try      func()   // bound once: c.tryNext
+	direct   Reply    // bound once: c.onDirect
+}
+
+// attempt is one attempt of a call. It is recycled when it is decided
+// (reply, timeout or rejection) and its server has replied (Recycle, through
+// its context's last Release), so a late reply finds it marked finished.
 type attempt struct {
-	c        *callState
-	ctx      Ctx // the attempt's context, allocated with the attempt
+	ed       *Edge
+	c        *callState // nil once the attempt is decided
+	ctx      Ctx        // the attempt's context, allocated with the attempt
 	timeout  sim.Time
 	timer    sim.Timer
 	permit   policy.Permit
 	start    sim.Time
 	recorded sim.Time // the trace's total when the attempt started
 	finished bool
-	bulk     bool // holds a bulkhead slot
+	ran      bool  // reached the server
+	bulk     bool  // holds a bulkhead slot
+	reply    Reply // bound once: a.onReply
+	expire   func()
+}
+
+func (ed *Edge) newCall() *callState {
+	if n := len(ed.freeCalls); n > 0 {
+		c := ed.freeCalls[n-1]
+		ed.freeCalls = ed.freeCalls[:n-1]
+		return c
+	}
+	c := &callState{ed: ed}
+	c.try, c.direct = c.tryNext, c.onDirect
+	return c
+}
+
+func (ed *Edge) newAttempt(c *callState, timeout sim.Time) *attempt {
+	var a *attempt
+	if n := len(ed.freeAttempts); n > 0 {
+		a = ed.freeAttempts[n-1]
+		ed.freeAttempts = ed.freeAttempts[:n-1]
+	} else {
+		a = &attempt{ed: ed}
+		a.reply, a.expire = a.onReply, a.onTimeout
+	}
+	a.c, a.timeout = c, timeout
+	return a
+}
+
+// Recycle returns the attempt to its edge's free list.
+func (a *attempt) Recycle() {
+	ed := a.ed
+	*a = attempt{ed: ed, reply: a.reply, expire: a.expire}
+	ed.freeAttempts = append(ed.freeAttempts, a)
 }
 
 // Call makes one call on the edge on behalf of parent: attempts go through
-// the policy stack to server, and done receives the call's final outcome.
-func (ed *Edge) Call(parent *Ctx, server Server, done func(Outcome)) {
+// the policy stack to next, and done receives the call's final outcome.
+func (ed *Edge) Call(parent *Ctx, next Handler, done Reply) {
 	ed.Calls++
+	c := ed.newCall()
+	c.parent, c.next, c.done = parent, next, done
 	if ed.direct {
 		// Nothing can abandon or repeat the attempt, so it needs no state
 		// of its own: the server works in the caller's context.
 		ed.Attempts++
-		server(parent, func(o Outcome) {
-			ed.Outcomes[o]++
-			ed.CallOutcomes[o]++
-			done(o)
-		})
+		next.Serve(parent, c.direct)
 		return
 	}
 	now := ed.eng.Now()
-	dl := policy.NoDeadline
-	if ed.pol.PropagateDeadline && parent.Deadline != sim.Never {
-		dl = policy.DeadlineAt(Wall(parent.Deadline))
+	c.deadline = sim.Never
+	if ed.pol.PropagateDeadline {
+		c.deadline = parent.Deadline
 	}
-	c := &callState{ed: ed, parent: parent, server: server, done: done}
+	if t := ed.pol.CallTimeout; t > 0 && now+t < c.deadline {
+		c.deadline = now + t
+	}
+	dl := policy.NoDeadline
+	if c.deadline != sim.Never {
+		dl = policy.DeadlineAt(Wall(c.deadline))
+	}
 	c.r = ed.retry.Start(Wall(now), dl)
-	c.try()
+	c.tryNext()
 }
 
-// try starts the next attempt, if the deadline leaves time for it.
-func (c *callState) try() {
+func (c *callState) onDirect(o Outcome) {
+	c.ed.Outcomes[o]++
+	c.finish(o)
+}
+
+// tryNext starts the next attempt, if the deadline leaves time for it.
+func (c *callState) tryNext() {
 	ed := c.ed
 	now := ed.eng.Now()
 	timeout, ok := c.r.AttemptTimeout(Wall(now))
@@ -203,26 +260,26 @@ func (c *callState) try() {
 		c.finish(policy.Timeout)
 		return
 	}
-	a := &c.first
-	if c.r.Attempt() > 1 {
-		a = new(attempt) // a retry: the earlier attempt may still be answered late
-	}
-	*a = attempt{c: c, timeout: sim.FromDuration(timeout)}
+	a := ed.newAttempt(c, sim.FromDuration(timeout))
 	if ed.breaker != nil {
 		p, err := ed.breaker.Allow(Wall(now))
 		if err != nil {
-			c.settle(policy.Rejected)
+			a.Recycle()
+			c.settle(policy.Rejected, policy.LayerBreaker)
 			return
 		}
 		a.permit = p
+	}
+	if ed.throttle != nil && !ed.throttle.Allow(Wall(now)) {
+		a.reject(policy.LayerThrottle)
+		return
 	}
 	if ed.bulkhead != nil {
 		ed.nextID++
 		id := ed.nextID
 		switch ed.bulkhead.Acquire(Wall(now), id) {
 		case policy.BulkheadRejected:
-			a.release(policy.Rejected)
-			c.settle(policy.Rejected)
+			a.reject(policy.LayerBulkhead)
 			return
 		case policy.BulkheadQueued:
 			ed.waiting[id] = a
@@ -236,32 +293,41 @@ func (c *callState) try() {
 
 // run sends the attempt to the server with its timeout.
 func (a *attempt) run() {
-	c, ed := a.c, a.c.ed
+	c, ed := a.c, a.ed
 	now := ed.eng.Now()
 	a.start = now
 	a.recorded = c.parent.recorded()
 	deadline := sim.Never
 	if ed.pol.PropagateDeadline {
-		deadline = c.parent.Deadline
+		deadline = c.deadline
 		if a.timeout > 0 && now+a.timeout < deadline {
 			deadline = now + a.timeout
 		}
 	}
-	a.ctx = c.parent.child(deadline)
+	a.ctx.Init(c.parent, deadline, a)
 	if a.timeout > 0 {
-		a.timer = ed.eng.After(a.timeout, a.onTimeout)
+		a.timer = ed.eng.After(a.timeout, a.expire)
 	}
 	ed.Attempts++
-	c.server(&a.ctx, a.onReply)
+	a.ran = true
+	c.next.Serve(&a.ctx, a.reply)
 }
 
+// onReply is the server's reply. The server is done with the attempt's
+// context either way; a reply to an attempt the client gave up on changes
+// nothing else.
 func (a *attempt) onReply(o Outcome) {
 	if a.finished {
-		return // the client already gave up on this attempt
+		a.ctx.Release()
+		return
 	}
 	a.finished = true
-	a.c.ed.eng.Cancel(a.timer)
-	a.end(o)
+	a.ed.eng.Cancel(a.timer)
+	a.release(o)
+	c := a.c
+	a.c = nil
+	a.ctx.Release()
+	c.settle(o, "")
 }
 
 func (a *attempt) onTimeout() {
@@ -271,26 +337,33 @@ func (a *attempt) onTimeout() {
 	a.finished = true
 	// The client waited the whole timeout; what live work inside the
 	// attempt has not already recorded is attributed to the edge's span.
-	ed := a.c.ed
-	waited := ed.eng.Now() - a.start - (a.c.parent.recorded() - a.recorded)
-	a.c.parent.Record(ed.TimeoutSpan, waited)
+	ed, c := a.ed, a.c
+	waited := ed.eng.Now() - a.start - (c.parent.recorded() - a.recorded)
+	c.parent.Record(ed.TimeoutSpan, waited)
 	a.ctx.Abandon(ed.pol.CancelOnTimeout)
-	a.end(policy.Timeout)
+	a.release(policy.Timeout)
+	a.c = nil
+	c.settle(policy.Timeout, "")
 }
 
-// end records the attempt's outcome with the breaker and bulkhead, then
-// lets the retrier decide.
-func (a *attempt) end(o Outcome) {
-	a.release(o)
-	a.c.settle(o)
+// reject ends an attempt a layer refused before it ran: the breaker hears
+// Rejected (which it ignores).
+func (a *attempt) reject(by policy.Layer) {
+	c := a.c
+	a.release(policy.Rejected)
+	a.Recycle()
+	c.settle(policy.Rejected, by)
 }
 
-// release reports to the breaker and frees the bulkhead slot.
+// release reports to the breaker and throttle and frees the bulkhead slot.
 func (a *attempt) release(o Outcome) {
-	ed := a.c.ed
+	ed := a.ed
 	now := ed.eng.Now()
 	if ed.breaker != nil && a.permit != (policy.Permit{}) {
 		ed.breaker.Record(Wall(now), a.permit, o, (now - a.start).Duration())
+	}
+	if ed.throttle != nil && a.ran { // only attempts that reached the server
+		ed.throttle.Record(Wall(now), o)
 	}
 	if a.bulk {
 		a.bulk = false
@@ -300,11 +373,20 @@ func (a *attempt) release(o Outcome) {
 	}
 }
 
-// settle counts an attempt outcome and retries or finishes the call.
-func (c *callState) settle(o Outcome) {
+// settle counts an attempt outcome (by: the layer that refused it, if
+// one did) and retries or finishes the call.
+func (c *callState) settle(o Outcome, by policy.Layer) {
 	ed := c.ed
 	ed.Outcomes[o]++
-	d := c.r.Next(Wall(ed.eng.Now()), o)
+	now := ed.eng.Now()
+	d := c.r.Next(Wall(now), o)
+	if ed.Observe != nil {
+		attempt := c.r.Attempt()
+		if d.Retry {
+			attempt--
+		}
+		ed.Observe(Decision{At: now, Attempt: attempt, Outcome: o, RejectedBy: by, Decision: d})
+	}
 	if !d.Retry {
 		c.finish(o)
 		return
@@ -314,9 +396,14 @@ func (c *callState) settle(o Outcome) {
 	ed.eng.After(delay, c.try)
 }
 
+// finish recycles the call, then hands its outcome to the caller.
 func (c *callState) finish(o Outcome) {
-	c.ed.CallOutcomes[o]++
-	c.done(o)
+	ed := c.ed
+	ed.CallOutcomes[o]++
+	done := c.done
+	c.parent, c.next, c.done, c.r = nil, nil, nil, policy.Retrier{}
+	ed.freeCalls = append(ed.freeCalls, c)
+	done(o)
 }
 
 // admit starts a queued attempt that the bulkhead just admitted.
@@ -345,8 +432,7 @@ func (ed *Edge) expire() {
 	for _, id := range ed.expired {
 		a := ed.waiting[id]
 		delete(ed.waiting, id)
-		a.release(policy.Rejected)
-		a.c.settle(policy.Rejected)
+		a.reject(policy.LayerBulkhead)
 	}
 	ed.scheduleExpiry()
 }

@@ -17,7 +17,7 @@ import (
 func ExampleEdge_Call() {
 	e := sim.New()
 	edge, err := call.NewEdge(e, "checkout->payments", call.Policy{
-		Timeout: 500 * sim.Millisecond,
+		AttemptTimeout: 500 * sim.Millisecond,
 		Retry: &policy.RetryConfig{MaxAttempts: 3, Backoff: policy.BackoffConfig{
 			Kind: policy.BackoffConstant, Base: 10 * time.Millisecond, Jitter: policy.JitterNone}},
 	}, rand.New(rand.NewPCG(1, 2)))
@@ -27,7 +27,7 @@ func ExampleEdge_Call() {
 	}
 	// failing returns a server that fails its first n attempts, each
 	// after 1 ms of work.
-	failing := func(n int) call.Server {
+	failing := func(n int) call.HandlerFunc {
 		seen := 0
 		return func(ctx *call.Ctx, reply func(call.Outcome)) {
 			seen++

@@ -17,11 +17,11 @@ func TestPolicyStack(t *testing.T) {
 		perAttempt time.Duration
 	}{
 		{"zero policy is one attempt, no timeout", Policy{}, 1, 0},
-		{"per-attempt timeout carried", Policy{Timeout: sim.Time(300 * time.Millisecond)}, 1, 300 * time.Millisecond},
+		{"per-attempt timeout carried", Policy{AttemptTimeout: sim.Time(300 * time.Millisecond)}, 1, 300 * time.Millisecond},
 		{"retry's own per-attempt timeout wins", Policy{
-			Timeout:     sim.Time(time.Second),
-			Retry:       &policy.RetryConfig{MaxAttempts: 3, PerAttemptTimeout: 200 * time.Millisecond, Backoff: policy.BackoffConfig{Kind: policy.BackoffExponential, Base: 10 * time.Millisecond, Multiplier: 2, Cap: time.Second, Jitter: policy.JitterFull}},
-			TokenBucket: tb,
+			AttemptTimeout: sim.Time(time.Second),
+			Retry:          &policy.RetryConfig{MaxAttempts: 3, PerAttemptTimeout: 200 * time.Millisecond, Backoff: policy.BackoffConfig{Kind: policy.BackoffExponential, Base: 10 * time.Millisecond, Multiplier: 2, Cap: time.Second, Jitter: policy.JitterFull}},
+			TokenBucket:    tb,
 		}, 3, 200 * time.Millisecond},
 	}
 	for _, c := range cases {

@@ -2,7 +2,9 @@ package checkout
 
 import (
 	"runtime"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/checkoutsim/checkoutsim/models/traffic"
 	"github.com/checkoutsim/checkoutsim/sim"
@@ -32,15 +34,23 @@ func peak(d sim.Time) *Config {
 
 // BenchmarkPeakHour simulates one minute of the peak per iteration and
 // reports the wall time one simulated hour at 2,000 checkouts/s takes
-// (goal: at most 60 s on one core), the checkouts simulated per wall second,
-// and the peak heap in use, sampled every simulated 10 s. Run a whole hour
-// with -benchtime=60x, or compare memory of 1 vs 2 simulated hours with
+// (goal: at most 30 s on one core: run it with -cpu 1), the allocations per
+// checkout (goal: at most 10), the checkouts simulated per wall second, and
+// the peak heap in use, sampled every simulated 10 s. Run a whole hour with
+// -benchtime=60x, or compare memory of 1 vs 2 simulated hours with
 // BenchmarkPeakMemory.
 func BenchmarkPeakHour(b *testing.B) {
 	cfg := peak(sim.Minute)
 	var checkouts int64
 	var peakHeap uint64
 	b.ReportAllocs()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	defer func() {
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(checkouts), "allocs/checkout")
+	}()
 	for i := 0; i < b.N; i++ {
 		s, err := New(cfg, 1, i)
 		if err != nil {
@@ -81,4 +91,44 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse
+}
+
+// BenchmarkReplications runs the same replications of the peak (20
+// simulated seconds each) one after another on one goroutine and then
+// spread over two, in one run, and reports the speed-up (goal: at least
+// 1.8 on two idle cores). Replications share nothing, so the speed-up
+// measures only what the machine gives.
+func BenchmarkReplications(b *testing.B) {
+	cfg := peak(20 * sim.Second)
+	const reps = 4
+	run := func(workers int) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for rep := range next {
+					if _, err := Run(cfg, 1, rep); err != nil {
+						b.Error(err)
+					}
+				}
+			}()
+		}
+		for rep := 0; rep < reps; rep++ {
+			next <- rep
+		}
+		close(next)
+		wg.Wait()
+		return time.Since(start)
+	}
+	var one, two time.Duration
+	for i := 0; i < b.N; i++ {
+		one += run(1)
+		two += run(2)
+	}
+	b.ReportMetric(one.Seconds()/float64(b.N), "s/1-core")
+	b.ReportMetric(two.Seconds()/float64(b.N), "s/2-cores")
+	b.ReportMetric(one.Seconds()/two.Seconds(), "speedup")
 }

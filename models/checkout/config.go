@@ -8,6 +8,7 @@ package checkout
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/checkoutsim/checkoutsim/models/cache"
 	"github.com/checkoutsim/checkoutsim/models/call"
@@ -70,28 +71,41 @@ type Browse struct {
 	Policy  call.Policy
 }
 
+// StepKind is what a flow step does.
+type StepKind string
+
 // Step kinds.
 const (
-	KindGeneric   = "generic"   // Statements database statements (none: CPU only)
-	KindCart      = "cart"      // load the cart: from cache, or the database for cold-cache users
-	KindPricing   = "pricing"   // price the cart (models/pricing)
-	KindInventory = "inventory" // reserve stock (models/inventory)
-	KindOrder     = "order"     // write the order: Statements statements
-	KindPayment   = "payment"   // charge through the providers (models/payment)
-	KindConfirm   = "confirm"   // publish a confirmation; Service consumes it asynchronously
+	KindGeneric   StepKind = "generic"   // Statements database statements (none: CPU only)
+	KindCart      StepKind = "cart"      // load the cart: from cache, or the database for cold-cache users
+	KindPricing   StepKind = "pricing"   // price the cart (models/pricing)
+	KindInventory StepKind = "inventory" // reserve stock (models/inventory)
+	KindOrder     StepKind = "order"     // write the order: Statements statements
+	KindPayment   StepKind = "payment"   // charge through the providers (models/payment)
+	KindConfirm   StepKind = "confirm"   // publish a confirmation; Service consumes it asynchronously
 )
 
-var kinds = []string{KindGeneric, KindCart, KindPricing, KindInventory, KindOrder, KindPayment, KindConfirm}
+// Calls is how many calls a step makes per checkout.
+type Calls string
+
+// The call counts.
+const (
+	CallsOnce     Calls = "once"      // one call for the whole cart
+	CallsPerItem  Calls = "per_item"  // one call per cart line
+	CallsPerBatch Calls = "per_batch" // one call per BatchSize lines
+)
+
+var kinds = []StepKind{KindGeneric, KindCart, KindPricing, KindInventory, KindOrder, KindPayment, KindConfirm}
 
 // Step is one step of the checkout flow.
 type Step struct {
 	Name string
-	Kind string
+	Kind StepKind
 	// Service runs the step ("" or the orchestrator: in-process).
 	Service string
 	// Calls is "once", "per_item" (one call per cart line) or "per_batch"
 	// (one call per BatchSize lines).
-	Calls     string
+	Calls     Calls
 	BatchSize int
 	// Statements is the database statements of generic, cart and order steps.
 	Statements int
@@ -156,13 +170,13 @@ func (c *Config) Validate() error {
 			add(p+".name", "duplicate step name %q", s.Name)
 		}
 		stepNames[s.Name] = true
-		if !contains(kinds, s.Kind) {
+		if !slices.Contains(kinds, s.Kind) {
 			add(p+".kind", "unknown kind %q (want one of %v)", s.Kind, kinds)
 		}
 		known(p+".service", s.Service, s.Kind != KindConfirm)
 		switch s.Calls {
-		case "once", "per_item":
-		case "per_batch":
+		case CallsOnce, CallsPerItem:
+		case CallsPerBatch:
 			if s.BatchSize < 1 {
 				add(p+".batch_size", "must be >= 1 with per_batch calls, got %d", s.BatchSize)
 			}
@@ -172,10 +186,10 @@ func (c *Config) Validate() error {
 		if s.Statements < 0 {
 			add(p+".statements", "must be >= 0, got %d", s.Statements)
 		}
-		if s.Calls != "once" && (s.Kind == KindPayment || s.Kind == KindConfirm || s.Kind == KindOrder) {
+		if s.Calls != CallsOnce && (s.Kind == KindPayment || s.Kind == KindConfirm || s.Kind == KindOrder) {
 			add(p+".calls", "a %s step is made once per checkout, got %q", s.Kind, s.Calls)
 		}
-		if s.Kind == KindInventory && s.Calls != "once" {
+		if s.Kind == KindInventory && s.Calls != CallsOnce {
 			// The reservation is one unit of work keyed by the checkout (its
 			// idempotency key and its reservation count); split into calls
 			// it would be mistaken for repeats of itself.
@@ -199,15 +213,6 @@ func (c *Config) Validate() error {
 		}
 	}
 	return check.Join(errs...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func serviceList(ss []service.Config) string {

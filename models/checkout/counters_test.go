@@ -18,7 +18,7 @@ func payingSystem(t *testing.T, clientAttempts, stepAttempts int) *Config {
 	cfg.Payments = payment.Config{
 		Providers: []payment.ProviderConfig{{Name: "p", Latency: dist.MustParse("constant(300ms)"), LoadModel: "linear",
 			Episodes: []payment.Episode{{Start: 60 * sim.Second, End: 120 * sim.Second, LatencyFactor: 5}}}},
-		Client: call.Policy{Timeout: sim.Second, Retry: noBackoff(clientAttempts)},
+		Client: call.Policy{AttemptTimeout: sim.Second, Retry: noBackoff(clientAttempts)},
 	}
 	return cfg
 }

@@ -76,7 +76,7 @@ func Default() *Config {
 				{Name: "psp-b", Latency: must(dist.Parse("lognormal(median=300ms, p99=1.5s)")), LoadLatency: sim.Millisecond, LoadModel: "slowdown", ErrorRate: 0.003},
 			},
 			Client: call.Policy{
-				Timeout: 2 * sim.Second,
+				AttemptTimeout: 2 * sim.Second,
 				Retry: &policy.RetryConfig{MaxAttempts: 2, Backoff: policy.BackoffConfig{
 					Kind: policy.BackoffExponential, Base: 100 * time.Millisecond, Cap: time.Second, Multiplier: 2, Jitter: policy.JitterFull}},
 				TokenBucket:       &policy.TokenBucketConfig{MaxTokens: 100, TokenRatio: 0.1},
@@ -86,18 +86,18 @@ func Default() *Config {
 		},
 		Flow: Flow{
 			Gateway:       "gateway",
-			GatewayPolicy: call.Policy{Timeout: 10 * sim.Second, PropagateDeadline: true},
+			GatewayPolicy: call.Policy{AttemptTimeout: 10 * sim.Second, PropagateDeadline: true},
 			Orchestrator:  "checkout-api",
 			Budget:        10 * sim.Second,
 			Steps: []Step{
 				{Name: "cart", Kind: KindCart, Calls: "once", Statements: 1},
-				{Name: "pricing", Kind: KindPricing, Service: "pricing", Calls: "once", Policy: call.Policy{Timeout: 2 * sim.Second, PropagateDeadline: true}},
-				{Name: "inventory", Kind: KindInventory, Service: "inventory", Calls: "once", Policy: call.Policy{Timeout: 3 * sim.Second, PropagateDeadline: true}},
+				{Name: "pricing", Kind: KindPricing, Service: "pricing", Calls: "once", Policy: call.Policy{AttemptTimeout: 2 * sim.Second, PropagateDeadline: true}},
+				{Name: "inventory", Kind: KindInventory, Service: "inventory", Calls: "once", Policy: call.Policy{AttemptTimeout: 3 * sim.Second, PropagateDeadline: true}},
 				{Name: "order", Kind: KindOrder, Calls: "once", Statements: 3},
-				{Name: "payment", Kind: KindPayment, Service: "payments", Calls: "once", Policy: call.Policy{Timeout: 6 * sim.Second, PropagateDeadline: true}},
+				{Name: "payment", Kind: KindPayment, Service: "payments", Calls: "once", Policy: call.Policy{AttemptTimeout: 6 * sim.Second, PropagateDeadline: true}},
 				{Name: "confirm", Kind: KindConfirm, Service: "confirm-worker", Calls: "once", Statements: 2},
 			},
-			Browse: Browse{Service: "catalog", Policy: call.Policy{Timeout: 2 * sim.Second}},
+			Browse: Browse{Service: "catalog", Policy: call.Policy{AttemptTimeout: 2 * sim.Second}},
 		},
 	}
 }

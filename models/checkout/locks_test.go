@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/inventory"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
@@ -78,7 +79,7 @@ func TestSortedLockOrderEliminatesDeadlocks(t *testing.T) {
 		cfg.Database.PoolSize = 10_000
 		cfg.Inventory.Transaction = "long"
 		cfg.Inventory.StatementsPerItem = 5
-		cfg.Inventory.LockOrder = order
+		cfg.Inventory.LockOrder = inventory.LockOrder(order)
 		cfg.Inventory.LockTimeout = 0
 		cfg.Duration = 3 * sim.Minute
 		r := run(t, cfg, 4, 0)
@@ -98,7 +99,7 @@ func TestSortedLockOrderEliminatesDeadlocks(t *testing.T) {
 func TestIdempotencyEliminatesDoubleReservations(t *testing.T) {
 	for _, idem := range []bool{false, true} {
 		step := Step{Name: "inventory", Kind: KindInventory, Service: "inv", Calls: "once",
-			Policy: call.Policy{Timeout: 30 * sim.Millisecond, Retry: noBackoff(3)}}
+			Policy: call.Policy{AttemptTimeout: 30 * sim.Millisecond, Retry: noBackoff(3)}}
 		cfg := bare(t, 50, step)
 		cfg.Services = append(cfg.Services, cfg.Services[0])
 		cfg.Services[1].Name = "inv"

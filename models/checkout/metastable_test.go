@@ -27,7 +27,7 @@ func metastable(t *testing.T, spike bool, budget bool) *Config {
 	}
 	cfg.Payments = payment.Config{
 		Providers: []payment.ProviderConfig{{Name: "slow", Latency: dist.MustParse("constant(1s)"), LoadLatency: 10 * sim.Millisecond, LoadModel: "slowdown"}},
-		Client:    call.Policy{Timeout: 3 * sim.Second, Retry: noBackoff(3)},
+		Client:    call.Policy{AttemptTimeout: 3 * sim.Second, Retry: noBackoff(3)},
 	}
 	if budget {
 		cfg.Payments.Client.TokenBucket = &policy.TokenBucketConfig{MaxTokens: 10, TokenRatio: 0.1}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/models/pricing"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
@@ -17,7 +18,7 @@ func TestNPlusOnePricingQueries(t *testing.T) {
 				cfg.Traffic.CartSize = dist.MustParse(fmt.Sprintf("constant(%d)", lines))
 				cfg.Traffic.SKUs = 100_000 // lines are distinct SKUs with near certainty
 				cfg.Traffic.SKUSkew = 0.01
-				cfg.Pricing.RuleLookup = mode
+				cfg.Pricing.RuleLookup = pricing.RuleLookup(mode)
 				cfg.Pricing.RuleCache = false
 				cfg.Pricing.PriceReads = false
 				r := run(t, cfg, 3, 0)

@@ -285,6 +285,7 @@ func (a *Attribution) Tail(threshold float64) Breakdown {
 // sortedCauses turns a cause count map into a slice sorted by name.
 func sortedCauses(m map[string]int64) []Cause {
 	out := make([]Cause, 0, len(m))
+	// order-free: the slice is sorted by name below, and names are unique.
 	for k, v := range m {
 		out = append(out, Cause{Name: k, Count: v})
 	}

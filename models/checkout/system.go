@@ -33,8 +33,10 @@ type System struct {
 	gateway  *service.Service // nil: none
 	orch     *service.Service
 	gwEdge   *call.Edge
+	entry    call.Handler // a click's path: gateway service -> gateway edge -> orchestrator service -> flow
 	steps    []*stepRT
 	browse   browseRT
+	bg       *call.Ctx // the context of work nobody waits on
 	rRTT     *rand.Rand
 	rReclick *rand.Rand
 	nextID   uint64
@@ -42,25 +44,23 @@ type System struct {
 	arriving bool
 	rec      *recorder
 	skuIDs   traffic.SKUIDs // promotions touch the most popular ranks
-}
 
-// stepRT is a flow step at run time.
-type stepRT struct {
-	cfg     *Step
-	svc     *service.Service // nil: in-process in the orchestrator
-	edge    *call.Edge
-	r       *rand.Rand
-	latency *stats.Histogram
+	next      traffic.Checkout // the scheduled arrival
+	arrival   func()           // bound once: s.onArrival
+	confirmed call.Reply       // bound once: s.onConfirmed
+	free      freeLists
 }
 
 type browseRT struct {
 	svc      *service.Service
 	edge     *call.Edge
+	entry    call.Handler // gateway service -> browse edge -> catalog service -> cache read
 	arrivals *traffic.Poisson
 	r        *rand.Rand
 	latency  *stats.Histogram
 	requests int64
 	failed   int64
+	next     func() // bound once: s.onBrowse
 }
 
 // New builds a system for replication rep of a run with the given seed.
@@ -71,7 +71,8 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 	e := sim.New()
 	st := rng.New(seed, rep)
 	s := &System{cfg: cfg, eng: e, streams: st, byName: map[string]*service.Service{},
-		rRTT: st.Stream("user/rtt"), rReclick: st.Stream("user/reclick")}
+		rRTT: st.Stream("user/rtt"), rReclick: st.Stream("user/reclick"), bg: call.Background()}
+	s.arrival, s.confirmed, s.browse.next = s.onArrival, s.onConfirmed, s.onBrowse
 	for _, sc := range cfg.Services {
 		svc, err := service.New(e, sc, st.Stream("service/"+sc.Name))
 		if err != nil {
@@ -106,15 +107,15 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 		return nil, err
 	}
 	for i := range f.Steps {
-		sc := &f.Steps[i]
-		rt := &stepRT{cfg: sc, r: st.Stream("step/" + sc.Name), latency: new(stats.Histogram)}
-		if sc.Service != "" && sc.Service != f.Orchestrator {
-			rt.svc = s.byName[sc.Service]
-		}
-		if rt.edge, err = call.NewEdge(e, f.Orchestrator+"->"+sc.Name, sc.Policy, st.Stream("edge/step/"+sc.Name)); err != nil {
+		rt, err := s.newStep(&f.Steps[i])
+		if err != nil {
 			return nil, err
 		}
 		s.steps = append(s.steps, rt)
+	}
+	s.entry = s.gwEdge.Wrap(s.orch.Serve(call.HandlerFunc(s.serveFlow)))
+	if s.gateway != nil {
+		s.entry = s.gateway.Serve(s.entry)
 	}
 	if f.Browse.Service != "" && cfg.Traffic.BrowseRatio > 0 && cfg.Traffic.Trace == "" {
 		b := &s.browse
@@ -125,6 +126,10 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 		b.arrivals = traffic.NewPoisson(cfg.Traffic.Profile, cfg.Traffic.Multiplier*cfg.Traffic.BrowseRatio, st.Stream("traffic/browse"))
 		b.r = st.Stream("traffic/browse-sku")
 		b.latency = new(stats.Histogram)
+		b.entry = b.edge.Wrap(b.svc.Serve(call.HandlerFunc(s.serveBrowse)))
+		if s.gateway != nil {
+			b.entry = s.gateway.Serve(b.entry)
+		}
 	}
 	s.skuIDs = traffic.NewSKUIDs(cfg.Traffic.SKUs)
 	s.rec = newRecorder(s)
@@ -168,14 +173,16 @@ func (s *System) Run() *Result {
 }
 
 func (s *System) scheduleArrival() {
-	co := s.source.Next()
-	if co.At >= s.cfg.Duration {
+	s.next = s.source.Next()
+	if s.next.At >= s.cfg.Duration {
 		return
 	}
-	s.eng.At(co.At, func() {
-		s.arrive(co)
-		s.scheduleArrival()
-	})
+	s.eng.At(s.next.At, s.arrival)
+}
+
+func (s *System) onArrival() {
+	s.arrive(s.next)
+	s.scheduleArrival()
 }
 
 // intent is one checkout intent across its clicks.
@@ -185,66 +192,16 @@ type intent struct {
 	arrived  sim.Time
 	clicks   int
 	measured bool
-	paying   bool // reached the payment code at least once
-}
-
-// click is one "pay" click: a request through the gateway.
-type click struct {
-	in       *intent
-	start    sim.Time
-	trace    call.Trace
-	ctx      *call.Ctx
-	patience sim.Timer
-	answered bool
-	cause    string
 }
 
 func (s *System) arrive(co traffic.Checkout) {
 	s.nextID++
 	now := s.eng.Now()
 	in := &intent{co: co, arrived: now, measured: now >= s.cfg.Warmup}
-	in.ID = s.nextID
+	in.ID, in.Items, in.Cohort = s.nextID, co.Items, co.Cohort
 	s.inFlight++
 	s.rec.arrived(in)
 	s.click(in)
-}
-
-// click sends one request: half the user's round trip to reach the
-// gateway, the gateway and the flow, half the round trip back.
-func (s *System) click(in *intent) {
-	in.clicks++
-	now := s.eng.Now()
-	c := &click{in: in, start: now}
-	deadline := sim.Never
-	if s.cfg.Flow.Budget > 0 {
-		deadline = now + s.cfg.Flow.Budget
-	}
-	c.ctx = call.Root(&in.Intent, deadline, &c.trace)
-	if in.co.Patience != sim.Never {
-		c.patience = s.eng.After(in.co.Patience, func() { s.abandon(c) })
-	}
-	var rtt sim.Time
-	if d := s.cfg.Traffic.Cohorts[in.co.Cohort].RTT; d != nil {
-		rtt = sim.Seconds(d.Sample(s.rRTT))
-	}
-	c.ctx.Record(call.SpanNetwork, rtt)
-	s.eng.After(rtt/2, func() {
-		s.enter(c.ctx, s.orchestrate(c), func(o call.Outcome) {
-			s.eng.After(rtt-rtt/2, func() { s.respond(c, o) })
-		})
-	})
-}
-
-// enter passes a request through the gateway service (if any) and its
-// edge to server.
-func (s *System) enter(ctx *call.Ctx, server call.Server, reply func(call.Outcome)) {
-	if s.gateway == nil {
-		s.gwEdge.Call(ctx, server, reply)
-		return
-	}
-	s.gateway.Handle(ctx, func(ctx *call.Ctx, done func(call.Outcome)) {
-		s.gwEdge.Call(ctx, server, done)
-	}, reply)
 }
 
 // abandon is the user giving up on a click: the server is not told.
@@ -277,9 +234,9 @@ func (s *System) respond(c *click, o call.Outcome) {
 		s.eng.After(think, func() { s.click(in) })
 		return
 	}
-	cause := c.cause
-	if cause == "" {
-		cause = "gateway:" + o.String()
+	cause := "gateway:" + o.String()
+	if c.trace.FailedAt != "" {
+		cause = c.trace.FailedAt + ":" + c.trace.FailedWith.String()
 	}
 	s.resolve(in, resultFailed, cause)
 }
@@ -292,243 +249,17 @@ func (s *System) resolve(in *intent, r result, cause string) {
 	}
 }
 
-// orchestrate returns the server side of a gateway -> orchestrator call
-// for click c: a worker of the orchestrator runs the steps.
-func (s *System) orchestrate(c *click) call.Server {
-	return func(ctx *call.Ctx, reply func(call.Outcome)) {
-		s.orch.Handle(ctx, func(ctx *call.Ctx, done func(call.Outcome)) {
-			fs := &flowState{c: c, ctx: ctx}
-			s.step(fs, 0, done)
-		}, reply)
-	}
-}
-
-// flowState is one run of the steps (one orchestrator attempt).
-type flowState struct {
-	c        *click
-	ctx      *call.Ctx
-	txn      *inventory.Txn // reservation held open across steps
-	reserved bool           // a committed reservation to give back on failure
-}
-
-// step runs step i and the ones after it.
-func (s *System) step(fs *flowState, i int, done func(call.Outcome)) {
-	if i == len(s.steps) {
-		if fs.txn != nil { // hold_until named the last step: commit now
-			t := fs.txn
-			fs.txn = nil
-			t.Commit(func() { done(policy.Success) })
-			return
-		}
-		done(policy.Success)
-		return
-	}
-	if fs.ctx.Cancelled() {
-		s.abort(fs, func() { done(policy.Failure) })
-		return
-	}
-	st := s.steps[i]
-	start := s.eng.Now()
-	s.runStep(fs, st, func(o call.Outcome) {
-		if fs.ctx.Live() {
-			st.latency.Record(int64(s.eng.Now() - start))
-		}
-		if o != policy.Success {
-			fs.c.cause = st.cfg.Name + ":" + o.String()
-			if o != policy.Overloaded {
-				o = policy.Failure
-			}
-			s.abort(fs, func() { done(o) })
-			return
-		}
-		if fs.txn != nil && s.reserver.HoldsAcross(st.cfg.Name) {
-			t := fs.txn
-			fs.txn = nil
-			fs.reserved = true
-			t.Commit(func() { s.step(fs, i+1, done) })
-			return
-		}
-		s.step(fs, i+1, done)
-	})
-}
-
-// abort undoes a failed checkout's reservation: an open transaction rolls
-// back, a committed one is given back with a compensating write.
-func (s *System) abort(fs *flowState, then func()) {
-	switch {
-	case fs.txn != nil:
-		fs.txn.Rollback()
-		fs.txn = nil
-		then()
-	case fs.reserved:
-		fs.reserved = false
-		s.reserver.Release(fs.ctx, then)
-	default:
-		then()
-	}
-}
-
-// runStep makes the step's calls, one after another.
-func (s *System) runStep(fs *flowState, st *stepRT, done func(call.Outcome)) {
-	items := fs.c.in.co.Items
-	if st.cfg.Kind == KindConfirm {
-		s.publish(st)
-		done(policy.Success)
-		return
-	}
-	switch st.cfg.Calls {
-	case "per_item":
-		s.callGroups(fs, st, items, 1, done)
-	case "per_batch":
-		s.callGroups(fs, st, items, st.cfg.BatchSize, done)
-	default:
-		s.callGroups(fs, st, items, len(items), done)
-	}
-}
-
-// callGroups calls the step once per group of size lines.
-func (s *System) callGroups(fs *flowState, st *stepRT, items []inventory.Item, size int, done func(call.Outcome)) {
-	if len(items) == 0 {
-		done(policy.Success)
-		return
-	}
-	size = max(size, 1)
-	group := items[:min(size, len(items))]
-	rest := items[len(group):]
-	server := func(ctx *call.Ctx, reply func(call.Outcome)) {
-		work := func(ctx *call.Ctx, d func(call.Outcome)) { s.work(fs, st, ctx, group, d) }
-		if st.svc == nil {
-			work(ctx, reply)
-			return
-		}
-		st.svc.Handle(ctx, work, reply)
-	}
-	st.edge.Call(fs.ctx, server, func(o call.Outcome) {
-		if o != policy.Success {
-			done(o)
-			return
-		}
-		s.callGroups(fs, st, rest, size, done)
-	})
-}
-
-// work is the server side of one step call.
-func (s *System) work(fs *flowState, st *stepRT, ctx *call.Ctx, group []inventory.Item, done func(call.Outcome)) {
-	if st.cfg.CPU != nil {
-		cpu := sim.Seconds(st.cfg.CPU.Sample(st.r))
-		s.eng.After(cpu, func() {
-			ctx.Record(call.SpanCPU, cpu)
-			s.kindWork(fs, st, ctx, group, done)
-		})
-		return
-	}
-	s.kindWork(fs, st, ctx, group, done)
-}
-
-func (s *System) kindWork(fs *flowState, st *stepRT, ctx *call.Ctx, group []inventory.Item, done func(call.Outcome)) {
-	switch st.cfg.Kind {
-	case KindPricing:
-		s.pricer.Price(ctx, group, done)
-	case KindInventory:
-		hold := s.cfg.Inventory.HoldUntil != ""
-		s.reserver.Reserve(ctx, group, hold, func(o call.Outcome, t *inventory.Txn) {
-			if o == policy.Success {
-				if t != nil {
-					fs.txn = t
-				} else {
-					fs.reserved = true
-				}
-			}
-			done(o)
-		})
-	case KindPayment:
-		s.rec.paying(fs.c.in)
-		s.payer.Pay(ctx, done)
-	case KindCart:
-		if !s.cfg.Traffic.Cohorts[fs.c.in.co.Cohort].ColdCache {
-			done(policy.Success)
-			return
-		}
-		s.statementsIn(fs, ctx, st, done)
-	default: // generic, order
-		s.statementsIn(fs, ctx, st, done)
-	}
-}
-
-func (s *System) statements(ctx *call.Ctx, st *stepRT, done func(call.Outcome)) {
-	s.statementsIn(nil, ctx, st, done)
-}
-
-// statementsIn runs the step's statements: inside the open reservation
-// transaction when the step runs in the orchestrator while one is held
-// (the transaction spans this step), otherwise on a connection of its own.
-func (s *System) statementsIn(fs *flowState, ctx *call.Ctx, st *stepRT, done func(call.Outcome)) {
-	if st.cfg.Statements == 0 {
-		done(policy.Success)
-		return
-	}
-	if fs != nil && fs.txn != nil && st.svc == nil {
-		fs.txn.Exec(ctx, st.cfg.Statements, func() { done(policy.Success) })
-		return
-	}
-	s.db.Query(ctx, st.cfg.Statements, call.SpanDB, done)
-}
-
-// publish hands a confirmation to the asynchronous consumer: its service's
-// worker queue is the message backlog.
-func (s *System) publish(st *stepRT) {
-	s.rec.published++
-	if st.svc == nil {
-		return
-	}
-	st.svc.Handle(call.Background(), func(ctx *call.Ctx, done func(call.Outcome)) {
-		s.statements(ctx, st, done)
-	}, func(o call.Outcome) {
-		if o == policy.Success {
-			s.rec.confirmed++
-		}
-	})
-}
-
 func (s *System) scheduleBrowse() {
 	at := s.browse.arrivals.Next()
 	if at >= s.cfg.Duration {
 		return
 	}
-	s.eng.At(at, func() {
-		s.browseOnce()
-		s.scheduleBrowse()
-	})
+	s.eng.At(at, s.browse.next)
 }
 
-// browseOnce is one product page view: gateway, catalog service, a price
-// read from the cache (a miss reads the database).
-func (s *System) browseOnce() {
-	b := &s.browse
-	start := s.eng.Now()
-	measured := start >= s.cfg.Warmup
-	sku := s.source.SKU(b.r)
-	server := func(ctx *call.Ctx, reply func(call.Outcome)) {
-		b.svc.Handle(ctx, func(ctx *call.Ctx, done func(call.Outcome)) {
-			s.cache.Get(ctx, s.cache.Key(cache.Price, sku), done)
-		}, reply)
-	}
-	ctx := call.Root(nil, sim.Never, nil)
-	respond := func(o call.Outcome) {
-		if !measured {
-			return
-		}
-		b.requests++
-		if o != policy.Success {
-			b.failed++
-		}
-		b.latency.Record(int64(s.eng.Now() - start))
-	}
-	if s.gateway == nil {
-		b.edge.Call(ctx, server, respond)
-		return
-	}
-	s.gateway.Handle(ctx, func(ctx *call.Ctx, done func(call.Outcome)) { b.edge.Call(ctx, server, done) }, respond)
+func (s *System) onBrowse() {
+	s.browseOnce()
+	s.scheduleBrowse()
 }
 
 // Engine returns the system's engine, for instrumentation (benchmarks

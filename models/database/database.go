@@ -68,6 +68,8 @@ type DB struct {
 	Statements   int64 // statements run
 	PoolTimeouts int64 // connection requests that gave up
 	PoolWait     *stats.Histogram
+
+	free []*Conn // recycled connections' records
 }
 
 // New builds the database on engine e, drawing statement times from r.
@@ -96,39 +98,84 @@ func (d *DB) Cores() *resource.Station { return d.cores }
 
 // Conn is a connection held by one caller. It runs one Exec at a time,
 // whose state it keeps so that running n statements allocates nothing per
-// statement.
+// statement. Conns are recycled when released, with their callbacks bound
+// once.
 type Conn struct {
 	db    *DB
 	ctx   *call.Ctx
+	held  bool
 	left  int
 	span  call.Span
 	start sim.Time
 	done  func()
-	next  func(resource.Outcome, resource.Timing) // bound once: c.statementDone
+	got   func(*Conn) // Acquire's caller
+	query call.Reply  // Query's caller
+	qn    int         // Query's statements
+
+	next      func(resource.Outcome, resource.Timing) // bound once: c.statementDone
+	granted   func(ok bool, waited sim.Time)          // bound once: c.onGranted
+	queryDone func()                                  // bound once: c.onQueryDone
+}
+
+func (d *DB) newConn(ctx *call.Ctx) *Conn {
+	var c *Conn
+	if n := len(d.free); n > 0 {
+		c = d.free[n-1]
+		d.free = d.free[:n-1]
+	} else {
+		c = &Conn{db: d}
+		c.next, c.granted, c.queryDone = c.statementDone, c.onGranted, c.onQueryDone
+	}
+	c.ctx = ctx
+	return c
+}
+
+func (c *Conn) recycle() {
+	d := c.db
+	*c = Conn{db: d, next: c.next, granted: c.granted, queryDone: c.queryDone}
+	d.free = append(d.free, c)
 }
 
 // Acquire waits for a connection. got receives nil when the pool is
 // exhausted (timeout or full wait queue). The wait is attributed to ctx.
 func (d *DB) Acquire(ctx *call.Ctx, got func(*Conn)) {
-	d.pool.Acquire(func(ok bool, waited sim.Time) {
-		ctx.Record(call.SpanPoolWait, waited)
-		d.PoolWait.Record(int64(waited))
-		if !ok {
-			d.PoolTimeouts++
-			got(nil)
+	c := d.newConn(ctx)
+	c.got = got
+	d.pool.Acquire(c.granted)
+}
+
+func (c *Conn) onGranted(ok bool, waited sim.Time) {
+	d := c.db
+	c.ctx.Record(call.SpanPoolWait, waited)
+	d.PoolWait.Record(int64(waited))
+	if !ok {
+		d.PoolTimeouts++
+		got, query := c.got, c.query
+		c.recycle()
+		if query != nil {
+			query(policy.Failure)
 			return
 		}
-		got(&Conn{db: d})
-	})
+		got(nil)
+		return
+	}
+	c.held = true
+	if c.query != nil {
+		c.Exec(c.ctx, c.qn, c.span, c.queryDone)
+		return
+	}
+	got := c.got
+	c.got = nil
+	got(c)
 }
 
 // Release returns the connection to the pool.
 func (c *Conn) Release() {
-	if c.db == nil {
+	if !c.held {
 		panic("database: connection released twice")
 	}
 	c.db.pool.Release()
-	c.db = nil
+	c.recycle()
 }
 
 // Exec runs n statements one after another on the connection and calls
@@ -137,9 +184,6 @@ func (c *Conn) Exec(ctx *call.Ctx, n int, span call.Span, done func()) {
 	if n <= 0 {
 		done()
 		return
-	}
-	if c.next == nil {
-		c.next = c.statementDone
 	}
 	c.ctx, c.left, c.span, c.done = ctx, n, span, done
 	c.statement()
@@ -161,7 +205,7 @@ func (c *Conn) statementDone(resource.Outcome, resource.Timing) {
 		return
 	}
 	done := c.done
-	c.ctx, c.done = nil, nil
+	c.done = nil
 	done()
 }
 
@@ -169,15 +213,14 @@ func (c *Conn) statementDone(resource.Outcome, resource.Timing) {
 // shape of an autocommit read. It reports Failure when no connection could
 // be had: applications surface a pool timeout as a server error, which
 // clients retry.
-func (d *DB) Query(ctx *call.Ctx, n int, span call.Span, done func(call.Outcome)) {
-	d.Acquire(ctx, func(c *Conn) {
-		if c == nil {
-			done(policy.Failure)
-			return
-		}
-		c.Exec(ctx, n, span, func() {
-			c.Release()
-			done(policy.Success)
-		})
-	})
+func (d *DB) Query(ctx *call.Ctx, n int, span call.Span, done call.Reply) {
+	c := d.newConn(ctx)
+	c.query, c.qn, c.span = done, n, span
+	d.pool.Acquire(c.granted)
+}
+
+func (c *Conn) onQueryDone() {
+	done := c.query
+	c.Release()
+	done(policy.Success)
 }

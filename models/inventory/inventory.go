@@ -23,6 +23,7 @@ import (
 	"slices"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/cart"
 	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/models/database"
 	"github.com/checkoutsim/checkoutsim/policy"
@@ -32,15 +33,12 @@ import (
 )
 
 // Item is one cart line.
-type Item struct {
-	SKU uint32
-	Qty int
-}
+type Item = cart.Item
 
 // Config describes the reservation transaction.
 type Config struct {
 	// Transaction is "long" or "short".
-	Transaction string
+	Transaction Transaction
 	// StatementsPerItem is how many statements a long transaction runs per
 	// line while it holds that line's lock (read stock, update, audit
 	// insert, ...). Short transactions always run one.
@@ -54,7 +52,7 @@ type Config struct {
 	HoldUntil string
 	// LockOrder is "cart" (lines in the order the user added them) or
 	// "sorted" (by SKU, which makes deadlocks impossible).
-	LockOrder string
+	LockOrder LockOrder
 	// LockTimeout fails a lock wait after this long (0: wait for ever, as
 	// PostgreSQL's default lock_timeout).
 	LockTimeout sim.Time
@@ -70,10 +68,28 @@ type Config struct {
 	IdempotencyMaxEntries int
 }
 
+// Transaction is the shape of the reservation transaction.
+type Transaction string
+
+// The transaction shapes.
+const (
+	TxnLong  Transaction = "long"  // one transaction: every line's lock held to the end
+	TxnShort Transaction = "short" // one conditional UPDATE per line, each its own transaction
+)
+
+// LockOrder is the order a multi-line transaction takes its row locks in.
+type LockOrder string
+
+// The lock orders.
+const (
+	LockCartOrder LockOrder = "cart"   // as the user added the lines: opposite orders deadlock
+	LockSorted    LockOrder = "sorted" // by SKU: no cycle can form
+)
+
 // Validate checks the configuration.
 func (c *Config) Validate() error {
 	var errs []error
-	if c.Transaction != "long" && c.Transaction != "short" {
+	if c.Transaction != TxnLong && c.Transaction != TxnShort {
 		errs = append(errs, check.Field("transaction", `must be "long" or "short", got %q`, c.Transaction))
 	}
 	if c.StatementsPerItem < 1 {
@@ -82,10 +98,10 @@ func (c *Config) Validate() error {
 	if c.TxnStatements < 0 {
 		errs = append(errs, check.Field("txn_statements", "must be >= 0, got %d", c.TxnStatements))
 	}
-	if c.HoldUntil != "" && c.Transaction == "short" {
+	if c.HoldUntil != "" && c.Transaction == TxnShort {
 		errs = append(errs, check.Field("hold_until", "only a long transaction can hold its locks across steps, got %q with a short one", c.HoldUntil))
 	}
-	if c.LockOrder != "cart" && c.LockOrder != "sorted" {
+	if c.LockOrder != LockCartOrder && c.LockOrder != LockSorted {
 		errs = append(errs, check.Field("lock_order", `must be "cart" or "sorted", got %q`, c.LockOrder))
 	}
 	if c.LockTimeout < 0 {
@@ -122,6 +138,8 @@ type Reserver struct {
 	LockWaits          int64   // lock requests answered
 	LockWaitSum        float64 // seconds waited for locks, summed
 	LockWait           *stats.Histogram
+
+	free []*Txn // recycled transaction records
 }
 
 // New builds a reserver over db.
@@ -151,14 +169,55 @@ func (r *Reserver) HoldsAcross(step string) bool {
 	return r.cfg.HoldUntil != "" && r.cfg.HoldUntil == step
 }
 
-// Txn is a reservation transaction left open by Reserve for the flow to
-// commit after a later step.
+// Txn is one reservation transaction: a recycled record whose methods are
+// the steps of the reservation (acquire, lock a line, run its statements,
+// next line, commit), bound once. Reserve hands it to the flow still open
+// when the flow commits it after a later step; otherwise it is recycled
+// before Reserve's done runs.
 type Txn struct {
 	r     *Reserver
 	id    resource.TxnID
 	conn  *database.Conn
 	ctx   *call.Ctx
 	items []Item
+	order []Item // the lines in lock order (items, or a sorted copy in buf)
+	buf   []Item
+	i     int // the line being reserved
+	key   uint64
+	hold  bool
+	held  bool // the open transaction holds ctx (Ctx.Hold)
+	done  func(call.Outcome, *Txn)
+	after func() // Commit's caller
+
+	gotConn  func(*database.Conn)                // bound once: t.onConn
+	begun    func()                              // bound once: t.longLine
+	locked   func(resource.LockResult, sim.Time) // bound once: t.onLock
+	shortRan func()                              // bound once: t.onShortStatement
+	longRan  func()                              // bound once: t.onLongStatements
+	commited func()                              // bound once: t.onCommit
+}
+
+func (r *Reserver) newTxn() *Txn {
+	if n := len(r.free); n > 0 {
+		t := r.free[n-1]
+		r.free = r.free[:n-1]
+		return t
+	}
+	t := &Txn{r: r}
+	t.gotConn, t.begun, t.locked = t.onConn, t.longLine, t.onLock
+	t.shortRan, t.longRan, t.commited = t.onShortStatement, t.onLongStatements, t.onCommit
+	return t
+}
+
+// recycle returns t to the free list, dropping its hold on the context.
+func (t *Txn) recycle() {
+	r, ctx, held := t.r, t.ctx, t.held
+	*t = Txn{r: r, buf: t.buf[:0], gotConn: t.gotConn, begun: t.begun, locked: t.locked,
+		shortRan: t.shortRan, longRan: t.longRan, commited: t.commited}
+	r.free = append(r.free, t)
+	if held {
+		ctx.Release()
+	}
 }
 
 // Reserve reserves the cart's items for the checkout of ctx. With hold (a
@@ -187,115 +246,134 @@ func (r *Reserver) Reserve(ctx *call.Ctx, items []Item, hold bool, done func(cal
 			return
 		}
 	}
-	order := items
-	if r.cfg.LockOrder == "sorted" && len(items) > 1 {
-		order = slices.Clone(items)
-		slices.SortFunc(order, func(a, b Item) int { return int(a.SKU) - int(b.SKU) })
+	t := r.newTxn()
+	t.ctx, t.items, t.order, t.key, t.hold, t.done = ctx, items, items, key, hold, done
+	if r.cfg.LockOrder == LockSorted && len(items) > 1 {
+		t.buf = append(t.buf[:0], items...)
+		slices.SortFunc(t.buf, func(a, b Item) int { return int(a.SKU) - int(b.SKU) })
+		t.order = t.buf
 	}
-	finish := func(o call.Outcome, t *Txn) {
-		if r.idem != nil {
-			if o == policy.Success {
-				r.idem.Complete(call.Wall(r.eng.Now()), key, struct{}{})
-			} else {
-				r.idem.Abort(key)
-			}
+	r.db.Acquire(ctx, t.gotConn)
+}
+
+// end reports the reservation's outcome; open hands the transaction on.
+func (t *Txn) end(o call.Outcome, open bool) {
+	r, done := t.r, t.done
+	if r.idem != nil {
+		if o == policy.Success {
+			r.idem.Complete(call.Wall(r.eng.Now()), t.key, struct{}{})
+		} else {
+			r.idem.Abort(t.key)
 		}
+	}
+	if open {
+		t.done = nil
+		t.held = true
+		t.ctx.Hold()
 		done(o, t)
-	}
-	r.db.Acquire(ctx, func(conn *database.Conn) {
-		if conn == nil {
-			finish(policy.Failure, nil)
-			return
-		}
-		r.txns++
-		t := &Txn{r: r, id: resource.TxnID(r.txns), conn: conn, ctx: ctx, items: items}
-		if r.cfg.Transaction == "short" {
-			r.shortLine(t, order, 0, finish)
-			return
-		}
-		conn.Exec(ctx, r.cfg.TxnStatements/2, call.SpanDB, func() {
-			r.longLine(t, order, 0, hold, finish)
-		})
-	})
-}
-
-// lock takes the row lock of one SKU for t, recording the wait.
-func (r *Reserver) lock(t *Txn, sku uint32, granted func(ok bool)) {
-	r.locks.Lock(t.id, uint64(sku), func(res resource.LockResult, waited sim.Time) {
-		t.ctx.Record(call.SpanLockWait, waited)
-		r.LockWaits++
-		r.LockWaitSum += waited.Seconds()
-		r.LockWait.Record(int64(waited))
-		switch res {
-		case resource.Granted:
-			granted(true)
-		case resource.Deadlock:
-			r.Deadlocks++
-			granted(false)
-		default:
-			r.LockTimeouts++
-			granted(false)
-		}
-	})
-}
-
-// shortLine runs the atomic conditional UPDATE of line i, then the next.
-func (r *Reserver) shortLine(t *Txn, order []Item, i int, finish func(call.Outcome, *Txn)) {
-	if i == len(order) || t.ctx.Cancelled() {
-		r.locks.ReleaseAll(t.id)
-		t.conn.Release()
-		if i < len(order) {
-			// Cancelled half-way: the reservation fails. The lines already
-			// updated stay reserved (a partial reservation is not
-			// compensated in this model) but are not counted as committed.
-			finish(policy.Failure, nil)
-			return
-		}
-		r.committed(t)
-		finish(policy.Success, nil)
 		return
 	}
-	r.lock(t, order[i].SKU, func(ok bool) {
+	t.recycle()
+	done(o, nil)
+}
+
+func (t *Txn) onConn(conn *database.Conn) {
+	r := t.r
+	if conn == nil {
+		t.end(policy.Failure, false)
+		return
+	}
+	r.txns++
+	t.id, t.conn = resource.TxnID(r.txns), conn
+	if r.cfg.Transaction == TxnShort {
+		t.shortLine()
+		return
+	}
+	conn.Exec(t.ctx, r.cfg.TxnStatements/2, call.SpanDB, t.begun)
+}
+
+// onLock records a lock wait and goes on with the line, or fails.
+func (t *Txn) onLock(res resource.LockResult, waited sim.Time) {
+	r := t.r
+	t.ctx.Record(call.SpanLockWait, waited)
+	r.LockWaits++
+	r.LockWaitSum += waited.Seconds()
+	r.LockWait.Record(int64(waited))
+	switch res {
+	case resource.Granted:
+	case resource.Deadlock:
+		r.Deadlocks++
+	default:
+		r.LockTimeouts++
+	}
+	ok := res == resource.Granted
+	if r.cfg.Transaction == TxnShort {
 		if !ok {
 			r.locks.ReleaseAll(t.id)
 			t.conn.Release()
-			finish(policy.Failure, nil)
+			t.end(policy.Failure, false)
 			return
 		}
-		t.conn.Exec(t.ctx, 1, call.SpanDB, func() {
-			r.locks.ReleaseAll(t.id) // autocommit: the row lock ends with the statement
-			r.shortLine(t, order, i+1, finish)
-		})
-	})
+		t.conn.Exec(t.ctx, 1, call.SpanDB, t.shortRan)
+		return
+	}
+	if !ok {
+		t.rollback()
+		t.end(policy.Failure, false)
+		return
+	}
+	t.conn.Exec(t.ctx, r.cfg.StatementsPerItem, call.SpanDB, t.longRan)
 }
 
-// longLine locks line i and runs its statements, holding every lock taken
-// so far, then moves on; after the last line it commits or hands the open
+// shortLine runs the atomic conditional UPDATE of the next line.
+func (t *Txn) shortLine() {
+	r := t.r
+	if t.i == len(t.order) || t.ctx.Cancelled() {
+		r.locks.ReleaseAll(t.id)
+		t.conn.Release()
+		if t.i < len(t.order) {
+			// Cancelled half-way: the reservation fails. The lines already
+			// updated stay reserved (a partial reservation is not
+			// compensated in this model) but are not counted as committed.
+			t.end(policy.Failure, false)
+			return
+		}
+		r.committed(t)
+		t.end(policy.Success, false)
+		return
+	}
+	r.locks.Lock(t.id, uint64(t.order[t.i].SKU), t.locked)
+}
+
+func (t *Txn) onShortStatement() {
+	t.r.locks.ReleaseAll(t.id) // autocommit: the row lock ends with the statement
+	t.i++
+	t.shortLine()
+}
+
+// longLine locks the next line and runs its statements, holding every lock
+// taken so far; after the last line it commits or hands the open
 // transaction back.
-func (r *Reserver) longLine(t *Txn, order []Item, i int, hold bool, finish func(call.Outcome, *Txn)) {
+func (t *Txn) longLine() {
 	if t.ctx.Cancelled() {
 		t.rollback()
-		finish(policy.Failure, nil)
+		t.end(policy.Failure, false)
 		return
 	}
-	if i == len(order) {
-		if hold && t.ctx.Live() {
-			finish(policy.Success, t)
+	if t.i == len(t.order) {
+		if t.hold && t.ctx.Live() {
+			t.end(policy.Success, true)
 			return
 		}
-		t.Commit(func() { finish(policy.Success, nil) })
+		t.commit()
 		return
 	}
-	r.lock(t, order[i].SKU, func(ok bool) {
-		if !ok {
-			t.rollback()
-			finish(policy.Failure, nil)
-			return
-		}
-		t.conn.Exec(t.ctx, r.cfg.StatementsPerItem, call.SpanDB, func() {
-			r.longLine(t, order, i+1, hold, finish)
-		})
-	})
+	t.r.locks.Lock(t.id, uint64(t.order[t.i].SKU), t.locked)
+}
+
+func (t *Txn) onLongStatements() {
+	t.i++
+	t.longLine()
 }
 
 // committed counts a committed reservation against the checkout.
@@ -314,16 +392,29 @@ func (r *Reserver) committed(t *Txn) {
 	in.Reservations++
 }
 
-// Commit ends the transaction: the COMMIT statement, then the locks and
-// the connection are released.
+// Commit ends the open transaction: the COMMIT statement, then the locks
+// and the connection are released, and done runs. t is recycled.
 func (t *Txn) Commit(done func()) {
+	t.after = done
+	t.commit()
+}
+
+func (t *Txn) commit() {
 	r := t.r
-	t.conn.Exec(t.ctx, r.cfg.TxnStatements-r.cfg.TxnStatements/2, call.SpanDB, func() {
-		r.locks.ReleaseAll(t.id)
-		t.conn.Release()
-		r.committed(t)
-		done()
-	})
+	t.conn.Exec(t.ctx, r.cfg.TxnStatements-r.cfg.TxnStatements/2, call.SpanDB, t.commited)
+}
+
+func (t *Txn) onCommit() {
+	r := t.r
+	r.locks.ReleaseAll(t.id)
+	t.conn.Release()
+	r.committed(t)
+	if after := t.after; after != nil { // Commit by the flow
+		t.recycle()
+		after()
+		return
+	}
+	t.end(policy.Success, false)
 }
 
 // Exec runs n statements inside the open transaction, on its connection:
@@ -333,8 +424,12 @@ func (t *Txn) Exec(ctx *call.Ctx, n int, done func()) {
 	t.conn.Exec(ctx, n, call.SpanDB, done)
 }
 
-// Rollback abandons an open transaction (a later step failed).
-func (t *Txn) Rollback() { t.rollback() }
+// Rollback abandons an open transaction (a later step failed). t is
+// recycled.
+func (t *Txn) Rollback() {
+	t.rollback()
+	t.recycle()
+}
 
 func (t *Txn) rollback() {
 	t.r.locks.ReleaseAll(t.id)
@@ -346,13 +441,14 @@ func (t *Txn) rollback() {
 
 // Release gives back a committed reservation of ctx's checkout (the
 // checkout failed after reserving): one statement, outside any lock wait
-// accounting since it is a compensating write.
-func (r *Reserver) Release(ctx *call.Ctx, done func()) {
+// accounting since it is a compensating write. done's outcome is the
+// statement's; the reservation is given back either way.
+func (r *Reserver) Release(ctx *call.Ctx, done call.Reply) {
 	if ctx.Intent != nil && ctx.Intent.Reservations > 0 {
 		ctx.Intent.Reservations--
 	}
 	if r.idem != nil && ctx.Intent != nil {
 		r.idem.Forget(ctx.Intent.ID) // the reservation is undone: a re-click must reserve again
 	}
-	r.db.Query(ctx, 1, call.SpanDB, func(call.Outcome) { done() })
+	r.db.Query(ctx, 1, call.SpanDB, done)
 }

@@ -41,7 +41,7 @@ func setup(t *testing.T, cfg Config) (*sim.Engine, *database.DB, *Reserver) {
 	return e, db, r
 }
 
-func cart(skus ...uint32) []Item {
+func lines(skus ...uint32) []Item {
 	items := make([]Item, len(skus))
 	for i, sku := range skus {
 		items[i] = Item{SKU: sku, Qty: 1 + i%2}
@@ -125,7 +125,7 @@ func TestStatementCounts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/perItem=%d/txn=%d/lines=%d", c.txn, c.perItem, c.txnStmts, c.lines), func(t *testing.T) {
 			cfg := baseConfig()
-			cfg.Transaction, cfg.StatementsPerItem, cfg.TxnStatements = c.txn, c.perItem, c.txnStmts
+			cfg.Transaction, cfg.StatementsPerItem, cfg.TxnStatements = Transaction(c.txn), c.perItem, c.txnStmts
 			e, db, r := setup(t, cfg)
 			skus := make([]uint32, c.lines)
 			for i := range skus {
@@ -133,7 +133,7 @@ func TestStatementCounts(t *testing.T) {
 			}
 			in := &call.Intent{ID: 1}
 			var tr call.Trace
-			res := reserve(e, r, call.Root(in, sim.Never, &tr), cart(skus...), false)
+			res := reserve(e, r, call.Root(in, sim.Never, &tr), lines(skus...), false)
 			e.Run()
 			if res.o != policy.Success || res.txn != nil {
 				t.Fatalf("outcome %v txn %v, want success and no open transaction", res.o, res.txn)
@@ -165,10 +165,10 @@ func TestHoldUntilCommit(t *testing.T) {
 		t.Fatal("HoldsAcross does not name the hold_until step")
 	}
 	in := &call.Intent{ID: 1}
-	first := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), cart(7), true)
+	first := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(7), true)
 	var tr2 call.Trace
 	var second *result
-	e.At(100*ms, func() { second = reserve(e, r, call.Root(&call.Intent{ID: 2}, sim.Never, &tr2), cart(7), false) })
+	e.At(100*ms, func() { second = reserve(e, r, call.Root(&call.Intent{ID: 2}, sim.Never, &tr2), lines(7), false) })
 	e.At(500*ms, func() {
 		// BEGIN + 1 statement: the transaction is open since 20 ms.
 		if first.o != policy.Success || first.txn == nil || first.at != 2*stmt {
@@ -207,7 +207,7 @@ func TestHoldWithoutLiveCallerCommits(t *testing.T) {
 	cfg.HoldUntil = "payment"
 	e, db, r := setup(t, cfg)
 	ctx := call.Root(&call.Intent{ID: 1}, sim.Never, new(call.Trace))
-	res := reserve(e, r, ctx, cart(7), true)
+	res := reserve(e, r, ctx, lines(7), true)
 	e.At(5*ms, func() { ctx.Abandon(false) })
 	e.Run()
 	if res.o != policy.Success || res.txn != nil || r.Reservations != 1 || db.Pool().InUse() != 0 {
@@ -221,9 +221,9 @@ func TestRollbackAndCancel(t *testing.T) {
 	cfg := baseConfig()
 	e, db, r := setup(t, cfg)
 	in := &call.Intent{ID: 1}
-	held := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), cart(1, 2), true)
+	held := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(1, 2), true)
 	ctx := call.Root(&call.Intent{ID: 2}, sim.Never, new(call.Trace))
-	cancelled := reserve(e, r, ctx, cart(3, 4, 5), false)
+	cancelled := reserve(e, r, ctx, lines(3, 4, 5), false)
 	e.At(15*ms, func() { ctx.Abandon(true) }) // during its first line
 	e.At(s, func() { held.txn.Rollback() })
 	e.Run()
@@ -250,14 +250,14 @@ func TestLockTimeoutAndDeadlock(t *testing.T) {
 	}{
 		// Two carts with SKUs 1 and 2 in opposite order, 3 statements per
 		// line so both hold their first lock when they ask for the second.
-		{"cart order deadlocks", "cart", 0, cart(1, 2), cart(2, 1), policy.Success, policy.Failure, 0, 1},
-		{"sorted order does not", "sorted", 0, cart(1, 2), cart(2, 1), policy.Success, policy.Success, 0, 0},
-		{"lock timeout", "sorted", 20 * ms, cart(1), cart(1), policy.Success, policy.Failure, 1, 0},
+		{"cart order deadlocks", "cart", 0, lines(1, 2), lines(2, 1), policy.Success, policy.Failure, 0, 1},
+		{"sorted order does not", "sorted", 0, lines(1, 2), lines(2, 1), policy.Success, policy.Success, 0, 0},
+		{"lock timeout", "sorted", 20 * ms, lines(1), lines(1), policy.Success, policy.Failure, 1, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := baseConfig()
-			cfg.LockOrder, cfg.LockTimeout, cfg.StatementsPerItem = c.order, c.lockTimeout, 3
+			cfg.LockOrder, cfg.LockTimeout, cfg.StatementsPerItem = LockOrder(c.order), c.lockTimeout, 3
 			e, db, r := setup(t, cfg)
 			a := reserve(e, r, call.Root(&call.Intent{ID: 1}, sim.Never, new(call.Trace)), c.a, false)
 			b := reserve(e, r, call.Root(&call.Intent{ID: 2}, sim.Never, new(call.Trace)), c.b, false)
@@ -305,10 +305,10 @@ func TestIdempotency(t *testing.T) {
 			cfg.Idempotency, cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries = c.idempotent, sim.Minute, c.maxEntries
 			e, db, r := setup(t, cfg)
 			intents := map[uint64]*call.Intent{1: {ID: 1}, 2: {ID: 2}}
-			first := reserve(e, r, call.Root(intents[1], sim.Never, new(call.Trace)), cart(1, 2), false)
+			first := reserve(e, r, call.Root(intents[1], sim.Never, new(call.Trace)), lines(1, 2), false)
 			var second *result
 			e.At(c.secondAt, func() {
-				second = reserve(e, r, call.Root(intents[c.secondID], sim.Never, new(call.Trace)), cart(1, 2), false)
+				second = reserve(e, r, call.Root(intents[c.secondID], sim.Never, new(call.Trace)), lines(1, 2), false)
 			})
 			e.Run()
 			if first.o != policy.Success || second.o != c.want {
@@ -333,12 +333,12 @@ func TestIdempotencyRetryAfterFailure(t *testing.T) {
 	cfg.Idempotency, cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries = true, sim.Minute, 10
 	cfg.LockTimeout = 5 * ms
 	e, _, r := setup(t, cfg)
-	blocker := reserve(e, r, call.Root(&call.Intent{ID: 9}, sim.Never, new(call.Trace)), cart(1), true)
+	blocker := reserve(e, r, call.Root(&call.Intent{ID: 9}, sim.Never, new(call.Trace)), lines(1), true)
 	in := &call.Intent{ID: 1}
-	first := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), cart(1), false)
+	first := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(1), false)
 	var retry *result
 	e.At(100*ms, func() { blocker.txn.Rollback() })
-	e.At(200*ms, func() { retry = reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), cart(1), false) })
+	e.At(200*ms, func() { retry = reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(1), false) })
 	e.Run()
 	if first.o != policy.Failure || retry.o != policy.Success || in.Reservations != 1 || r.IdempotentRepeats != 0 {
 		t.Fatalf("first %v retry %v reservations %d repeats %d: want a lock timeout, then a real reservation", first.o, retry.o, in.Reservations, r.IdempotentRepeats)
@@ -370,7 +370,7 @@ func TestReleaseThenReserveAgain(t *testing.T) {
 			e, db, r := setup(t, cfg)
 			in := &call.Intent{ID: 1}
 			ctx := call.Root(in, sim.Never, new(call.Trace))
-			first := reserve(e, r, ctx, cart(1, 2), c.hold)
+			first := reserve(e, r, ctx, lines(1, 2), c.hold)
 			var released sim.Time
 			e.At(s, func() {
 				if c.hold {
@@ -381,7 +381,7 @@ func TestReleaseThenReserveAgain(t *testing.T) {
 					t.Errorf("before release: %d reservations, want 1", in.Reservations)
 				}
 				before := in.Queries
-				r.Release(ctx, func() {
+				r.Release(ctx, func(call.Outcome) {
 					released = e.Now()
 					if in.Queries != before+1 || in.Reservations != 0 {
 						t.Errorf("release: %d statements, %d reservations left; want 1 statement and 0", in.Queries-before, in.Reservations)
@@ -392,7 +392,7 @@ func TestReleaseThenReserveAgain(t *testing.T) {
 			queriesBefore := 0
 			e.At(2*s, func() {
 				queriesBefore = in.Queries
-				again = reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), cart(1, 2), false)
+				again = reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(1, 2), false)
 			})
 			e.Run()
 			if !c.hold && released != s+stmt {

@@ -36,7 +36,7 @@ func TestFallbackOnlyOnListedOutcomes(t *testing.T) {
 				FallbackOn: []policy.Outcome{policy.Rejected, policy.Timeout},
 			}
 			if tc.timeout > 0 {
-				cfg.Client.Timeout = tc.timeout
+				cfg.Client.AttemptTimeout = tc.timeout
 			}
 			py, err := New(e, cfg, func(name string) *rand.Rand { return rand.New(rand.NewPCG(1, uint64(len(name)))) })
 			if err != nil {

@@ -34,7 +34,7 @@ type ProviderConfig struct {
 	// also when empty: every request in flight slows as more arrive, as on
 	// a shared backend) or "linear" (a request's latency is fixed by the
 	// load when it starts).
-	LoadModel string
+	LoadModel LoadModel
 	// Concurrency caps the requests the provider works on at once (0: no
 	// cap); more wait in its queue.
 	Concurrency int
@@ -43,6 +43,15 @@ type ProviderConfig struct {
 	// Episodes are scheduled degradations.
 	Episodes []Episode
 }
+
+// LoadModel is how load slows a provider.
+type LoadModel string
+
+// The load models.
+const (
+	LoadSlowdown LoadModel = "slowdown" // every request in flight slows as more arrive (also "")
+	LoadLinear   LoadModel = "linear"   // a request's latency is fixed by the load when it starts
+)
 
 // Episode is a period during which the provider is degraded.
 type Episode struct {
@@ -85,7 +94,7 @@ func (c *Config) Validate() error {
 		if p.LoadLatency < 0 {
 			errs = append(errs, check.Field(f("load_latency"), "must be >= 0, got %v", p.LoadLatency))
 		}
-		if p.LoadModel != "" && p.LoadModel != "slowdown" && p.LoadModel != "linear" {
+		if p.LoadModel != "" && p.LoadModel != LoadSlowdown && p.LoadModel != LoadLinear {
 			errs = append(errs, check.Field(f("load_model"), `must be "slowdown" or "linear", got %q`, p.LoadModel))
 		}
 		if p.Concurrency < 0 {
@@ -132,6 +141,8 @@ type Provider struct {
 	// stopped waiting for them (a timed-out or abandoned attempt): work,
 	// and possibly a charge, nobody receives.
 	Zombies int64
+
+	free []*request // recycled requests
 }
 
 // factor returns the latency factor and extra error rate at now.
@@ -146,25 +157,48 @@ func (p *Provider) degradation(now sim.Time) (factor, errAdd float64) {
 	return factor, errAdd
 }
 
-// serve is the provider side of one attempt.
-func (p *Provider) serve(ctx *call.Ctx, reply func(call.Outcome)) {
+// request is one provider attempt being served: a recycled record.
+type request struct {
+	p      *Provider
+	ctx    *call.Ctx
+	fail   bool
+	reply  call.Reply
+	served func(resource.Outcome, resource.Timing) // bound once: r.onServed
+}
+
+// Serve is the provider side of one attempt.
+func (p *Provider) Serve(ctx *call.Ctx, reply call.Reply) {
 	p.Requests++
 	now := p.eng.Now()
 	factor, errAdd := p.degradation(now)
 	base := sim.Seconds(p.cfg.Latency.Sample(p.r) * factor)
-	fail := p.r.Float64() < p.cfg.ErrorRate+errAdd
-	p.server.Submit(base, func(_ resource.Outcome, t resource.Timing) {
-		ctx.Record(call.SpanProvider, t.Sojourn())
-		if !ctx.Live() {
-			p.Zombies++
-		}
-		if fail {
-			p.Errors++
-			reply(policy.Failure)
-			return
-		}
-		reply(policy.Success)
-	})
+	var r *request
+	if n := len(p.free); n > 0 {
+		r = p.free[n-1]
+		p.free = p.free[:n-1]
+	} else {
+		r = &request{p: p}
+		r.served = r.onServed
+	}
+	r.ctx, r.reply = ctx, reply
+	r.fail = p.r.Float64() < p.cfg.ErrorRate+errAdd
+	p.server.Submit(base, r.served)
+}
+
+func (r *request) onServed(_ resource.Outcome, t resource.Timing) {
+	p, reply, fail := r.p, r.reply, r.fail
+	r.ctx.Record(call.SpanProvider, t.Sojourn())
+	if !r.ctx.Live() {
+		p.Zombies++
+	}
+	r.ctx, r.reply = nil, nil
+	p.free = append(p.free, r)
+	if fail {
+		p.Errors++
+		reply(policy.Failure)
+		return
+	}
+	reply(policy.Success)
 }
 
 // Edge returns the client edge to this provider.
@@ -180,6 +214,8 @@ type Payer struct {
 
 	Payments  int64
 	Fallbacks int64
+
+	free []*charge // recycled payments
 }
 
 // New builds the providers and their client edges. Each provider draws from
@@ -192,7 +228,7 @@ func New(e *sim.Engine, cfg Config, stream func(name string) *rand.Rand) (*Payer
 	for _, pc := range cfg.Providers {
 		lc := resource.LoadServerConfig{Name: pc.Name, Mode: resource.Linear, K: pc.LoadLatency,
 			MaxConcurrent: pc.Concurrency, QueueCap: resource.Unbounded}
-		if pc.LoadModel != "linear" {
+		if pc.LoadModel != LoadLinear {
 			// K is stated for a request of the provider's mean size.
 			lc.Mode, lc.Reference = resource.Slowdown, max(sim.Seconds(pc.Latency.Mean()), sim.Microsecond)
 		}
@@ -210,23 +246,49 @@ func New(e *sim.Engine, cfg Config, stream func(name string) *rand.Rand) (*Payer
 	return py, nil
 }
 
-// Pay charges the checkout of ctx: the first provider, then with fallback
-// the next ones in turn while calls fail.
-func (py *Payer) Pay(ctx *call.Ctx, done func(call.Outcome)) {
-	py.Payments++
-	py.pay(ctx, 0, done)
+// charge is one payment: the provider being called and the caller's
+// continuation. A recycled record; its reply is bound once.
+type charge struct {
+	py     *Payer
+	ctx    *call.Ctx
+	i      int
+	done   call.Reply
+	called call.Reply // bound once: ch.onCall
 }
 
-func (py *Payer) pay(ctx *call.Ctx, i int, done func(call.Outcome)) {
-	p := py.Providers[i]
-	p.edge.Call(ctx, p.serve, func(o call.Outcome) {
-		if o != policy.Success && py.fallsBackOn(o) && i+1 < len(py.Providers) && !ctx.Cancelled() {
-			py.Fallbacks++
-			py.pay(ctx, i+1, done)
-			return
-		}
-		done(o)
-	})
+// Pay charges the checkout of ctx: the first provider, then with fallback
+// the next ones in turn while calls fail.
+func (py *Payer) Pay(ctx *call.Ctx, done call.Reply) {
+	py.Payments++
+	var ch *charge
+	if n := len(py.free); n > 0 {
+		ch = py.free[n-1]
+		py.free = py.free[:n-1]
+	} else {
+		ch = &charge{py: py}
+		ch.called = ch.onCall
+	}
+	ch.ctx, ch.i, ch.done = ctx, 0, done
+	ch.call()
+}
+
+func (ch *charge) call() {
+	p := ch.py.Providers[ch.i]
+	p.edge.Call(ch.ctx, p, ch.called)
+}
+
+func (ch *charge) onCall(o call.Outcome) {
+	py := ch.py
+	if o != policy.Success && py.fallsBackOn(o) && ch.i+1 < len(py.Providers) && !ch.ctx.Cancelled() {
+		py.Fallbacks++
+		ch.i++
+		ch.call()
+		return
+	}
+	done := ch.done
+	ch.ctx, ch.done = nil, nil
+	py.free = append(py.free, ch)
+	done(o)
 }
 
 // fallsBackOn reports whether a call that ended with o goes to the next

@@ -54,7 +54,7 @@ func TestValidate(t *testing.T) {
 		{"latency factor", func(c *Config) { c.Providers[1].Episodes[0].LatencyFactor = 0 }, "providers[1].episodes[0].latency_factor"},
 		{"error rate add", func(c *Config) { c.Providers[1].Episodes[0].ErrorRateAdd = -0.1 }, "providers[1].episodes[0].error_rate_add"},
 		{"fallback with one provider", func(c *Config) { c.Providers = c.Providers[:1] }, "fallback"},
-		{"client policy", func(c *Config) { c.Client.Timeout = -s }, ""}, // checked by New through call.Policy
+		{"client policy", func(c *Config) { c.Client.AttemptTimeout = -s }, ""}, // checked by New through call.Policy
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-	cfg := Config{Providers: []ProviderConfig{provider(t, "a", "constant(100ms)", 0)}, Client: call.Policy{Timeout: -s}}
+	cfg := Config{Providers: []ProviderConfig{provider(t, "a", "constant(100ms)", 0)}, Client: call.Policy{AttemptTimeout: -s}}
 	if _, err := New(sim.New(), cfg, rng.New(1, 0).Stream); err == nil {
 		t.Fatal("New accepted a negative client timeout")
 	}
@@ -216,7 +216,7 @@ func TestLoadLatency(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := sim.New()
 			p := provider(t, "a", "constant(100ms)", 0)
-			p.LoadModel, p.LoadLatency, p.Concurrency = c.model, c.loadLatency, c.concurrency
+			p.LoadModel, p.LoadLatency, p.Concurrency = LoadModel(c.model), c.loadLatency, c.concurrency
 			py := newPayer(t, e, Config{Providers: []ProviderConfig{p}}, 1)
 			got := make([]sim.Time, 3)
 			for i := range got {
@@ -269,7 +269,7 @@ func TestClientRetryFallbackAndBreaker(t *testing.T) {
 			[]call.Outcome{policy.Success}, 700 * ms, 4, 3, 1, 1},
 		{"both fail, 3 attempts each", "constant(100ms)", "constant(300ms)", 1, 1, call.Policy{Retry: retry(3)}, true, 1,
 			[]call.Outcome{policy.Failure}, 400*ms + 1000*ms, 6, 3, 3, 1},
-		{"a times out, fallback", "constant(5s)", "constant(300ms)", 0, 0, call.Policy{Timeout: s}, true, 1,
+		{"a times out, fallback", "constant(5s)", "constant(300ms)", 0, 0, call.Policy{AttemptTimeout: s}, true, 1,
 			[]call.Outcome{policy.Success}, 1300 * ms, 2, 1, 1, 1},
 		{"open breaker skips a", "constant(100ms)", "constant(300ms)", 1, 0, call.Policy{Breaker: breaker}, true, 3,
 			// first payment: a fails (breaker opens), b; then a is
@@ -328,7 +328,7 @@ func TestZombieCompletions(t *testing.T) {
 	}{{"constant(2500ms)", 3}, {"constant(100ms)", 0}} {
 		e := sim.New()
 		py := newPayer(t, e, Config{Providers: []ProviderConfig{provider(t, "a", c.latency, 0)},
-			Client: call.Policy{Timeout: s, Retry: retry}}, 1)
+			Client: call.Policy{AttemptTimeout: s, Retry: retry}}, 1)
 		py.Pay(call.Root(nil, sim.Never, new(call.Trace)), func(call.Outcome) {})
 		e.Run()
 		if p := py.Providers[0]; p.Zombies != c.want || p.Requests < c.want {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/models/cache"
 	"github.com/checkoutsim/checkoutsim/models/call"
+	"github.com/checkoutsim/checkoutsim/models/cart"
 	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/models/database"
-	"github.com/checkoutsim/checkoutsim/models/inventory"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -24,7 +24,7 @@ import (
 type Config struct {
 	// RuleLookup is "per_item" (one lookup per cart line: N+1) or
 	// "batched" (base prices and rules in one statement).
-	RuleLookup string
+	RuleLookup RuleLookup
 	// RuleCache serves per-item rule lookups from the cache.
 	RuleCache bool
 	// Precomputed answers rule lookups for promoted SKUs from a campaign
@@ -36,10 +36,19 @@ type Config struct {
 	CPUPerItem dist.Dist
 }
 
+// RuleLookup is how promotion rules are looked up.
+type RuleLookup string
+
+// The rule lookups.
+const (
+	LookupPerItem RuleLookup = "per_item" // one lookup per cart line: N+1
+	LookupBatched RuleLookup = "batched"  // base prices and rules in one statement
+)
+
 // Validate checks the configuration.
 func (c *Config) Validate() error {
 	var errs []error
-	if c.RuleLookup != "per_item" && c.RuleLookup != "batched" {
+	if c.RuleLookup != LookupPerItem && c.RuleLookup != LookupBatched {
 		errs = append(errs, check.Field("rule_lookup", `must be "per_item" or "batched", got %q`, c.RuleLookup))
 	}
 	if c.CPUPerItem == nil {
@@ -59,6 +68,8 @@ type Pricer struct {
 
 	Carts       int64
 	RuleQueries int64 // rule lookups that reached the database directly
+
+	free []*job // recycled pricing jobs
 }
 
 // New builds a pricer. promoted reports whether a SKU belongs to a running
@@ -73,82 +84,121 @@ func New(e *sim.Engine, cfg Config, db *database.DB, c *cache.Cache, promoted fu
 	return &Pricer{cfg: cfg, eng: e, r: r, db: db, cache: c, promoted: promoted}, nil
 }
 
+// job is one cart being priced: a recycled record whose methods are the
+// stages (read prices, base query, rule lookups, CPU), bound once. Its
+// context is a child of the caller's with the pricing tag.
+type job struct {
+	p     *Pricer
+	ctx   call.Ctx
+	items []cart.Item
+	done  call.Reply
+	cpu   sim.Time
+	reads call.Seq // one cache read per line
+	rules call.Seq // one rule lookup per line (N+1)
+
+	pricesRead call.Reply // bound once: j.onPrices
+	basesRead  call.Reply // bound once: j.onBases
+	computed   call.Reply // bound once: j.compute
+	cpuDone    func()     // bound once: j.onCPU
+}
+
+// Recycle returns the job to the pricer's free list.
+func (j *job) Recycle() {
+	j.items, j.done = nil, nil
+	j.p.free = append(j.p.free, j)
+}
+
+func (p *Pricer) newJob() *job {
+	if n := len(p.free); n > 0 {
+		j := p.free[n-1]
+		p.free = p.free[:n-1]
+		return j
+	}
+	j := &job{p: p}
+	j.reads.Bind(j.readPrice)
+	j.rules.Bind(j.lookupRule)
+	j.pricesRead, j.basesRead, j.computed, j.cpuDone = j.onPrices, j.onBases, j.compute, j.onCPU
+	return j
+}
+
 // Price prices the cart for ctx. Its CPU and queries are attributed to
 // pricing, its cache misses to cache-miss work.
-func (p *Pricer) Price(parent *call.Ctx, items []inventory.Item, done func(call.Outcome)) {
+func (p *Pricer) Price(parent *call.Ctx, items []cart.Item, done call.Reply) {
 	p.Carts++
-	ctx := parent.Child(parent.Deadline)
-	ctx.Tag = call.SpanPricing
-	p.readPrices(ctx, items, 0, func(o call.Outcome) {
-		if o != policy.Success {
-			done(o)
-			return
-		}
-		if p.cfg.RuleLookup == "batched" {
-			p.db.Query(ctx, 1, call.SpanDB, func(o call.Outcome) { p.compute(ctx, items, o, done) })
-			return
-		}
-		p.db.Query(ctx, 1, call.SpanDB, func(o call.Outcome) {
-			if o != policy.Success {
-				done(o)
-				return
-			}
-			p.lookupRules(ctx, items, 0, func(o call.Outcome) { p.compute(ctx, items, o, done) })
-		})
-	})
+	j := p.newJob()
+	j.ctx.Init(parent, parent.Deadline, j)
+	j.ctx.Tag = call.SpanPricing
+	j.items, j.done = items, done
+	n := len(items)
+	if !p.cfg.PriceReads {
+		n = 0
+	}
+	j.reads.Start(n, j.pricesRead)
 }
 
-// readPrices reads the price entry of each line from the cache, in turn.
-func (p *Pricer) readPrices(ctx *call.Ctx, items []inventory.Item, i int, done func(call.Outcome)) {
-	if !p.cfg.PriceReads || i == len(items) {
-		done(policy.Success)
-		return
-	}
-	p.cache.Get(ctx, p.cache.Key(cache.Price, items[i].SKU), func(o call.Outcome) {
-		if o != policy.Success {
-			done(o)
-			return
-		}
-		p.readPrices(ctx, items, i+1, done)
-	})
+// readPrice reads the price entry of line i from the cache.
+func (j *job) readPrice(i int, next call.Reply) {
+	j.p.cache.Get(&j.ctx, j.p.cache.Key(cache.Price, j.items[i].SKU), next)
 }
 
-// lookupRules is the N+1 loop: one rule lookup per line.
-func (p *Pricer) lookupRules(ctx *call.Ctx, items []inventory.Item, i int, done func(call.Outcome)) {
-	for i < len(items) && p.cfg.Precomputed && p.promoted(items[i].SKU) {
-		i++
-	}
-	if i == len(items) || ctx.Cancelled() {
-		done(policy.Success)
+func (j *job) onPrices(o call.Outcome) {
+	if o != policy.Success {
+		j.finish(o)
 		return
 	}
-	next := func(o call.Outcome) {
-		if o != policy.Success {
-			done(o)
-			return
-		}
-		p.lookupRules(ctx, items, i+1, done)
+	j.p.db.Query(&j.ctx, 1, call.SpanDB, j.basesRead)
+}
+
+func (j *job) onBases(o call.Outcome) {
+	if j.p.cfg.RuleLookup == LookupBatched || o != policy.Success {
+		j.compute(o)
+		return
+	}
+	j.rules.Start(len(j.items), j.computed)
+}
+
+// lookupRule is one step of the N+1 loop: line i's rule lookup.
+func (j *job) lookupRule(i int, next call.Reply) {
+	p := j.p
+	if p.cfg.Precomputed && p.promoted(j.items[i].SKU) {
+		next(policy.Success)
+		return
+	}
+	if j.ctx.Cancelled() {
+		j.rules.Stop(policy.Success)
+		return
 	}
 	if p.cfg.RuleCache {
-		p.cache.Get(ctx, p.cache.Key(cache.Rule, items[i].SKU), next)
+		p.cache.Get(&j.ctx, p.cache.Key(cache.Rule, j.items[i].SKU), next)
 		return
 	}
 	p.RuleQueries++
-	p.db.Query(ctx, 1, call.SpanDB, next)
+	p.db.Query(&j.ctx, 1, call.SpanDB, next)
 }
 
 // compute spends the per-line pricing CPU.
-func (p *Pricer) compute(ctx *call.Ctx, items []inventory.Item, o call.Outcome, done func(call.Outcome)) {
+func (j *job) compute(o call.Outcome) {
 	if o != policy.Success {
-		done(o)
+		j.finish(o)
 		return
 	}
-	var cpu sim.Time
-	for range items {
-		cpu += sim.Seconds(p.cfg.CPUPerItem.Sample(p.r))
+	p := j.p
+	j.cpu = 0
+	for range j.items {
+		j.cpu += sim.Seconds(p.cfg.CPUPerItem.Sample(p.r))
 	}
-	p.eng.After(cpu, func() {
-		ctx.Record(call.SpanCPU, cpu)
-		done(policy.Success)
-	})
+	p.eng.After(j.cpu, j.cpuDone)
+}
+
+func (j *job) onCPU() {
+	j.ctx.Record(call.SpanCPU, j.cpu)
+	j.finish(policy.Success)
+}
+
+// finish releases the job's context (recycling it once nothing under it
+// runs) and replies.
+func (j *job) finish(o call.Outcome) {
+	done := j.done
+	j.ctx.Release()
+	done(o)
 }

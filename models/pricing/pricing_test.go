@@ -188,7 +188,7 @@ func TestDatabaseFailure(t *testing.T) {
 	for _, mode := range []string{"per_item", "batched"} {
 		for _, reads := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/price_reads=%v", mode, reads), func(t *testing.T) {
-				en := setup(t, Config{RuleLookup: mode, PriceReads: reads}, database.Config{PoolSize: 1, Cores: 1, AcquireTimeout: ms}, nil)
+				en := setup(t, Config{RuleLookup: RuleLookup(mode), PriceReads: reads}, database.Config{PoolSize: 1, Cores: 1, AcquireTimeout: ms}, nil)
 				// Hold the only connection for the whole test.
 				en.db.Acquire(call.Background(), func(c *database.Conn) {})
 				o, _, _, took := en.price(items(3))

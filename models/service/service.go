@@ -145,13 +145,24 @@ func (s *Service) Instances() int { return s.instances }
 // Workers returns the worker pool (for its statistics).
 func (s *Service) Workers() *resource.Pool { return s.workers }
 
-// Handle serves one request: wait for a worker, spend the service's CPU
-// time, run work (the request's own calls) while holding the worker, then
-// release it and reply. An overloaded service replies Overloaded; a request
-// whose client gave up with cancellation, or whose deadline passed while it
-// queued (with DropExpired), is dropped without work. work must call its
-// done exactly once.
-func (s *Service) Handle(ctx *call.Ctx, work func(ctx *call.Ctx, done func(call.Outcome)), reply func(call.Outcome)) {
+// Serve returns a handler that serves each request in the service: wait
+// for a worker, spend the service's CPU time, run next (the request's own
+// calls; nil: none) while holding the worker, then release it and reply.
+// Build it once; it allocates nothing per request.
+func (s *Service) Serve(next call.Handler) call.Handler { return serving{s, next} }
+
+type serving struct {
+	s    *Service
+	next call.Handler
+}
+
+func (h serving) Serve(ctx *call.Ctx, reply call.Reply) { h.s.Handle(ctx, h.next, reply) }
+
+// Handle serves one request as Serve's handler does. An overloaded service
+// replies Overloaded; a request whose client gave up with cancellation, or
+// whose deadline passed while it queued (with DropExpired), is dropped
+// without work. next must reply exactly once.
+func (s *Service) Handle(ctx *call.Ctx, next call.Handler, reply call.Reply) {
 	s.Requests++
 	if ctx.Cancelled() {
 		s.Dropped++
@@ -159,7 +170,7 @@ func (s *Service) Handle(ctx *call.Ctx, work func(ctx *call.Ctx, done func(call.
 		return
 	}
 	r := s.newRequest()
-	r.ctx, r.work, r.reply = ctx, work, reply
+	r.ctx, r.next, r.reply = ctx, next, reply
 	s.workers.Acquire(r.granted)
 }
 
@@ -170,12 +181,12 @@ func (s *Service) Handle(ctx *call.Ctx, work func(ctx *call.Ctx, done func(call.
 type request struct {
 	s       *Service
 	ctx     *call.Ctx
-	work    func(ctx *call.Ctx, done func(call.Outcome))
-	reply   func(call.Outcome)
+	next    call.Handler
+	reply   call.Reply
 	cpu     sim.Time
 	granted func(ok bool, waited sim.Time)
 	cpuDone func()
-	done    func(call.Outcome)
+	done    call.Reply
 }
 
 func (s *Service) newRequest() *request {
@@ -193,7 +204,7 @@ func (s *Service) newRequest() *request {
 // the next request with it.
 func (r *request) finish(o call.Outcome) {
 	reply := r.reply
-	r.ctx, r.work, r.reply = nil, nil, nil
+	r.ctx, r.next, r.reply = nil, nil, nil
 	r.s.free = append(r.s.free, r)
 	reply(o)
 }
@@ -220,11 +231,11 @@ func (r *request) onGranted(ok bool, waited sim.Time) {
 
 func (r *request) onCPU() {
 	r.ctx.Record(call.SpanCPU, r.cpu)
-	if r.work == nil {
+	if r.next == nil {
 		r.onDone(policy.Success)
 		return
 	}
-	r.work(r.ctx, r.done)
+	r.next.Serve(r.ctx, r.done)
 }
 
 func (r *request) onDone(o call.Outcome) {

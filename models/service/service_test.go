@@ -27,8 +27,8 @@ func newService(t testing.TB, e *sim.Engine, cfg Config) *Service {
 }
 
 // hold returns work that keeps the worker for d, then succeeds.
-func hold(e *sim.Engine, d sim.Time) func(*call.Ctx, func(call.Outcome)) {
-	return func(_ *call.Ctx, done func(call.Outcome)) { e.After(d, func() { done(policy.Success) }) }
+func hold(e *sim.Engine, d sim.Time) call.Handler {
+	return call.HandlerFunc(func(_ *call.Ctx, done call.Reply) { e.After(d, func() { done(policy.Success) }) })
 }
 
 // reply is one request's answer.

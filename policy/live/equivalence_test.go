@@ -62,35 +62,12 @@ const (
 // TestEquivalence drives one scripted trace of outcomes and timestamps
 // through the live adapter under fake time (synctest) and through the bare
 // cores in a hand-written loop; the decision sequences must be identical.
+// TestEdgeEquivalence does the same with the simulator's call.Edge.
 func TestEquivalence(t *testing.T) {
 	script := trace(equivSeed, 150)
-	var liveEvents, coreEvents []Event
-	var liveStats, coreStats policy.BreakerStats
-	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		s, err := equivConfig().Build(newRand(equivSeed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, _ := New(s, Options{Observe: func(ev Event) { liveEvents = append(liveEvents, ev) }})
-		k := 0
-		for c := 0; c < equivCalls; c++ {
-			_ = e.Execute(t.Context(), func(ctx context.Context) error {
-				st := script[k%len(script)]
-				k++
-				select {
-				case <-time.After(st.dur):
-					if st.o == policy.Success {
-						return nil
-					}
-					return &OutcomeError{Outcome: st.o}
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			})
-			time.Sleep(callGap)
-		}
-		liveStats = s.Breaker.Stats()
+	var coreEvents []Event
+	var coreStats policy.BreakerStats
+	liveEvents, liveStats, _ := runLive(t, script, func(start time.Time) {
 		coreEvents, coreStats = runBare(t, start, script)
 	})
 	if len(liveEvents) != len(coreEvents) {
@@ -118,7 +95,47 @@ func TestEquivalence(t *testing.T) {
 	}
 }
 
-// runBare is the simulator's way: the same cores driven step by step with
+// runLive makes the calls one after another through the live executor in
+// a synctest bubble, where time is fake, and returns its decisions, its
+// breaker's statistics and the bubble's start time. inside runs in the
+// bubble afterwards.
+func runLive(t *testing.T, script []scripted, inside func(start time.Time)) ([]Event, policy.BreakerStats, time.Time) {
+	var events []Event
+	var stats policy.BreakerStats
+	var start time.Time
+	synctest.Test(t, func(t *testing.T) {
+		start = time.Now()
+		s, err := equivConfig().Build(newRand(equivSeed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, _ := New(s, Options{Observe: func(ev Event) { events = append(events, ev) }})
+		k := 0
+		for c := 0; c < equivCalls; c++ {
+			_ = e.Execute(t.Context(), func(ctx context.Context) error {
+				st := script[k%len(script)]
+				k++
+				select {
+				case <-time.After(st.dur):
+					if st.o == policy.Success {
+						return nil
+					}
+					return &OutcomeError{Outcome: st.o}
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			time.Sleep(callGap)
+		}
+		stats = s.Breaker.Stats()
+		if inside != nil {
+			inside(start)
+		}
+	})
+	return events, stats, start
+}
+
+// runBare is the cores alone: the same cores driven step by step with
 // explicit times, in the order of policy.Order.
 func runBare(t *testing.T, start time.Time, script []scripted) ([]Event, policy.BreakerStats) {
 	s, err := equivConfig().Build(newRand(equivSeed))

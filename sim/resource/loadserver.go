@@ -90,7 +90,6 @@ type LoadServerStats struct {
 }
 
 type loadJob struct {
-	gen     uint32
 	state   jobState
 	silent  bool
 	outcome Outcome
@@ -112,8 +111,7 @@ type LoadServer struct {
 	inflight level
 	queue    level
 	q        fifo
-	jobs     []loadJob
-	free     []int32
+	jobs     sim.Slots[loadJob]
 	st       LoadServerStats
 	seq      uint64
 	// Processor sharing: virtual time V advances at Capacity/n per second
@@ -179,14 +177,14 @@ func (ls *LoadServer) Submit(demand sim.Time, done func(Outcome, Timing)) Ticket
 	now := ls.e.Now()
 	ls.st.Arrivals++
 	slot := ls.alloc()
-	j := &ls.jobs[slot]
+	j := ls.jobs.At(slot)
 	j.state = jobWaiting
 	j.silent = false
 	j.demand = demand
 	j.arrived = now
 	j.started = NotStarted
 	j.done = done
-	t := Ticket{slot: slot, gen: j.gen}
+	t := Ticket{slot: slot, gen: ls.jobs.Gen(slot)}
 	if !ls.capped() && ls.queue.v == 0 {
 		ls.start(slot)
 		return t
@@ -198,7 +196,7 @@ func (ls *LoadServer) Submit(demand sim.Time, done func(Outcome, Timing)) Ticket
 		j.timer = ls.e.After(0, j.fire)
 		return t
 	}
-	ls.q.push(ref{slot: slot, gen: j.gen})
+	ls.q.push(ref{slot: slot, gen: ls.jobs.Gen(slot)})
 	ls.queue.add(now, 1)
 	return t
 }
@@ -219,10 +217,7 @@ func (ls *LoadServer) Cancel(t Ticket) bool {
 	ls.queue.add(now, -1)
 	ls.st.Departures++
 	ls.st.SojournSum += seconds(now - j.arrived)
-	j.gen++
-	if j.gen == 0 {
-		j.gen = 1
-	}
+	ls.jobs.Bump(t.slot)
 	if ls.q.needsCompaction(ls.queue.v) {
 		ls.q.compact(ls.live)
 	}
@@ -258,48 +253,39 @@ func (ls *LoadServer) capped() bool {
 }
 
 func (ls *LoadServer) lookup(t Ticket) *loadJob {
-	if t.gen == 0 || t.slot < 0 || int(t.slot) >= len(ls.jobs) {
+	if !ls.jobs.Valid(t.slot, t.gen) {
 		return nil
 	}
-	j := &ls.jobs[t.slot]
-	if j.gen != t.gen || j.state == jobFree {
+	j := ls.jobs.At(t.slot)
+	if j.state == jobFree {
 		return nil
 	}
 	return j
 }
 
 func (ls *LoadServer) live(r ref) bool {
-	j := &ls.jobs[r.slot]
-	return j.gen == r.gen && j.state == jobWaiting
+	return ls.jobs.Gen(r.slot) == r.gen && ls.jobs.At(r.slot).state == jobWaiting
 }
 
 func (ls *LoadServer) alloc() int32 {
-	if n := len(ls.free); n > 0 {
-		slot := ls.free[n-1]
-		ls.free = ls.free[:n-1]
-		return slot
+	slot, fresh := ls.jobs.Alloc()
+	if fresh {
+		ls.jobs.At(slot).fire = func() { ls.onTimer(slot) }
 	}
-	slot := int32(len(ls.jobs))
-	ls.jobs = append(ls.jobs, loadJob{gen: 1})
-	ls.jobs[slot].fire = func() { ls.onTimer(slot) }
 	return slot
 }
 
 func (ls *LoadServer) release(slot int32) {
-	j := &ls.jobs[slot]
+	j := ls.jobs.At(slot)
 	j.state = jobFree
 	j.done = nil
 	j.timer = sim.Timer{}
-	j.gen++
-	if j.gen == 0 {
-		j.gen = 1
-	}
-	ls.free = append(ls.free, slot)
+	ls.jobs.Release(slot)
 }
 
 func (ls *LoadServer) start(slot int32) {
 	now := ls.e.Now()
-	j := &ls.jobs[slot]
+	j := ls.jobs.At(slot)
 	j.state = jobInService
 	j.started = now
 	ls.st.Started++
@@ -349,7 +335,7 @@ func (ls *LoadServer) reschedule(now sim.Time) {
 	if len(ls.heap) == 0 {
 		return
 	}
-	j := &ls.jobs[ls.heap[0]]
+	j := ls.jobs.At(ls.heap[0])
 	rest := j.tag - ls.v
 	if rest < 0 {
 		rest = 0
@@ -364,7 +350,7 @@ func (ls *LoadServer) onPS() {
 	slot := ls.heapPop()
 	// The event was computed for this job: pin V to its tag so rounding
 	// of event times to nanoseconds never accumulates.
-	if t := ls.jobs[slot].tag; t > ls.v {
+	if t := ls.jobs.At(slot).tag; t > ls.v {
 		ls.v = t
 	}
 	ls.psNext = sim.Timer{}
@@ -373,7 +359,7 @@ func (ls *LoadServer) onPS() {
 }
 
 func (ls *LoadServer) onTimer(slot int32) {
-	j := &ls.jobs[slot]
+	j := ls.jobs.At(slot)
 	switch j.state {
 	case jobInService:
 		ls.complete(slot)
@@ -390,7 +376,7 @@ func (ls *LoadServer) onTimer(slot int32) {
 // complete finishes an in-flight job, starts queued jobs and calls done.
 func (ls *LoadServer) complete(slot int32) {
 	now := ls.e.Now()
-	j := &ls.jobs[slot]
+	j := ls.jobs.At(slot)
 	ls.inflight.add(now, -1)
 	ls.st.Departures++
 	ls.st.SojournSum += seconds(now - j.arrived)
@@ -416,7 +402,7 @@ func (ls *LoadServer) complete(slot int32) {
 }
 
 func (ls *LoadServer) psLess(a, b int32) bool {
-	ja, jb := &ls.jobs[a], &ls.jobs[b]
+	ja, jb := ls.jobs.At(a), ls.jobs.At(b)
 	return ja.tag < jb.tag || (ja.tag == jb.tag && ja.seq < jb.seq)
 }
 

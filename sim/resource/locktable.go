@@ -74,7 +74,6 @@ type lockTxn struct {
 }
 
 type lockWaiter struct {
-	gen      uint32
 	state    jobState // jobWaiting or jobNotify
 	result   LockResult
 	txn      int32 // index into txns
@@ -104,13 +103,10 @@ type LockTable struct {
 	e     *sim.Engine
 	cfg   LockConfig
 	keys  map[uint64]int32
-	ks    []lockKey
-	kfree []int32
+	ks    sim.Slots[lockKey]
 	txns  map[TxnID]int32
-	ts    []lockTxn
-	tfree []int32
-	ws    []lockWaiter
-	wfree []int32
+	ts    sim.Slots[lockTxn]
+	ws    sim.Slots[lockWaiter]
 	start sim.Time
 	st    LockStats
 }
@@ -138,14 +134,14 @@ func NewLockTable(e *sim.Engine, cfg LockConfig) (*LockTable, error) {
 // second Lock before done has run is an error and changes nothing.
 func (lt *LockTable) Lock(txn TxnID, key uint64, done func(LockResult, sim.Time)) error {
 	ti := lt.txn(txn)
-	t := &lt.ts[ti]
+	t := lt.ts.At(ti)
 	if t.pending >= 0 {
-		return fmt.Errorf("resource: lock table: txn %d locks key %d while its lock on key %d is pending", txn, key, lt.ws[t.pending].key)
+		return fmt.Errorf("resource: lock table: txn %d locks key %d while its lock on key %d is pending", txn, key, lt.ws.At(t.pending).key)
 	}
 	lt.st.Locks++
 	now := lt.e.Now()
 	wi := lt.allocWaiter()
-	w := &lt.ws[wi]
+	w := lt.ws.At(wi)
 	w.txn = ti
 	w.key = key
 	w.arrived = now
@@ -154,13 +150,13 @@ func (lt *LockTable) Lock(txn TxnID, key uint64, done func(LockResult, sim.Time)
 	ki, ok := lt.keys[key]
 	if !ok {
 		ki = lt.allocKey(key)
-		k := &lt.ks[ki]
+		k := lt.ks.At(ki)
 		k.holder = txn
 		t.keys = append(t.keys, key)
 		lt.notify(wi, Granted)
 		return nil
 	}
-	k := &lt.ks[ki]
+	k := lt.ks.At(ki)
 	if k.holder == txn {
 		lt.st.Reentrant++
 		lt.notify(wi, Granted)
@@ -168,7 +164,7 @@ func (lt *LockTable) Lock(txn TxnID, key uint64, done func(LockResult, sim.Time)
 	}
 	lt.st.Waits++
 	w.state = jobWaiting
-	k.q.push(ref{slot: wi, gen: w.gen})
+	k.q.push(ref{slot: wi, gen: lt.ws.Gen(wi)})
 	k.nwait++
 	if k.nwait > lt.st.MaxQueue {
 		lt.st.MaxQueue = k.nwait
@@ -192,9 +188,9 @@ func (lt *LockTable) ReleaseAll(txn TxnID) {
 	if !ok {
 		return
 	}
-	t := &lt.ts[ti]
+	t := lt.ts.At(ti)
 	if wi := t.pending; wi >= 0 {
-		w := &lt.ws[wi]
+		w := lt.ws.At(wi)
 		lt.e.Cancel(w.timeout)
 		lt.e.Cancel(w.deadlock)
 		if w.state == jobWaiting {
@@ -208,7 +204,7 @@ func (lt *LockTable) ReleaseAll(txn TxnID) {
 	}
 	t.keys = t.keys[:0]
 	delete(lt.txns, txn)
-	lt.tfree = append(lt.tfree, ti)
+	lt.ts.Release(ti)
 }
 
 // Holder returns the transaction holding key, if any.
@@ -217,7 +213,7 @@ func (lt *LockTable) Holder(key uint64) (TxnID, bool) {
 	if !ok {
 		return 0, false
 	}
-	return lt.ks[ki].holder, true
+	return lt.ks.At(ki).holder, true
 }
 
 // Waiters returns the number of transactions waiting for key.
@@ -226,7 +222,7 @@ func (lt *LockTable) Waiters(key uint64) int {
 	if !ok {
 		return 0
 	}
-	return lt.ks[ki].nwait
+	return lt.ks.At(ki).nwait
 }
 
 // Held returns the number of keys txn holds.
@@ -235,7 +231,7 @@ func (lt *LockTable) Held(txn TxnID) int {
 	if !ok {
 		return 0
 	}
-	return len(lt.ts[ti].keys)
+	return len(lt.ts.At(ti).keys)
 }
 
 // ResetStats starts a new statistics window at the current time.
@@ -255,15 +251,8 @@ func (lt *LockTable) txn(id TxnID) int32 {
 	if ti, ok := lt.txns[id]; ok {
 		return ti
 	}
-	var ti int32
-	if n := len(lt.tfree); n > 0 {
-		ti = lt.tfree[n-1]
-		lt.tfree = lt.tfree[:n-1]
-	} else {
-		ti = int32(len(lt.ts))
-		lt.ts = append(lt.ts, lockTxn{})
-	}
-	t := &lt.ts[ti]
+	ti, _ := lt.ts.Alloc()
+	t := lt.ts.At(ti)
 	t.id = id
 	t.pending = -1
 	t.keys = t.keys[:0]
@@ -272,47 +261,33 @@ func (lt *LockTable) txn(id TxnID) int32 {
 }
 
 func (lt *LockTable) allocKey(key uint64) int32 {
-	var ki int32
-	if n := len(lt.kfree); n > 0 {
-		ki = lt.kfree[n-1]
-		lt.kfree = lt.kfree[:n-1]
-	} else {
-		ki = int32(len(lt.ks))
-		lt.ks = append(lt.ks, lockKey{})
-	}
+	ki, _ := lt.ks.Alloc()
 	lt.keys[key] = ki
 	return ki
 }
 
 func (lt *LockTable) allocWaiter() int32 {
-	if n := len(lt.wfree); n > 0 {
-		wi := lt.wfree[n-1]
-		lt.wfree = lt.wfree[:n-1]
-		return wi
+	wi, fresh := lt.ws.Alloc()
+	if fresh {
+		w := lt.ws.At(wi)
+		w.fire = func() { lt.onFire(wi) }
+		w.check = func() { lt.onCheck(wi) }
 	}
-	wi := int32(len(lt.ws))
-	lt.ws = append(lt.ws, lockWaiter{gen: 1})
-	lt.ws[wi].fire = func() { lt.onFire(wi) }
-	lt.ws[wi].check = func() { lt.onCheck(wi) }
 	return wi
 }
 
 func (lt *LockTable) freeWaiter(wi int32) {
-	w := &lt.ws[wi]
+	w := lt.ws.At(wi)
 	w.state = jobFree
 	w.done = nil
 	w.timeout = sim.Timer{}
 	w.deadlock = sim.Timer{}
-	w.gen++
-	if w.gen == 0 {
-		w.gen = 1
-	}
-	lt.wfree = append(lt.wfree, wi)
+	lt.ws.Release(wi)
 }
 
 // notify decides a waiter's result and delivers it from an event now.
 func (lt *LockTable) notify(wi int32, r LockResult) {
-	w := &lt.ws[wi]
+	w := lt.ws.At(wi)
 	w.state = jobNotify
 	w.result = r
 	w.waited = lt.e.Now() - w.arrived
@@ -321,14 +296,11 @@ func (lt *LockTable) notify(wi int32, r LockResult) {
 
 // leaveQueue takes a waiting waiter off its key's queue.
 func (lt *LockTable) leaveQueue(wi int32) {
-	w := &lt.ws[wi]
+	w := lt.ws.At(wi)
 	ki := lt.keys[w.key]
-	k := &lt.ks[ki]
+	k := lt.ks.At(ki)
 	k.nwait--
-	w.gen++ // the ring entry goes stale
-	if w.gen == 0 {
-		w.gen = 1
-	}
+	lt.ws.Bump(wi)      // the ring entry goes stale
 	w.state = jobNotify // no longer waiting; the caller frees or finishes it
 	if k.q.needsCompaction(k.nwait) {
 		k.q.compact(lt.live)
@@ -336,25 +308,24 @@ func (lt *LockTable) leaveQueue(wi int32) {
 }
 
 func (lt *LockTable) live(r ref) bool {
-	w := &lt.ws[r.slot]
-	return w.gen == r.gen && w.state == jobWaiting
+	return lt.ws.Gen(r.slot) == r.gen && lt.ws.At(r.slot).state == jobWaiting
 }
 
 // handOver releases key from its holder and grants it to the first live
 // waiter, or forgets the key if nobody waits.
 func (lt *LockTable) handOver(key uint64) {
 	ki := lt.keys[key]
-	k := &lt.ks[ki]
+	k := lt.ks.At(ki)
 	for k.nwait > 0 {
 		r := k.q.pop()
 		if !lt.live(r) {
 			continue
 		}
 		k.nwait--
-		w := &lt.ws[r.slot]
+		w := lt.ws.At(r.slot)
 		lt.e.Cancel(w.timeout)
 		lt.e.Cancel(w.deadlock)
-		t := &lt.ts[w.txn]
+		t := lt.ts.At(w.txn)
 		k.holder = t.id
 		t.keys = append(t.keys, key)
 		lt.endWait(r.slot, Granted)
@@ -364,12 +335,12 @@ func (lt *LockTable) handOver(key uint64) {
 	k.q.head, k.q.n = 0, 0 // drop stale entries, keep the buffer
 	k.holder = 0
 	delete(lt.keys, key)
-	lt.kfree = append(lt.kfree, ki)
+	lt.ks.Release(ki)
 }
 
 // endWait records the end of a wait in the statistics.
 func (lt *LockTable) endWait(wi int32, r LockResult) {
-	wait := lt.e.Now() - lt.ws[wi].arrived
+	wait := lt.e.Now() - lt.ws.At(wi).arrived
 	lt.st.WaitSum += seconds(wait)
 	if wait > lt.st.MaxWait {
 		lt.st.MaxWait = wait
@@ -386,7 +357,7 @@ func (lt *LockTable) endWait(wi int32, r LockResult) {
 
 // onFire handles LockTimeout expiry and result delivery.
 func (lt *LockTable) onFire(wi int32) {
-	w := &lt.ws[wi]
+	w := lt.ws.At(wi)
 	switch w.state {
 	case jobWaiting:
 		lt.e.Cancel(w.deadlock)
@@ -400,19 +371,19 @@ func (lt *LockTable) onFire(wi int32) {
 
 // onCheck runs the deadlock check of a waiter that waited DeadlockTimeout.
 func (lt *LockTable) onCheck(wi int32) {
-	w := &lt.ws[wi]
+	w := lt.ws.At(wi)
 	if w.state != jobWaiting {
 		return
 	}
 	lt.st.Checks++
-	self := lt.ts[w.txn].id
+	self := lt.ts.At(w.txn).id
 	cur := wi
 	// Each txn waits for at most one key and each key has one holder, so
 	// the waits-for graph is a functional graph: follow it at most
 	// len(txns) steps. A cycle that does not pass through self is not
 	// ours to break; its members run their own checks.
 	for steps := 0; steps <= len(lt.txns); steps++ {
-		holder := lt.ks[lt.keys[lt.ws[cur].key]].holder
+		holder := lt.ks.At(lt.keys[lt.ws.At(cur).key]).holder
 		if holder == self {
 			lt.e.Cancel(w.timeout)
 			lt.endWait(wi, Deadlock)
@@ -421,8 +392,8 @@ func (lt *LockTable) onCheck(wi int32) {
 			return
 		}
 		hi := lt.txns[holder]
-		next := lt.ts[hi].pending
-		if next < 0 || lt.ws[next].state != jobWaiting {
+		next := lt.ts.At(hi).pending
+		if next < 0 || lt.ws.At(next).state != jobWaiting {
 			return // the holder is running: no deadlock
 		}
 		cur = next
@@ -431,10 +402,10 @@ func (lt *LockTable) onCheck(wi int32) {
 
 // finish clears the txn's pending Lock, frees the waiter and calls done.
 func (lt *LockTable) finish(wi int32, r LockResult) {
-	w := &lt.ws[wi]
+	w := lt.ws.At(wi)
 	done := w.done
 	waited := lt.e.Now() - w.arrived
-	lt.ts[w.txn].pending = -1
+	lt.ts.At(w.txn).pending = -1
 	lt.freeWaiter(wi)
 	if done != nil {
 		done(r, waited)

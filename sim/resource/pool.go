@@ -46,7 +46,6 @@ func (s PoolStats) MeanWait() float64 {
 }
 
 type poolWaiter struct {
-	gen     uint32
 	state   jobState // jobWaiting or jobNotify
 	ok      bool
 	arrived sim.Time
@@ -66,8 +65,7 @@ type Pool struct {
 	inUse   level
 	waiting level
 	q       fifo
-	ws      []poolWaiter
-	free    []int32
+	ws      sim.Slots[poolWaiter]
 	st      PoolStats
 }
 
@@ -119,10 +117,10 @@ func (p *Pool) Acquire(granted func(ok bool, waited sim.Time)) Ticket {
 	now := p.e.Now()
 	p.st.Acquires++
 	slot := p.alloc()
-	w := &p.ws[slot]
+	w := p.ws.At(slot)
 	w.arrived = now
 	w.granted = granted
-	t := Ticket{slot: slot, gen: w.gen}
+	t := Ticket{slot: slot, gen: p.ws.Gen(slot)}
 	if p.inUse.v < p.size && p.waiting.v == 0 {
 		p.st.Immediate++
 		p.grant(slot)
@@ -134,7 +132,7 @@ func (p *Pool) Acquire(granted func(ok bool, waited sim.Time)) Ticket {
 		return t
 	}
 	w.state = jobWaiting
-	p.q.push(ref{slot: slot, gen: w.gen})
+	p.q.push(ref{slot: slot, gen: p.ws.Gen(slot)})
 	p.waiting.add(now, 1)
 	if p.cfg.AcquireTimeout > 0 {
 		w.timer = p.e.After(p.cfg.AcquireTimeout, w.fire)
@@ -207,49 +205,40 @@ func (p *Pool) Stats() PoolStats {
 }
 
 func (p *Pool) lookup(t Ticket) *poolWaiter {
-	if t.gen == 0 || t.slot < 0 || int(t.slot) >= len(p.ws) {
+	if !p.ws.Valid(t.slot, t.gen) {
 		return nil
 	}
-	w := &p.ws[t.slot]
-	if w.gen != t.gen || w.state == jobFree {
+	w := p.ws.At(t.slot)
+	if w.state == jobFree {
 		return nil
 	}
 	return w
 }
 
 func (p *Pool) live(r ref) bool {
-	w := &p.ws[r.slot]
-	return w.gen == r.gen && w.state == jobWaiting
+	return p.ws.Gen(r.slot) == r.gen && p.ws.At(r.slot).state == jobWaiting
 }
 
 func (p *Pool) alloc() int32 {
-	if n := len(p.free); n > 0 {
-		slot := p.free[n-1]
-		p.free = p.free[:n-1]
-		return slot
+	slot, fresh := p.ws.Alloc()
+	if fresh {
+		p.ws.At(slot).fire = func() { p.onTimer(slot) }
 	}
-	slot := int32(len(p.ws))
-	p.ws = append(p.ws, poolWaiter{gen: 1})
-	p.ws[slot].fire = func() { p.onTimer(slot) }
 	return slot
 }
 
 func (p *Pool) releaseSlot(slot int32) {
-	w := &p.ws[slot]
+	w := p.ws.At(slot)
 	w.state = jobFree
 	w.granted = nil
 	w.timer = sim.Timer{}
-	w.gen++
-	if w.gen == 0 {
-		w.gen = 1
-	}
-	p.free = append(p.free, slot)
+	p.ws.Release(slot)
 }
 
 // grant assigns a permit to the acquirer in slot and schedules its callback.
 func (p *Pool) grant(slot int32) {
 	now := p.e.Now()
-	w := &p.ws[slot]
+	w := p.ws.At(slot)
 	p.inUse.add(now, 1)
 	p.st.Granted++
 	wait := now - w.arrived
@@ -261,7 +250,7 @@ func (p *Pool) grant(slot int32) {
 }
 
 func (p *Pool) deliver(slot int32, ok bool) {
-	w := &p.ws[slot]
+	w := p.ws.At(slot)
 	w.state = jobNotify
 	w.ok = ok
 	w.waited = p.e.Now() - w.arrived
@@ -275,13 +264,13 @@ func (p *Pool) grantWaiting() {
 			continue
 		}
 		p.waiting.add(p.e.Now(), -1)
-		p.e.Cancel(p.ws[r.slot].timer)
+		p.e.Cancel(p.ws.At(r.slot).timer)
 		p.grant(r.slot)
 	}
 }
 
 func (p *Pool) onTimer(slot int32) {
-	w := &p.ws[slot]
+	w := p.ws.At(slot)
 	switch w.state {
 	case jobWaiting: // AcquireTimeout expired; this is already an event
 		now := p.e.Now()

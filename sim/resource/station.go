@@ -78,7 +78,6 @@ const (
 )
 
 type stationJob struct {
-	gen      uint32
 	state    jobState
 	silent   bool // the client has gone: never call done again
 	queued   bool
@@ -102,8 +101,7 @@ type Station struct {
 	busy    level
 	queue   level // live waiters (zombies included)
 	q       fifo
-	jobs    []stationJob
-	free    []int32
+	jobs    sim.Slots[stationJob]
 	st      StationStats
 }
 
@@ -174,7 +172,7 @@ func (s *Station) SubmitPatience(service, patience sim.Time, done func(Outcome, 
 	now := s.e.Now()
 	s.st.Arrivals++
 	slot := s.alloc()
-	j := &s.jobs[slot]
+	j := s.jobs.At(slot)
 	j.state = jobWaiting
 	j.silent = false
 	j.queued = false
@@ -183,7 +181,7 @@ func (s *Station) SubmitPatience(service, patience sim.Time, done func(Outcome, 
 	j.started = NotStarted
 	j.patience = patience
 	j.done = done
-	t := Ticket{slot: slot, gen: j.gen}
+	t := Ticket{slot: slot, gen: s.jobs.Gen(slot)}
 	if s.busy.v < s.servers && s.queue.v == 0 {
 		s.start(slot)
 		return t
@@ -194,7 +192,7 @@ func (s *Station) SubmitPatience(service, patience sim.Time, done func(Outcome, 
 		return t
 	}
 	j.queued = true
-	s.q.push(ref{slot: slot, gen: j.gen})
+	s.q.push(ref{slot: slot, gen: s.jobs.Gen(slot)})
 	s.queue.add(now, 1)
 	if patience != sim.Never {
 		j.timer = s.e.After(patience, j.fire)
@@ -247,44 +245,36 @@ func (s *Station) Stats() StationStats {
 }
 
 func (s *Station) lookup(t Ticket) *stationJob {
-	if t.gen == 0 || t.slot < 0 || int(t.slot) >= len(s.jobs) {
+	if !s.jobs.Valid(t.slot, t.gen) {
 		return nil
 	}
-	j := &s.jobs[t.slot]
-	if j.gen != t.gen || j.state == jobFree {
+	j := s.jobs.At(t.slot)
+	if j.state == jobFree {
 		return nil
 	}
 	return j
 }
 
 func (s *Station) alloc() int32 {
-	if n := len(s.free); n > 0 {
-		slot := s.free[n-1]
-		s.free = s.free[:n-1]
-		return slot
+	slot, fresh := s.jobs.Alloc()
+	if fresh {
+		s.jobs.At(slot).fire = func() { s.onTimer(slot) }
 	}
-	slot := int32(len(s.jobs))
-	s.jobs = append(s.jobs, stationJob{gen: 1})
-	s.jobs[slot].fire = func() { s.onTimer(slot) }
 	return slot
 }
 
 func (s *Station) release(slot int32) {
-	j := &s.jobs[slot]
+	j := s.jobs.At(slot)
 	j.state = jobFree
 	j.done = nil
 	j.timer = sim.Timer{}
-	j.gen++
-	if j.gen == 0 {
-		j.gen = 1
-	}
-	s.free = append(s.free, slot)
+	s.jobs.Release(slot)
 }
 
 // start puts a job into service now.
 func (s *Station) start(slot int32) {
 	now := s.e.Now()
-	j := &s.jobs[slot]
+	j := s.jobs.At(slot)
 	j.state = jobInService
 	j.started = now
 	s.busy.add(now, 1)
@@ -298,7 +288,7 @@ func (s *Station) start(slot int32) {
 
 // notify schedules done(o) for a job at the current time.
 func (s *Station) notify(slot int32, o Outcome) {
-	j := &s.jobs[slot]
+	j := s.jobs.At(slot)
 	j.state = jobNotify
 	j.outcome = o
 	j.timer = s.e.After(0, j.fire)
@@ -308,22 +298,18 @@ func (s *Station) notify(slot int32, o Outcome) {
 // entry goes stale and is skipped or compacted later.
 func (s *Station) leaveQueue(slot int32) {
 	now := s.e.Now()
-	j := &s.jobs[slot]
+	j := s.jobs.At(slot)
 	s.queue.add(now, -1)
 	s.st.Departures++
 	s.st.SojournSum += seconds(now - j.arrived)
-	j.gen++ // invalidate the ring entry; the ticket's gen changes too
-	if j.gen == 0 {
-		j.gen = 1
-	}
+	s.jobs.Bump(slot) // invalidate the ring entry; the ticket's gen changes too
 	if s.q.needsCompaction(s.queue.v) {
 		s.q.compact(s.live)
 	}
 }
 
 func (s *Station) live(r ref) bool {
-	j := &s.jobs[r.slot]
-	return j.gen == r.gen && j.state == jobWaiting
+	return s.jobs.Gen(r.slot) == r.gen && s.jobs.At(r.slot).state == jobWaiting
 }
 
 // startWaiting starts queued jobs while servers are free.
@@ -334,14 +320,14 @@ func (s *Station) startWaiting() {
 			continue
 		}
 		s.queue.add(s.e.Now(), -1)
-		j := &s.jobs[r.slot]
+		j := s.jobs.At(r.slot)
 		s.e.Cancel(j.timer)
 		s.start(r.slot)
 	}
 }
 
 func (s *Station) onTimer(slot int32) {
-	j := &s.jobs[slot]
+	j := s.jobs.At(slot)
 	now := s.e.Now()
 	switch j.state {
 	case jobInService:
