@@ -51,7 +51,7 @@ func WriteTornadoCharts(dir string, s *Sensitivity) error {
 		p.Add(bl, bh, plotter.NewGrid())
 		p.Legend.Add("input at its low end", bl)
 		p.Legend.Add("input at its high end", bh)
-		p.Legend.Top = true
+		p.Legend.Top = false // the largest bars are on top
 		p.NominalY(names...)
 		if err := save(p, dir, "tornado-"+m.Metric, vg.Points(640), vg.Points(float64(160+28*n))); err != nil {
 			return err
