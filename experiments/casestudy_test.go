@@ -62,10 +62,13 @@ func TestCaseStudyBands(t *testing.T) {
 }
 
 // Sustainable throughput at the same SLO (P99 <= 3 s, errors <= 1%):
-// the case study's band for after/before is 1.8-2.5x. A full search per
+// the case study claims about 2.1x for after/before. A full search per
 // system is too slow for CI, so this brackets each system's sustainable
-// multiplier: before in [0.5, 0.65), after in [1.0, 1.3). That confines
-// the ratio to (1.54, 2.6) and catches any drift of either knee.
+// multiplier: before in [0.65, 0.8), after in [1.0, 1.3). That confines
+// the ratio to (1.25, 2.0): since SKU ids no longer follow popularity,
+// before sustains more than it did (its knee was below 0.65x), and the
+// model no longer reaches the published ~2.1x (docs/calibration.md). The
+// bracket catches any drift of either knee.
 func TestCaseStudyCapacityBrackets(t *testing.T) {
 	const seed, reps = 7, 2
 	slo := func(name string, m float64) bool {
@@ -86,7 +89,7 @@ func TestCaseStudyCapacityBrackets(t *testing.T) {
 		m    float64
 		pass bool
 	}{
-		{"flash-sale-before", 0.5, true}, {"flash-sale-before", 0.65, false},
+		{"flash-sale-before", 0.65, true}, {"flash-sale-before", 0.8, false},
 		{"flash-sale-after", 1.0, true}, {"flash-sale-after", 1.3, false},
 	}
 	for _, c := range checks {
