@@ -17,6 +17,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // CompareSummary is the result of `checkoutsim compare A B`.
@@ -52,31 +54,40 @@ type Changes []Change
 
 // MarshalJSON writes the changes as an ordered JSON object.
 func (cs Changes) MarshalJSON() ([]byte, error) {
-	var o orderedObject
+	var o output.Object
 	for _, c := range cs {
-		o.add(c.Metric, c)
+		o.Add(c.Metric, c)
 	}
-	return o.bytes()
+	return o.Bytes()
 }
 
 // Compare runs a and b with the same seed and replications 0..reps-1
 // (common random numbers) on workers goroutines and compares them.
 // progress (may be nil) counts the replications of both, 2·reps in all.
 func Compare(ctx context.Context, a, b *Scenario, seed uint64, reps, workers int, progress Progress) (*CompareSummary, error) {
-	var pa, pb Progress
-	if progress != nil {
-		pa = func(done, _ int) { progress(done, 2*reps) }
-		pb = func(done, _ int) { progress(reps+done, 2*reps) }
-	}
-	ra, err := RunReplicationsProgress(ctx, a, seed, reps, workers, pa)
-	if err != nil {
-		return nil, err
-	}
-	rb, err := RunReplicationsProgress(ctx, b, seed, reps, workers, pb)
+	ra, rb, err := RunPair(ctx, a, b, seed, reps, workers, progress)
 	if err != nil {
 		return nil, err
 	}
 	return CompareResults(a, b, seed, ra, rb), nil
+}
+
+// RunPair runs a's and then b's replications 0..reps-1 with the same seed
+// (common random numbers), so ra[i] and rb[i] are paired. progress (may be
+// nil) counts the replications of both, 2·reps in all.
+func RunPair(ctx context.Context, a, b *Scenario, seed uint64, reps, workers int, progress Progress) (ra, rb []*checkout.Result, err error) {
+	var pa, pb Progress
+	if progress != nil {
+		pa = func(done, _ int, _ string) { progress(done, 2*reps, a.Name) }
+		pb = func(done, _ int, _ string) { progress(reps+done, 2*reps, b.Name) }
+	}
+	if ra, err = RunReplicationsProgress(ctx, a, seed, reps, workers, pa); err != nil {
+		return nil, nil, err
+	}
+	if rb, err = RunReplicationsProgress(ctx, b, seed, reps, workers, pb); err != nil {
+		return nil, nil, err
+	}
+	return ra, rb, nil
 }
 
 // CompareResults compares results of a and b, paired by index: ra[i] and
@@ -85,14 +96,15 @@ func CompareResults(a, b *Scenario, seed uint64, ra, rb []*checkout.Result) *Com
 	cs := &CompareSummary{A: Summarize(a, seed, ra), B: Summarize(b, seed, rb)}
 	n := min(len(ra), len(rb))
 	for _, m := range metric.Headline() {
-		cs.Change = append(cs.Change, pairedMetric(m, ra[:n], rb[:n]))
+		cs.Change = append(cs.Change, PairedChange(m, ra[:n], rb[:n]))
 	}
 	return cs
 }
 
-// pairedMetric is a metric's paired change between results a and b,
-// paired by index.
-func pairedMetric(m *metric.Metric, ra, rb []*checkout.Result) Change {
+// PairedChange is a metric's change between results ra and rb, paired by
+// index (ra[i] and rb[i] from the same seed and replication), with the
+// paired 95% intervals.
+func PairedChange(m *metric.Metric, ra, rb []*checkout.Result) Change {
 	var p stats.Paired
 	for i := range min(len(ra), len(rb)) {
 		va, okA := m.Value(ra[i])
@@ -124,7 +136,7 @@ func pairedChange(m *metric.Metric, p *stats.Paired) Change {
 }
 
 // WriteJSON writes the comparison as indented JSON (docs/output.md).
-func (cs *CompareSummary) WriteJSON(w io.Writer) error { return writeJSON(w, cs) }
+func (cs *CompareSummary) WriteJSON(w io.Writer) error { return output.WriteJSON(w, cs) }
 
 // WriteCSV writes one row per headline metric:
 // metric,a,b,ratio,ratio_ci_lo,ratio_ci_hi,diff,diff_ci_lo,diff_ci_hi.
@@ -144,14 +156,14 @@ func (cs *CompareSummary) WriteCSV(w io.Writer) error {
 		}
 		rows = append(rows, row)
 	}
-	return writeCSVRecords(w, rows)
+	return output.WriteCSV(w, rows)
 }
 
 // WriteTable writes the before/after table: Metric | A | B | Change, the
 // change as a percentage (B/A - 1) with its paired 95% interval, or as a
 // difference when A is 0.
 func (cs *CompareSummary) WriteTable(w io.Writer) error {
-	return writeTrimmed(w, func(w io.Writer) error {
+	return output.Trimmed(w, func(w io.Writer) error {
 		note := "paired 95% CI over replications"
 		if cs.A.Replications < 2 {
 			note = "no CI: one replication"
@@ -160,26 +172,26 @@ func (cs *CompareSummary) WriteTable(w io.Writer) error {
 			cs.A.Scenario, cs.B.Scenario, cs.A.Seed, cs.A.Replications, note); err != nil {
 			return err
 		}
-		t := newTableWriter(w)
-		t.line("METRIC", "A: "+cs.A.Scenario, "B: "+cs.B.Scenario, "CHANGE", "95% CI")
+		t := output.NewTable(w)
+		t.Line("METRIC", "A: "+cs.A.Scenario, "B: "+cs.B.Scenario, "CHANGE", "95% CI")
 		for _, c := range cs.Change {
-			change, ci := changeText(&c)
-			t.line(c.Label, human(c.A, c.Unit), human(c.B, c.Unit), change, ci)
+			change, ci := c.Text()
+			t.Line(c.Label, output.Human(c.A, c.Unit), output.Human(c.B, c.Unit), change, ci)
 		}
-		return t.flush()
+		return t.Flush()
 	})
 }
 
-// changeText formats a change as "-42.1%" with "[-45.0%, -39.2%]", or as
+// Text formats the change as "-42.1%" with "[-45.0%, -39.2%]", or as
 // a signed difference in the metric's unit when the ratio is undefined.
-func changeText(c *Change) (change, ci string) {
+func (c *Change) Text() (change, ci string) {
 	if c.Ratio != nil {
 		pct := func(r float64) string {
 			x := (r - 1) * 100
 			if math.Abs(x) < 1e-9 { // equal up to rounding
 				x = 0
 			}
-			return signed(sig(x)) + "%"
+			return output.Signed(output.Sig(x)) + "%"
 		}
 		change = pct(*c.Ratio)
 		if c.RatioCI != nil {
@@ -190,21 +202,13 @@ func changeText(c *Change) (change, ci string) {
 	if c.Pairs == 0 {
 		return "n/a", ""
 	}
-	scale, suffix := humanScale(c.Diff, c.Unit)
+	scale, suffix := output.Scale(c.Diff, c.Unit)
 	if c.Unit == "fraction" {
 		suffix = " pp" // a difference of percentages is in percentage points
 	}
-	change = signed(sig(c.Diff*scale)) + suffix
+	change = output.Signed(output.Sig(c.Diff*scale)) + suffix
 	if c.DiffCI != nil {
-		ci = "[" + signed(sig(c.DiffCI[0]*scale)) + ", " + signed(sig(c.DiffCI[1]*scale)) + "]" + suffix
+		ci = "[" + output.Signed(output.Sig(c.DiffCI[0]*scale)) + ", " + output.Signed(output.Sig(c.DiffCI[1]*scale)) + "]" + suffix
 	}
 	return change, ci
-}
-
-// signed prefixes a non-negative number with "+".
-func signed(s string) string {
-	if len(s) > 0 && s[0] != '-' {
-		return "+" + s
-	}
-	return s
 }

@@ -102,7 +102,7 @@ func TestChangeText(t *testing.T) {
 		{Change{Pairs: 5, Unit: "s", Diff: -0.2}, "-200 ms", ""},
 		{Change{}, "n/a", ""},
 	} {
-		got, gotCI := changeText(&tc.c)
+		got, gotCI := tc.c.Text()
 		if got != tc.want || gotCI != tc.wCI {
 			t.Errorf("%+v: %q %q, want %q %q", tc.c, got, gotCI, tc.want, tc.wCI)
 		}

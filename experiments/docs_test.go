@@ -161,7 +161,7 @@ func valueAt(v reflect.Value, path string) (reflect.Value, bool) {
 		if v.Kind() != reflect.Struct {
 			return reflect.Value{}, false
 		}
-		f, ok := fieldByKey(v, key)
+		f, ok := scenario.FieldByKey(v, key)
 		if !ok {
 			return reflect.Value{}, false
 		}

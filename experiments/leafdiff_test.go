@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
@@ -89,13 +90,13 @@ func leafDiff(path string, a, b reflect.Value, out *[]string) {
 	}
 	switch a.Kind() {
 	case reflect.Struct:
-		fa, fb := scenarioFields(a), scenarioFields(b)
+		fa, fb := scenario.Fields(a), scenario.Fields(b)
 		for i := range fa {
-			p := fa[i].key
+			p := fa[i].Key
 			if path != "" {
 				p = path + "." + p
 			}
-			leafDiff(p, fa[i].val, fb[i].val, out)
+			leafDiff(p, fa[i].Value, fb[i].Value, out)
 		}
 	case reflect.Slice:
 		elem := a.Type().Elem()

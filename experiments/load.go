@@ -421,11 +421,11 @@ func fillDefaultList(root *yaml.Node, assignment string) {
 		if n.Kind != yaml.MappingNode {
 			return
 		}
-		f, ok := fieldByKey(v, seg)
+		f, ok := scenario.FieldByKey(v, seg)
 		if !ok {
 			return // the decoder reports the unknown field
 		}
-		if j := lastKey(n, seg); j >= 0 {
+		if j := scenario.FindKey(n, seg); j >= 0 {
 			n, v = n.Content[j+1], f
 			continue
 		}
@@ -437,69 +437,6 @@ func fillDefaultList(root *yaml.Node, assignment string) {
 		}
 		return
 	}
-}
-
-// lastKey returns the index in m.Content of key k (the last one, as a YAML
-// reader sees it), or -1.
-func lastKey(m *yaml.Node, k string) int {
-	j := -1
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if c := m.Content[i]; c.Kind == yaml.ScalarNode && c.Value == k && c.ShortTag() != "!!merge" {
-			j = i
-		}
-	}
-	return j
-}
-
-// fieldByKey finds the field of struct v whose scenario key is key,
-// through inlined embedded structs, as the decoder names them: the yaml
-// tag's name, else the snake_case of the Go name.
-func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
-	for _, f := range scenarioFields(v) {
-		if f.key == key {
-			return f.val, true
-		}
-	}
-	return reflect.Value{}, false
-}
-
-type keyedField struct {
-	key string
-	val reflect.Value
-}
-
-// scenarioFields lists the decodable fields of struct v with their keys.
-func scenarioFields(v reflect.Value) []keyedField {
-	var out []keyedField
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		name, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
-		if name == "-" && opts == "" {
-			continue
-		}
-		fv := v.Field(i)
-		if strings.Contains(","+opts+",", ",inline,") || (sf.Anonymous && name == "") {
-			if fv.Kind() == reflect.Pointer {
-				if fv.IsNil() || !sf.IsExported() {
-					continue
-				}
-				fv = fv.Elem()
-			}
-			if fv.Kind() == reflect.Struct {
-				out = append(out, scenarioFields(fv)...)
-				continue
-			}
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = scenario.SnakeCase(sf.Name)
-		}
-		out = append(out, keyedField{name, fv})
-	}
-	return out
 }
 
 var (
@@ -534,9 +471,9 @@ func encodeNode(v reflect.Value, depth int) *yaml.Node {
 		return encodeNode(v.Elem(), depth+1)
 	case reflect.Struct:
 		m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		for _, f := range scenarioFields(v) {
-			if c := encodeNode(f.val, depth+1); c != nil {
-				m.Content = append(m.Content, scalar("!!str", f.key), c)
+		for _, f := range scenario.Fields(v) {
+			if c := encodeNode(f.Value, depth+1); c != nil {
+				m.Content = append(m.Content, scalar("!!str", f.Key), c)
 			}
 		}
 		return m

@@ -7,12 +7,13 @@ package experiments
 // second list to keep in sync.
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // Row is one CSV row: a metric's JSON path, its value and, for estimates
@@ -98,16 +99,7 @@ func writeRowsCSV(w io.Writer, rows []Row) error {
 		}
 		records = append(records, []string{r.Metric, r.Value, lo, hi})
 	}
-	return writeCSVRecords(w, records)
-}
-
-// writeCSVRecords writes records as RFC 4180 CSV.
-func writeCSVRecords(w io.Writer, records [][]string) error {
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(records); err != nil {
-		return fmt.Errorf("csv: %w", err)
-	}
-	return nil
+	return output.WriteCSV(w, records)
 }
 
 // WriteCSV writes the summary as CSV: metric,value,ci_lo,ci_hi.

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/models/checkout"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // The golden files pin the exact output of a small run and comparison.
@@ -54,7 +56,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 func TestGoldenRun(t *testing.T) {
 	sc, res := goldenRun(t)
 	s := Summarize(sc, 1, res)
-	for _, f := range Formats {
+	for _, f := range output.Formats {
 		var b bytes.Buffer
 		if err := s.Write(&b, f); err != nil {
 			t.Fatal(err)
@@ -71,7 +73,7 @@ func TestGoldenCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range Formats {
+	for _, f := range output.Formats {
 		var buf bytes.Buffer
 		if err := cs.Write(&buf, f); err != nil {
 			t.Fatal(err)
@@ -184,52 +186,8 @@ func firstString(m map[string]any) string {
 	return ""
 }
 
-func TestSig(t *testing.T) {
-	for _, tc := range []struct {
-		v    float64
-		want string
-	}{
-		{0, "0"}, {1, "1.00"}, {0.123456, "0.123"}, {12.345, "12.3"}, {123.45, "123"}, {12345.6, "12346"},
-		{-0.5, "-0.500"}, {0.00123456, "0.00123"}, {4.56e-13, "4.56e-13"}, {2e9, "2e+09"},
-	} {
-		if got := sig(tc.v); got != tc.want {
-			t.Errorf("sig(%v) = %q, want %q", tc.v, got, tc.want)
-		}
-	}
-}
-
-func TestHuman(t *testing.T) {
-	ci := &CI{0.01, 0.03}
-	for _, tc := range []struct {
-		v      float64
-		ci     *CI
-		unit   string
-		want   string
-		wantCI string
-	}{
-		{0.25, nil, "s", "250 ms", ""},
-		{2.5, nil, "s", "2.50 s", ""},
-		{0.02, ci, "fraction", "2.00%", "[1.00, 3.00]%"},
-		{0.02, ci, "s", "20.0 ms", "[10.0, 30.0] ms"},
-		{120, nil, "1/s", "120", ""},
-		{3, nil, "USD", "3.00 USD", ""},
-	} {
-		if got, gotCI := human(tc.v, tc.unit), humanCI(tc.v, tc.ci, tc.unit); got != tc.want || gotCI != tc.wantCI {
-			t.Errorf("human(%v, %q) = %q %q, want %q %q", tc.v, tc.unit, got, gotCI, tc.want, tc.wantCI)
-		}
-	}
-}
-
-func TestCheckFormat(t *testing.T) {
-	for _, f := range Formats {
-		if err := CheckFormat(f); err != nil {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
-	err := CheckFormat("xml")
-	if err == nil || !strings.Contains(err.Error(), `"xml"`) || !strings.Contains(err.Error(), "table, json or csv") {
-		t.Errorf("CheckFormat(xml) = %v", err)
-	}
+// A format that is not one of output.Formats is an error.
+func TestWriteUnknownFormat(t *testing.T) {
 	if err := (&RunSummary{}).Write(&bytes.Buffer{}, "yaml"); err == nil {
 		t.Error("Write with format yaml: no error")
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/checkoutsim/checkoutsim/models/checkout"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // RecoverySummary says whether each replication returned to its state
@@ -164,24 +166,24 @@ func recoveryRun(r *checkout.Result, warmup, duration, start, end float64) Recov
 func (rs *RecoverySummary) writeTable(w io.Writer) error {
 	verdict := fmt.Sprintf("%d of %d runs recovered", rs.Recovered, len(rs.Runs))
 	if rs.MeanRecoveryS != nil {
-		verdict += fmt.Sprintf(", on average %s after the trigger ended", human(*rs.MeanRecoveryS, "s"))
+		verdict += fmt.Sprintf(", on average %s after the trigger ended", output.Human(*rs.MeanRecoveryS, "s"))
 	}
 	if rs.Recovered < len(rs.Runs) {
 		verdict += "; the others stayed degraded after it (metastable)"
 	}
-	if _, err := fmt.Fprintf(w, "\nRECOVERY after %s (%s to %s)\n  %s\n", rs.Trigger, human(rs.StartS, "s"), human(rs.EndS, "s"), verdict); err != nil {
+	if _, err := fmt.Fprintf(w, "\nRECOVERY after %s (%s to %s)\n  %s\n", rs.Trigger, output.Human(rs.StartS, "s"), output.Human(rs.EndS, "s"), verdict); err != nil {
 		return err
 	}
-	t := newTableWriter(w)
-	t.line("  REPLICATION", "RECOVERED", "AFTER", "GOODPUT BEFORE", "WORST", "AT END", "P99 BEFORE", "WORST", "AT END")
+	t := output.NewTable(w)
+	t.Line("  REPLICATION", "RECOVERED", "AFTER", "GOODPUT BEFORE", "WORST", "AT END", "P99 BEFORE", "WORST", "AT END")
 	for _, r := range rs.Runs {
 		after := "-"
 		if r.RecoveryS != nil {
-			after = human(*r.RecoveryS, "s")
+			after = output.Human(*r.RecoveryS, "s")
 		}
-		t.line(fmt.Sprintf("  %d", r.Replication), fmt.Sprint(r.Recovered), after,
-			human(r.PreGoodput, "fraction"), human(r.WorstGoodput, "fraction"), human(r.EndGoodput, "fraction"),
-			human(r.PreP99S, "s"), human(r.WorstP99S, "s"), human(r.EndP99S, "s"))
+		t.Line(fmt.Sprintf("  %d", r.Replication), fmt.Sprint(r.Recovered), after,
+			output.Human(r.PreGoodput, "fraction"), output.Human(r.WorstGoodput, "fraction"), output.Human(r.EndGoodput, "fraction"),
+			output.Human(r.PreP99S, "s"), output.Human(r.WorstP99S, "s"), output.Human(r.EndP99S, "s"))
 	}
-	return t.flush()
+	return t.Flush()
 }

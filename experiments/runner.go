@@ -15,9 +15,12 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
-// Progress is told after each completed replication how many of the total
-// are done. It is called from one goroutine at a time, never concurrently.
-type Progress func(done, total int)
+// Progress is told how far a long job is: done of total steps and the
+// label of the step under way ("" when none). It is the one progress type
+// of the runner (after each replication), sweep (before each point) and
+// capacity (before each multiplier), and is called from one goroutine at a
+// time, never concurrently.
+type Progress func(done, total int, label string)
 
 // RunReplications runs replications 0..reps-1 of sc with the given seed on
 // workers goroutines (0 or less: runtime.GOMAXPROCS(0)) and returns their
@@ -69,7 +72,7 @@ func RunReplicationsProgress(ctx context.Context, sc *Scenario, seed uint64, rep
 				if progress != nil {
 					mu.Lock()
 					done++
-					progress(done, reps)
+					progress(done, reps, "")
 					mu.Unlock()
 				}
 			}

@@ -49,7 +49,7 @@ func TestRunReplicationsIndependentOfWorkers(t *testing.T) {
 
 func TestRunReplicationsProgress(t *testing.T) {
 	var got []int
-	_, err := RunReplicationsProgress(t.Context(), shortScenario("p"), 1, 3, 2, func(done, total int) {
+	_, err := RunReplicationsProgress(t.Context(), shortScenario("p"), 1, 3, 2, func(done, total int, _ string) {
 		if total != 3 {
 			t.Errorf("total %d, want 3", total)
 		}
@@ -78,7 +78,7 @@ func TestRunReplicationsCancelMidway(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	calls := 0
-	res, err := RunReplicationsProgress(ctx, shortScenario("c"), 1, 6, 1, func(done, total int) {
+	res, err := RunReplicationsProgress(ctx, shortScenario("c"), 1, 6, 1, func(done, total int, _ string) {
 		calls++
 		cancel()
 	})

@@ -11,6 +11,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // fakeResult is a hand-made replication: attempts checkouts of which
@@ -263,7 +265,7 @@ func TestSummarizeEmpty(t *testing.T) {
 		if strings.Contains(b.String(), "null") {
 			t.Errorf("%d results: JSON has null:\n%s", len(results), b.String())
 		}
-		for _, f := range Formats {
+		for _, f := range output.Formats {
 			if err := s.Write(io.Discard, f); err != nil {
 				t.Errorf("%d results, -o %s: %v", len(results), f, err)
 			}

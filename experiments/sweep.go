@@ -25,6 +25,8 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // SweepParam is one --param: a scenario field path (as for --set) and the
@@ -330,18 +332,18 @@ func sweepMetrics(results []*checkout.Result) SweepMetrics {
 // MarshalJSON writes the metrics as one JSON object, keys in the order
 // SweepMetrics documents.
 func (s SweepMetrics) MarshalJSON() ([]byte, error) {
-	var o orderedObject
-	o.add("attempts", s.Attempts)
-	o.add("succeeded", s.Succeeded)
-	o.add("failed", s.Failed)
-	o.add("abandoned", s.Abandoned)
+	var o output.Object
+	o.Add("attempts", s.Attempts)
+	o.Add("succeeded", s.Succeeded)
+	o.Add("failed", s.Failed)
+	o.Add("abandoned", s.Abandoned)
 	for _, m := range metric.All() {
 		e := s.Get(m)
-		o.add(m.Key, e.Mean)
-		o.add(m.Key+"_ci95", e.CI)
+		o.Add(m.Key, e.Mean)
+		o.Add(m.Key+"_ci95", e.CI)
 	}
-	o.add("max_backlog", s.MaxBacklog)
-	return o.bytes()
+	o.Add("max_backlog", s.MaxBacklog)
+	return o.Bytes()
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; an unknown key is an error
@@ -418,7 +420,7 @@ type SweepOptions struct {
 	// result so far (Pending lists what is left), so a caller can save it.
 	Checkpoint func(*SweepResult) error
 	// Progress, if set, is told before each point is run.
-	Progress func(done, total int, label string)
+	Progress Progress
 }
 
 // Selected returns the indexes of the grid's points that shard holds (all

@@ -36,19 +36,7 @@ func goldenSweep() *SweepResult {
 	return r
 }
 
-func goldenCapacity() *CapacityResult {
-	ci := func(lo, hi float64) *CI { return &CI{lo, hi} }
-	return &CapacityResult{Scenario: "mm1", Seed: 1, Replications: 10, SLOP99S: 1.15, MaxErrorRate: 0.01, JudgedOn: "mean",
-		Tolerance: 0.02, SustainableMultiplier: 1.59375, SustainableCheckoutsPerS: 15.9, SustainableCheckoutsPerSCI: ci(15.8, 16),
-		FailingMultiplier: 1.625,
-		Curve: []CapacityPoint{
-			{Multiplier: 1, OfferedPerS: 10, P99S: 0.447, P99SCI: ci(0.427, 0.466), ErrorRate: 0, ErrorRateCI: ci(0, 0), ThroughputPerS: 10, Completed: 114000, Pass: true},
-			{Multiplier: 1.59375, OfferedPerS: 15.9375, P99S: 1.08, P99SCI: ci(0.957, 1.19), ThroughputPerS: 15.9, Completed: 181000, Pass: true},
-			{Multiplier: 1.625, OfferedPerS: 16.25, P99S: 1.16, ErrorRate: 0.02, ThroughputPerS: 16.2, Completed: 185000, Pass: false},
-		}}
-}
-
-// Golden tests pin the three formats of sweep and capacity results
+// Golden tests pin the three formats of sweep results
 // (go test ./experiments -run Golden -update-sweep rewrites them).
 func TestSweepCapacityGolden(t *testing.T) {
 	type goldenCase struct {
@@ -58,8 +46,7 @@ func TestSweepCapacityGolden(t *testing.T) {
 	var cases []goldenCase
 	for _, f := range []string{FormatTable, FormatJSON, FormatCSV} {
 		cases = append(cases,
-			goldenCase{"sweep." + f + ".golden", func(b *bytes.Buffer) error { return goldenSweep().Write(b, f) }},
-			goldenCase{"capacity." + f + ".golden", func(b *bytes.Buffer) error { return goldenCapacity().Write(b, f) }})
+			goldenCase{"sweep." + f + ".golden", func(b *bytes.Buffer) error { return goldenSweep().Write(b, f) }})
 	}
 	for _, tc := range cases {
 		var b bytes.Buffer

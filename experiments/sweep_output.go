@@ -13,26 +13,22 @@ import (
 	"text/tabwriter"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // Write writes the result in format (table, json or csv).
-func (r *SweepResult) Write(w io.Writer, format string) error {
-	switch format {
-	case FormatJSON:
-		return writeJSON(w, r)
-	case FormatCSV:
-		return r.WriteCSV(w)
-	case FormatTable:
-		return r.WriteTable(w)
-	}
-	return CheckFormat(format)
-}
+func (r *SweepResult) Write(w io.Writer, format string) error { return output.Write(w, format, r) }
+
+// WriteJSON writes the result as indented JSON: the only format that can
+// be resumed or merged.
+func (r *SweepResult) WriteJSON(w io.Writer) error { return output.WriteJSON(w, r) }
 
 // WriteTable writes a title, one line per computed point (values to 3
 // significant digits; P99 with its 95% interval) and, for an incomplete
 // result, the points still missing.
 func (r *SweepResult) WriteTable(w io.Writer) error {
-	return writeTrimmed(w, func(w io.Writer) error {
+	return output.Trimmed(w, func(w io.Writer) error {
 		g := &r.Grid
 		var names []string
 		for _, p := range g.Params {
@@ -59,9 +55,9 @@ func (r *SweepResult) WriteTable(w io.Writer) error {
 			cells := append([]string{strconv.Itoa(row.Index)}, row.Values...)
 			for _, m := range metric.All() {
 				e := row.Metrics.Get(m)
-				cells = append(cells, human(e.Mean, string(m.Unit)))
+				cells = append(cells, output.Human(e.Mean, string(m.Unit)))
 				if m == metric.LatencyP99 {
-					cells = append(cells, humanCI(e.Mean, e.CI, string(m.Unit)))
+					cells = append(cells, output.HumanCI(e.Mean, e.CI, string(m.Unit)))
 				}
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
@@ -106,15 +102,12 @@ func (r *SweepResult) WriteCSV(w io.Writer) error {
 			e := m.Get(mt)
 			lo, hi := "", ""
 			if e.CI != nil {
-				lo, hi = formatFloat(e.CI[0]), formatFloat(e.CI[1])
+				lo, hi = output.Float(e.CI[0]), output.Float(e.CI[1])
 			}
-			rec = append(rec, formatFloat(e.Mean), lo, hi)
+			rec = append(rec, output.Float(e.Mean), lo, hi)
 		}
 		rec = append(rec, strconv.Itoa(m.MaxBacklog))
 		records = append(records, rec)
 	}
-	return writeCSVRecords(w, records)
+	return output.WriteCSV(w, records)
 }
-
-// formatFloat is the shortest text that reads back as v.
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+
+	"github.com/checkoutsim/checkoutsim/experiments/ablation"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 )
@@ -19,7 +22,7 @@ type ablationOptions struct {
 	simOptions
 	before, after string
 	rawGroups     []string
-	groups        []experiments.AblationGroup
+	groups        []ablation.Group
 	sloP99        time.Duration // with maxErrorRate: also search each variant's capacity
 	maxErrorRate  float64
 }
@@ -64,14 +67,14 @@ them with your own (repeatable, in order).`,
 			if (o.sloP99 > 0) != (o.maxErrorRate > 0) || o.sloP99 < 0 || o.maxErrorRate < 0 || o.maxErrorRate >= 1 {
 				return badInput(fmt.Errorf("ablation: give both --slo-p99 > 0 and --max-error-rate in (0, 1) to search capacity, or neither"))
 			}
-			if o.output == experiments.FormatCSV {
+			if o.output == output.CSV {
 				return badInput(fmt.Errorf("ablation: -o csv is not supported; use table or json"))
 			}
-			o.groups = experiments.DefaultAblationGroups
+			o.groups = ablation.DefaultGroups
 			if len(o.rawGroups) > 0 {
 				o.groups = nil
 				for _, raw := range o.rawGroups {
-					g, err := experiments.ParseAblationGroup(raw)
+					g, err := ablation.ParseGroup(raw)
 					if err != nil {
 						return badInput(fmt.Errorf("ablation: %w", err))
 					}
@@ -96,30 +99,26 @@ func runAblation(ctx context.Context, o *ablationOptions, stdout, stderr io.Writ
 	if _, err := o.load(o.after); err != nil {
 		return badInput(err)
 	}
-	sets := o.sets
-	if o.duration != "" {
-		sets = append(append([]string(nil), sets...), "duration="+o.duration)
-	}
-	variants, err := experiments.AblationVariants(o.before, o.after, o.groups, sets)
+	variants, err := ablation.Variants(o.before, o.after, o.groups, o.overrides().All())
 	if err != nil {
 		return badInput(fmt.Errorf("ablation: %w", err))
 	}
-	seed, reps := o.runParams(before)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	seed, reps := experiments.RunParams(before)
+	ctx, stop := interruptible(ctx)
 	defer stop()
-	res, err := experiments.RunAblation(ctx, o.before, before, variants, seed, reps, o.workers)
+	res, err := ablation.Run(ctx, o.before, before, variants, seed, reps, o.workers)
 	if err != nil {
 		return runError(err)
 	}
 	res.After = o.after
 	if o.sloP99 > 0 {
-		opt := experiments.CapacityOptions{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Seed: seed, Replications: reps, Workers: o.workers}
-		if err := experiments.RunAblationCapacity(ctx, res, before, variants, opt); err != nil {
+		opt := capacity.Options{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Seed: seed, Replications: reps, Workers: o.workers}
+		if err := ablation.RunCapacity(ctx, res, before, variants, opt); err != nil {
 			return runError(err)
 		}
 	}
 	return o.write(stdout, func(w io.Writer) error {
-		if o.output == experiments.FormatJSON {
+		if o.output == output.JSON {
 			return res.WriteJSON(w)
 		}
 		return res.WriteTable(w)

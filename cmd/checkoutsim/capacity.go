@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
+
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // capacityOptions are the arguments and flags of checkoutsim capacity.
@@ -105,7 +108,7 @@ found (the SLO fails even at tiny load, or holds at 4096x).`,
 	f := cmd.Flags()
 	f.StringVar(&o.rawSLOP99, "slo-p99", "", "largest acceptable checkout P99 latency, e.g. 1.5s (required)")
 	f.Float64Var(&o.maxErrorRate, "max-error-rate", 0, "largest acceptable error rate as a fraction, e.g. 0.01 (required)")
-	f.Float64Var(&o.tolerance, "tolerance", experiments.DefaultCapacityTolerance, "stop bisecting when (fail - pass)/pass <= this")
+	f.Float64Var(&o.tolerance, "tolerance", capacity.DefaultTolerance, "stop bisecting when (fail - pass)/pass <= this")
 	f.StringVar(&o.plots, "plots", "", "write the load curve (P99 and error rate vs offered load, PNG and SVG) to this directory")
 	f.BoolVar(&o.strict, "strict", false, "judge the SLO on the 95% intervals' upper ends instead of the means")
 	return cmd
@@ -116,26 +119,19 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 	if err != nil {
 		return badInput(err)
 	}
-	seed, reps := o.runParams(sc)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	seed, reps := experiments.RunParams(sc)
+	ctx, stop := interruptible(ctx)
 	defer stop()
-	opt := experiments.CapacityOptions{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Tolerance: o.tolerance,
+	opt := capacity.Options{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Tolerance: o.tolerance,
 		Strict: o.strict, Seed: seed, Replications: reps, Workers: o.workers}
-	drawn := false
-	if isTerminal(stderr) {
-		opt.Progress = func(run int, m float64) {
-			fmt.Fprintf(stderr, "\r\033[Kcapacity %s: run %d, multiplier %g", sc.Name, run, m)
-			drawn = true
-		}
-	}
-	res, err := experiments.Capacity(ctx, sc, opt)
-	if drawn {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	bar := newProgress(stderr, "capacity "+sc.Name, "runs at most")
+	opt.Progress = bar.update
+	res, err := capacity.Search(ctx, sc, opt)
+	bar.finish()
 	switch {
 	case errors.Is(err, context.Canceled):
 		return runError(err)
-	case err != nil && !errors.Is(err, experiments.ErrNoLimit):
+	case err != nil && !errors.Is(err, capacity.ErrNoLimit):
 		return badInput(err)
 	}
 	// With no limit found, the curve explored is still shown, then exit 1.
@@ -146,7 +142,7 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 		if perr := os.MkdirAll(o.plots, 0o755); perr != nil {
 			return badInput(fmt.Errorf("--plots: %w", perr))
 		}
-		if perr := res.WritePlot(o.plots); perr != nil {
+		if perr := chart.WriteCapacity(o.plots, res); perr != nil {
 			return perr
 		}
 	}

@@ -34,7 +34,7 @@ func TestCapacityFlags(t *testing.T) {
 func TestCapacityJSON(t *testing.T) {
 	const d = 1.0
 	mStar := (20 - math.Log(100)/d) / 10
-	code, out, stderr := runCLI(t, "capacity", "../../experiments/testdata/sweep/mm1.yaml", "--slo-p99", "1s",
+	code, out, stderr := runCLI(t, "capacity", "../../experiments/capacity/testdata/mm1.yaml", "--slo-p99", "1s",
 		"--max-error-rate", "0.01", "--duration", "5m", "--replications", "4", "--tolerance", "0.05", "-o", "json")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
@@ -66,7 +66,7 @@ func TestCapacityJSON(t *testing.T) {
 		}
 	}
 	// The table says the same in words.
-	_, table, _ := runCLI(t, "capacity", "../../experiments/testdata/sweep/mm1.yaml", "--slo-p99", "1s",
+	_, table, _ := runCLI(t, "capacity", "../../experiments/capacity/testdata/mm1.yaml", "--slo-p99", "1s",
 		"--max-error-rate", "0.01", "--duration", "5m", "--replications", "4", "--tolerance", "0.05")
 	if !strings.Contains(table, "Sustainable multiplier") || !strings.Contains(table, "pass") || !strings.Contains(table, "fail") {
 		t.Errorf("table:\n%s", table)

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+
+	"github.com/checkoutsim/checkoutsim/experiments/report"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 
 // compareOptions are the arguments and flags of checkoutsim compare.
@@ -67,23 +68,19 @@ both. The JSON holds both run summaries and the changes (docs/output.md).`,
 }
 
 func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer) error {
-	a, b, err := o.loadPair(o.a, o.b)
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	p, err := o.runPair(ctx, stderr, "compare", o.a, o.b)
 	if err != nil {
 		return err
 	}
-	seed, reps := o.runParams(a)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ra, rb, err := o.runPair(ctx, stderr, "compare", a, b, seed, reps)
-	if err != nil {
-		return runError(err)
-	}
+	a, b, seed, ra, rb := p.a, p.b, p.seed, p.ra, p.rb
 	cs := experiments.CompareResults(a, b, seed, ra, rb)
-	if err := o.writePlots(func(dir string) error { return experiments.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
+	if err := o.writePlots(func(dir string) error { return chart.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
 		return err
 	}
 	if o.report != "" {
-		in := experiments.ReportInput{Seed: seed, A: reportRun(o.a, a, o.sets, ra), B: reportRun(o.b, b, o.sets, rb)}
+		in := report.Input{Seed: seed, A: reportRun(o.a, a, o.sets, ra), B: reportRun(o.b, b, o.sets, rb)}
 		if err := writeReportFile(o.report, in); err != nil {
 			return fmt.Errorf("--report: %w", err)
 		}

@@ -7,7 +7,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/sim/dist"
+
+	"github.com/checkoutsim/checkoutsim/experiments/fit"
 )
 
 // fitOptions are the arguments and flags of checkoutsim fit.
@@ -62,13 +66,11 @@ table's order; values in seconds.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
 			o.unitSet = cmd.Flags().Changed("unit")
-			if o.output != experiments.FormatTable && o.output != experiments.FormatJSON {
+			if o.output != output.Table && o.output != output.JSON {
 				return badInput(fmt.Errorf("fit: --output %q: want table or json", o.output))
 			}
-			switch o.unit {
-			case "s", "ms", "us":
-			default:
-				return badInput(fmt.Errorf("fit: --unit %q: want s, ms or us", o.unit))
+			if _, err := fit.UnitSeconds(o.unit); err != nil {
+				return badInput(fmt.Errorf("fit: --%w", err))
 			}
 			return runF(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -76,13 +78,13 @@ table's order; values in seconds.`,
 	f := cmd.Flags()
 	f.StringVar(&o.column, "column", "0", "the column to fit: a header name or a 0-based index")
 	f.StringVar(&o.unit, "unit", "s", "unit of the values in the file: s, ms or us")
-	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table or json")
+	f.StringVarP(&o.output, "output", "o", output.Table, "output format: table or json")
 	return cmd
 }
 
 // runFit reads the samples, fits them and prints the result.
 func runFit(o *fitOptions, stdout, stderr io.Writer) error {
-	xs, err := experiments.ReadSamplesCSV(o.file, o.column, o.unit)
+	xs, err := fit.ReadSamplesCSV(o.file, o.column, o.unit)
 	if err != nil {
 		return badInput(fmt.Errorf("fit: %w", err))
 	}
@@ -94,13 +96,13 @@ func runFit(o *fitOptions, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	res, err := experiments.FitSamples(xs, experiments.EmpiricalSpec(o.file, o.column, o.unit))
+	res, err := dist.FitSamples(xs, fit.EmpiricalSpec(o.file, o.column, o.unit))
 	if err != nil {
 		return badInput(err)
 	}
-	src := experiments.FitSource{File: o.file, Column: o.column, Unit: o.unit}
-	if o.output == experiments.FormatJSON {
-		return experiments.WriteFitJSON(stdout, src, res)
+	src := fit.Source{File: o.file, Column: o.column, Unit: o.unit}
+	if o.output == output.JSON {
+		return fit.WriteJSON(stdout, src, res)
 	}
-	return experiments.WriteFitTable(stdout, src, res)
+	return fit.WriteTable(stdout, src, res)
 }

@@ -1,33 +1,38 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 )
 
-// progressBar draws "label [#####.....] 5/10 replications" on stderr, only
-// when stderr is a terminal and the run has taken more than a couple of
+// progress draws "title [#####.....] 5/10 unit (label)" on stderr: the one
+// experiments.Progress of every command (replications of run, compare and
+// report; points of sweep; multipliers of capacity). It draws only when
+// stderr is a terminal and the job has taken more than a couple of
 // seconds; otherwise it writes nothing, so redirected stderr and tests see
 // no extra output. It reads the wall clock, which is fine here: it only
 // decides when to draw and never touches the results.
-type progressBar struct {
-	w     io.Writer // nil: disabled
-	label string
-	start time.Time
-	drawn bool
+type progress struct {
+	w            io.Writer // nil: disabled
+	title, units string
+	start        time.Time
+	drawn        bool
 }
 
-// progressDelay is how long a run goes before the bar appears.
+// progressDelay is how long a job goes before the line appears.
 const progressDelay = 2 * time.Second
 
-func newProgressBar(stderr io.Writer, label string) *progressBar {
+func newProgress(stderr io.Writer, title, units string) *progress {
 	if !isTerminal(stderr) {
-		return &progressBar{}
+		return &progress{}
 	}
-	return &progressBar{w: stderr, label: label, start: time.Now()}
+	return &progress{w: stderr, title: title, units: units, start: time.Now()}
 }
 
 // isTerminal reports whether w is a character device (a terminal).
@@ -41,19 +46,29 @@ func isTerminal(w io.Writer) bool {
 }
 
 // update is an experiments.Progress.
-func (p *progressBar) update(done, total int) {
+func (p *progress) update(done, total int, label string) {
 	if p.w == nil || total <= 0 || time.Since(p.start) < progressDelay {
 		return
 	}
 	const width = 30
-	n := done * width / total
-	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d replications", p.label, strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+	n := min(done, total) * width / total
+	line := fmt.Sprintf("\r\033[K%s [%s%s] %d/%d %s", p.title, strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, p.units)
+	if label != "" {
+		line += " (" + label + ")"
+	}
+	fmt.Fprint(p.w, line)
 	p.drawn = true
 }
 
-// finish erases the bar, if drawn.
-func (p *progressBar) finish() {
+// finish erases the line, if drawn.
+func (p *progress) finish() {
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// interruptible is ctx cancelled by Ctrl-C or SIGTERM: every long command
+// stops between replications and writes nothing (exit status 130).
+func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }

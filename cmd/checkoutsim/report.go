@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
+
+	"github.com/checkoutsim/checkoutsim/experiments/report"
+
+	"github.com/checkoutsim/checkoutsim/experiments/ablation"
 )
 
 // reportOptions are the arguments and flags of checkoutsim report.
@@ -32,7 +34,7 @@ func newReportCmd() *cobra.Command {
 // newReportCmdWith builds the command around a run function, so tests
 // can check flag parsing without simulating.
 func newReportCmdWith(runF func(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) error) *cobra.Command {
-	o := &reportOptions{simOptions: simOptions{output: experiments.FormatTable}}
+	o := &reportOptions{simOptions: simOptions{output: output.Table}}
 	cmd := &cobra.Command{
 		Use:   "report A B --out FILE",
 		Short: "Run two scenarios and write the before/after evidence report as one self-contained HTML file",
@@ -90,24 +92,20 @@ atomically: an interrupted run leaves no partial report.`,
 }
 
 func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) error {
-	a, b, err := o.loadPair(o.a, o.b)
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	p, err := o.runPair(ctx, stderr, "report", o.a, o.b)
 	if err != nil {
 		return err
 	}
-	seed, reps := o.runParams(a)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ra, rb, err := o.runPair(ctx, stderr, "report", a, b, seed, reps)
-	if err != nil {
-		return runError(err)
-	}
-	var rows []experiments.AblationRow
+	a, b, seed, reps, ra, rb := p.a, p.b, p.seed, p.reps, p.ra, p.rb
+	var rows []report.AblationRow
 	if o.ablation {
 		if rows, err = reportAblation(ctx, o, a, seed, reps); err != nil {
 			return runError(err)
 		}
 	}
-	return writeReportFile(o.out, experiments.ReportInput{
+	return writeReportFile(o.out, report.Input{
 		Title: o.title, Seed: seed,
 		A:        reportRun(o.a, a, o.reportSets(), ra),
 		B:        reportRun(o.b, b, o.reportSets(), rb),
@@ -116,56 +114,44 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 }
 
 // reportAblation runs the default ablation of A towards B.
-func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenario, seed uint64, reps int) ([]experiments.AblationRow, error) {
-	variants, err := experiments.AblationVariants(o.a, o.b, experiments.DefaultAblationGroups, o.reportSets())
+func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenario, seed uint64, reps int) ([]report.AblationRow, error) {
+	variants, err := ablation.Variants(o.a, o.b, ablation.DefaultGroups, o.reportSets())
 	if err != nil {
 		return nil, badInput(fmt.Errorf("report --ablation: %w", err))
 	}
-	res, err := experiments.RunAblation(ctx, o.a, a, variants, seed, reps, o.workers)
+	res, err := ablation.Run(ctx, o.a, a, variants, seed, reps, o.workers)
 	if err != nil {
 		return nil, err
 	}
-	return res.Rows(), nil
+	return report.AblationRows(res), nil
 }
 
 // reportSets are the overrides shown in the report: --set, then
-// --duration as load applies it.
+// --duration as load applies it (the seed and replications are shown on
+// their own).
 func (o *reportOptions) reportSets() []string {
-	sets := append([]string(nil), o.sets...)
-	if o.duration != "" {
-		sets = append(sets, "duration="+o.duration)
-	}
-	return sets
+	return experiments.Overrides{Sets: o.sets, Duration: o.duration}.All()
 }
 
 // reportRun is one side of a report: the scenario, its source text, the
 // overrides and the results. compare can use it to write a report too.
-func reportRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) experiments.ReportRun {
-	return experiments.ReportRun{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
+func reportRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) report.Run {
+	return report.Run{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
 }
 
 // writeReportFile writes the report to path atomically.
-func writeReportFile(path string, in experiments.ReportInput) error {
-	return atomicfile.WriteFile(path, func(w io.Writer) error { return experiments.WriteReport(w, in) })
+func writeReportFile(path string, in report.Input) error {
+	return atomicfile.WriteFile(path, func(w io.Writer) error { return report.Write(w, in) })
 }
 
-// scenarioSource is the YAML text of a scenario reference: the file, or
-// the built-in scenario, with the rule experiments.LoadScenario uses to
-// tell them apart. An unreadable source gives a note instead of failing
-// the report: the scenario itself has already been loaded.
+// scenarioSource is the YAML text of a scenario reference (the file or the
+// built-in, told apart as experiments.LoadScenario does). An unreadable
+// source gives a note instead of failing the report: the scenario itself
+// has already been loaded.
 func scenarioSource(ref string) string {
-	ext := strings.ToLower(filepath.Ext(ref))
-	_, statErr := os.Stat(ref)
-	if strings.ContainsRune(ref, '/') || strings.ContainsRune(ref, os.PathSeparator) || ext == ".yaml" || ext == ".yml" || statErr == nil {
-		data, err := os.ReadFile(ref)
-		if err != nil {
-			return fmt.Sprintf("# %s: %v", ref, err)
-		}
-		return string(data)
-	}
-	data, err := experiments.BuiltinYAML(ref)
+	data, err := experiments.ScenarioSource(ref)
 	if err != nil {
-		return fmt.Sprintf("# %s: %v", ref, err)
+		return "# " + err.Error()
 	}
 	return string(data)
 }

@@ -6,107 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strconv"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
-
-// Environment variables that batch engines set in each task of an array:
-// Kubernetes Indexed Jobs and Slurm job arrays. The first one set is used.
-var shardEnvVars = []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}
-
-// sweepOptions are the arguments and flags of checkoutsim sweep.
-type sweepOptions struct {
-	simOptions
-	scenario string
-	params   []experiments.SweepParam
-	shard    *experiments.Shard // nil: all points
-	resume   bool
-	plots    string
-
-	rawParams []string
-	rawShard  string
-	shards    int
-}
-
-// validate checks the flags and resolves --param and --shard; getenv reads
-// the shard index variables.
-func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
-	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
-		envName, envVal := "", ""
-		for _, name := range shardEnvVars {
-			if v := getenv(name); v != "" {
-				envName, envVal = name, v
-				break
-			}
-		}
-		s, err := experiments.ParseShard(o.rawShard, o.shards, envName, envVal)
-		if err != nil {
-			return fmt.Errorf("sweep: %w", err)
-		}
-		o.shard = s
-		// A part file must record the grid, which only JSON does.
-		if !cmd.Flags().Changed("output") {
-			o.output = experiments.FormatJSON
-		} else if o.output != experiments.FormatJSON {
-			return fmt.Errorf("sweep: --shard writes a part file for 'checkoutsim merge', which is JSON: drop -o %s (merge renders tables and CSV)", o.output)
-		}
-	}
-	if err := o.simOptions.validate("sweep"); err != nil {
-		return err
-	}
-	if len(o.rawParams) == 0 {
-		return fmt.Errorf("sweep: at least one --param path=v1,v2,... is required")
-	}
-	o.params = nil
-	for _, raw := range o.rawParams {
-		p, err := experiments.ParseSweepParam(raw)
-		if err != nil {
-			return fmt.Errorf("sweep: %w", err)
-		}
-		o.params = append(o.params, p)
-	}
-	if o.plots != "" {
-		if o.shard != nil {
-			return fmt.Errorf("sweep: --plots draws the whole grid: give it to 'checkoutsim merge', not to a shard")
-		}
-		if len(o.params) > 2 {
-			return fmt.Errorf("sweep: --plots draws heat maps of one or two parameters; this grid has %d", len(o.params))
-		}
-	}
-	if o.resume {
-		if o.out == "" {
-			return fmt.Errorf("sweep: --resume needs --out FILE (the file of the interrupted run)")
-		}
-		if o.output != experiments.FormatJSON {
-			return fmt.Errorf("sweep: --resume needs -o json: only JSON records the grid and its points (render it later with 'checkoutsim merge FILE -o %s')", o.output)
-		}
-	}
-	return nil
-}
-
-// gridSets are the overrides every point starts from: --set, then
-// --duration, --seed and --replications written as overrides, so the grid
-// definition records them and each point's scenario validates them.
-func (o *sweepOptions) gridSets() []string {
-	sets := append([]string{}, o.sets...)
-	if o.duration != "" {
-		sets = append(sets, "duration="+o.duration)
-	}
-	if o.seedSet {
-		sets = append(sets, "seed="+strconv.FormatUint(o.seed, 10))
-	}
-	if o.replicationsSet {
-		sets = append(sets, "replications="+strconv.Itoa(o.replications))
-	}
-	return sets
-}
 
 func newSweepCmd() *cobra.Command {
 	return newSweepCmdWith(os.Getenv, runSweep)
@@ -192,19 +100,17 @@ func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) er
 			return badInput(fmt.Errorf("sweep --resume: %w", err))
 		}
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
-	opt := experiments.SweepOptions{Shard: o.shard, Workers: o.workers, Resume: prev,
-		Progress: newPointProgress(stderr, sw.Grid.Scenario)}
+	bar := newProgress(stderr, "sweep "+sw.Grid.Scenario, "points")
+	opt := experiments.SweepOptions{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: bar.update}
 	if o.out != "" {
 		opt.Checkpoint = func(r *experiments.SweepResult) error {
 			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, o.output) })
 		}
 	}
 	res, err := sw.Run(ctx, opt)
-	if opt.Progress != nil {
-		opt.Progress(-1, 0, "")
-	}
+	bar.finish()
 	if err != nil {
 		if res == nil { // --resume refused the file
 			return badInput(fmt.Errorf("sweep --resume: %s: %w", o.out, err))
@@ -232,26 +138,5 @@ func writeSweepPlots(res *experiments.SweepResult, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return badInput(fmt.Errorf("--plots: %w", err))
 	}
-	return res.WritePlots(dir)
-}
-
-// newPointProgress returns a progress function that draws "sweep NAME:
-// point 3/12 (a=1 b=x)" on stderr when it is a terminal, and nil
-// otherwise. done < 0 erases the line.
-func newPointProgress(stderr io.Writer, name string) func(done, total int, label string) {
-	if !isTerminal(stderr) {
-		return nil
-	}
-	drawn := false
-	return func(done, total int, label string) {
-		switch {
-		case done < 0:
-			if drawn {
-				fmt.Fprint(stderr, "\r\033[K")
-			}
-		case done < total:
-			fmt.Fprintf(stderr, "\r\033[Ksweep %s: point %d/%d (%s)", name, done+1, total, label)
-			drawn = true
-		}
-	}
+	return chart.WriteSweep(dir, res)
 }

@@ -6,8 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/sim/queueing"
+
+	"github.com/checkoutsim/checkoutsim/experiments/verify"
 )
 
 // verifyOptions are the flags of checkoutsim verify.
@@ -67,7 +68,7 @@ below 1%. Exit status 1 if any case fails.`,
 }
 
 func runVerify(o *verifyOptions, out io.Writer) error {
-	rep, err := experiments.Verify(o.seed, o.replications)
+	rep, err := verify.Run(o.seed, o.replications)
 	if err != nil {
 		return badInput(err)
 	}

@@ -11,7 +11,8 @@
 // replications that define it (Over): the classical replication/deletion
 // estimate (A. M. Law, Simulation Modeling and Analysis, 5th ed., §9.4.1).
 //
-// It may import models/checkout and sim/stats, nothing else of ours.
+// It may import models/checkout, sim/stats and experiments/scenario (for
+// its edit distance), nothing else of ours.
 package metric
 
 import (
@@ -19,6 +20,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
@@ -182,7 +184,7 @@ func Lookup(name string) (*Metric, error) {
 			if c == "" {
 				continue
 			}
-			d := distance(n, c)
+			d := scenario.EditDistance(n, c)
 			if strings.Contains(c, n) || strings.Contains(n, c) {
 				d = 0
 			}
@@ -207,27 +209,6 @@ func Lookup(name string) (*Metric, error) {
 		keys = append(keys, m.Key)
 	}
 	return nil, fmt.Errorf("unknown metric %q; known: %s", name, strings.Join(keys, ", "))
-}
-
-// distance is the Levenshtein distance between a and b (bytes).
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Over is the metric's mean over the replications that define it (0 when

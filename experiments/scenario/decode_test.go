@@ -357,7 +357,7 @@ func TestClosest(t *testing.T) {
 			t.Errorf("closest(%q) = %q, want %q", key, got, want)
 		}
 	}
-	if d := editDistance("kitten", "sitting"); d != 3 {
-		t.Errorf("editDistance(kitten, sitting) = %d, want 3", d)
+	if d := EditDistance("kitten", "sitting"); d != 3 {
+		t.Errorf("EditDistance(kitten, sitting) = %d, want 3", d)
 	}
 }

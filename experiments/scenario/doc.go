@@ -52,4 +52,16 @@
 // and its errors are mapped back to lines (see DecodeNode). Values set with
 // ApplySet (--set on the command line) have no line; their errors read
 // "--set: path: message".
+//
+// # Nodes
+//
+// The YAML-node operations every caller shares live here, with one set of
+// rules (node.go): FindKey/MapValue find a key as a YAML reader does (the
+// last duplicate, merge keys skipped), SetMapValue and CopyNode copy deeply
+// and within the decoder's depth bound, CopyPath copies a dotted path
+// (with [*] for every list element) from one tree to another, and
+// Fields/FieldByKey name a struct's fields as the decoder does (the
+// shallower of two fields with one key wins).
+//
+// It imports sim only; experiments and its rooms import it.
 package scenario

@@ -108,9 +108,10 @@ func SnakeCase(name string) string {
 	return b.String()
 }
 
-// editDistance is the Levenshtein distance between a and b (insertions,
-// deletions and substitutions each cost 1), computed with two rows.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b in runes
+// (insertions, deletions and substitutions each cost 1), computed with two
+// rows. The metric registry uses it for its did-you-mean too.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
@@ -137,7 +138,7 @@ func editDistance(a, b string) int {
 func closest(key string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
-		d := editDistance(key, c)
+		d := EditDistance(key, c)
 		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}

@@ -70,7 +70,7 @@ func ApplySet(root *yaml.Node, assignment string) error {
 			if cur.Kind != yaml.MappingNode {
 				return fail("cannot set key %q under %s, which is %s", s.key, orRoot(done), describeNode(cur))
 			}
-			j := findKey(cur, s.key)
+			j := FindKey(cur, s.key)
 			if j < 0 {
 				next := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 				if i+1 < len(segs) && segs[i+1].key == "" {
@@ -101,17 +101,6 @@ func orRoot(path string) string {
 		return "the top level"
 	}
 	return path
-}
-
-// findKey returns the index in m.Content of key k, or -1.
-func findKey(m *yaml.Node, k string) int {
-	j := -1
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Kind == yaml.ScalarNode && m.Content[i].Value == k && m.Content[i].ShortTag() != "!!merge" {
-			j = i // the last one wins, as a YAML reader would see it
-		}
-	}
-	return j
 }
 
 // setSeg is one step of a --set path: a key, or an index when key is "".

@@ -116,8 +116,10 @@ var units = []struct {
 	{"ns", 0, 1e9}, {"us", 0, 1e6}, {"µs", 0, 1e6}, {"ms", 0, 1e3}, {"s", 1, 0}, {"m", 60, 0}, {"h", 3600, 0},
 }
 
-// unitFactor returns the seconds per unit for a unit name ("ms" -> 0.001).
-func unitFactor(u string) (float64, bool) {
+// UnitSeconds returns the seconds per unit of a duration unit name
+// ("ms" -> 0.001): the one unit table of distributions, empirical files and
+// `checkoutsim fit`.
+func UnitSeconds(u string) (float64, bool) {
 	for _, x := range units {
 		if x.suffix == u {
 			if x.div != 0 {
@@ -421,7 +423,7 @@ func buildEmpirical(c *node, cfg *parseConfig) (Dist, error) {
 	}
 	unit, factor := "", 1.0
 	if a := p.get("unit"); a != nil {
-		f, ok := unitFactor(a.val.text)
+		f, ok := UnitSeconds(a.val.text)
 		if a.val.kind != nAtom || !ok {
 			return nil, &posError{a.val.pos, fmt.Sprintf("empirical: unit: %q is not one of ns, us, µs, ms, s, m, h", a.val.text)}
 		}

@@ -1,0 +1,82 @@
+package capacity
+
+// Output of capacity: JSON (the Result), a table with the answer
+// and the curve, and CSV with one row per multiplier tried.
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+)
+
+// Write writes the result in format (table, json or csv).
+func (r *Result) Write(w io.Writer, format string) error { return output.Write(w, format, r) }
+
+// WriteJSON writes the result as indented JSON.
+func (r *Result) WriteJSON(w io.Writer) error { return output.WriteJSON(w, r) }
+
+// WriteTable writes the answer and the explored curve.
+func (r *Result) WriteTable(w io.Writer) error {
+	return output.Trimmed(w, func(w io.Writer) error {
+		judged := "mean over replications"
+		if r.JudgedOn == "ci95_upper" {
+			judged = "upper end of the 95% interval"
+		}
+		fmt.Fprintf(w, "Capacity of %s: seed %d, %d replications per multiplier\n", r.Scenario, r.Seed, r.Replications)
+		fmt.Fprintf(w, "SLO: P99 <= %s and error rate <= %s, judged on the %s; tolerance %s\n\n",
+			output.Human(r.SLOP99S, "s"), output.Human(r.MaxErrorRate, "fraction"), judged, output.Human(r.Tolerance, "fraction"))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "Sustainable multiplier\t%s\t(fails at %s)\n", strconv.FormatFloat(r.SustainableMultiplier, 'g', 6, 64),
+			strconv.FormatFloat(r.FailingMultiplier, 'g', 6, 64))
+		fmt.Fprintf(tw, "Sustainable checkouts/s\t%s\t%s\n", output.Human(r.SustainableCheckoutsPerS, "1/s"),
+			output.HumanCI(r.SustainableCheckoutsPerS, r.SustainableCheckoutsPerSCI, "1/s"))
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join([]string{"Multiplier", "Offered/s", "P99", "P99 95% CI", "Errors", "Errors 95% CI", "Checkouts/s", "SLO"}, "\t"))
+		for _, p := range r.Curve {
+			verdict := "fail"
+			if p.Pass {
+				verdict = "pass"
+			}
+			fmt.Fprintln(tw, strings.Join([]string{
+				strconv.FormatFloat(p.Multiplier, 'g', 6, 64), output.Human(p.OfferedPerS, "1/s"),
+				output.Human(p.P99S, "s"), output.HumanCI(p.P99S, p.P99SCI, "s"),
+				output.Human(p.ErrorRate, "fraction"), output.HumanCI(p.ErrorRate, p.ErrorRateCI, "fraction"),
+				output.Human(p.ThroughputPerS, "1/s"), verdict}, "\t"))
+		}
+		return tw.Flush()
+	})
+}
+
+// WriteCSV writes one record per multiplier tried, sorted by multiplier,
+// numbers in full precision; the sustainable point has sustainable=true.
+func (r *Result) WriteCSV(w io.Writer) error {
+	records := [][]string{{"multiplier", "offered_checkouts_per_s", "p99_s", "p99_s_ci_lo", "p99_s_ci_hi",
+		"error_rate", "error_rate_ci_lo", "error_rate_ci_hi", "throughput_per_s", "throughput_per_s_ci_lo",
+		"throughput_per_s_ci_hi", "completed", "pass", "sustainable"}}
+	ci := func(c *experiments.CI) (string, string) {
+		if c == nil {
+			return "", ""
+		}
+		return output.Float(c[0]), output.Float(c[1])
+	}
+	for _, p := range r.Curve {
+		pl, ph := ci(p.P99SCI)
+		el, eh := ci(p.ErrorRateCI)
+		tl, th := ci(p.ThroughputPerSCI)
+		records = append(records, []string{output.Float(p.Multiplier), output.Float(p.OfferedPerS),
+			output.Float(p.P99S), pl, ph, output.Float(p.ErrorRate), el, eh, output.Float(p.ThroughputPerS), tl, th,
+			strconv.FormatInt(p.Completed, 10), strconv.FormatBool(p.Pass),
+			strconv.FormatBool(p.Multiplier == r.SustainableMultiplier)})
+	}
+	return output.WriteCSV(w, records)
+}

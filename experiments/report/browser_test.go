@@ -1,0 +1,181 @@
+package report
+
+// The evidence report in a real browser: headless Chromium (Debian's
+// chromium package; .ci/run installs it) renders a report of a tiny run,
+// takes a screenshot and dumps the DOM. The test checks that the page
+// logged nothing to the console and that the key numbers are in the
+// rendered DOM. Without Chromium the test fails when CI is set and skips
+// otherwise.
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/checkoutsim/checkoutsim/experiments/output"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// chromium runs headless Chromium on the file with extra flags and
+// returns its stdout and stderr.
+func chromium(t *testing.T, file string, flags ...string) (stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	args := append([]string{
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--hide-scrollbars", "--user-data-dir=" + t.TempDir(),
+		"--enable-logging=stderr", "--v=0",
+	}, flags...)
+	args = append(args, "file://"+file)
+	cmd := exec.CommandContext(ctx, chromiumPath, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\n%s", flags, err, errb.String())
+	}
+	t.Logf("chromium %v: %v", flags, time.Since(start).Round(time.Millisecond))
+	return out.String(), errb.String()
+}
+
+// consoleLines are the lines of Chromium's log that report a console
+// message or an uncaught error of a page.
+func consoleLines(log string) []string {
+	var bad []string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, ":CONSOLE") || strings.Contains(l, "Uncaught") {
+			bad = append(bad, l)
+		}
+	}
+	return bad
+}
+
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not found, and CI is set: .ci/run must install Debian's chromium package for this test", chromiumPath)
+		}
+		t.Skipf("%s not found: install Debian's chromium package (apt-get install -y chromium) to run the browser test", chromiumPath)
+	}
+}
+
+func TestReportInChromium(t *testing.T) {
+	requireChromium(t)
+	dir := t.TempDir()
+
+	// The detector must see a console error when there is one, or its
+	// silence on the report means nothing.
+	control := filepath.Join(dir, "control.html")
+	if err := os.WriteFile(control, []byte(`<!DOCTYPE html><p>x</p><script>console.error("control-error")</script>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, log := chromium(t, control, "--dump-dom"); len(consoleLines(log)) == 0 || !strings.Contains(log, "control-error") {
+		t.Fatalf("the console detector missed a deliberate console.error; chromium log:\n%s", log)
+	}
+
+	// A tiny real run of two scenarios.
+	sets := []string{"duration=1m", "warmup=10s"}
+	a, err := experiments.LoadScenario("retry-storm", sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := experiments.LoadScenario("baseline", sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const seed, reps = 3, 2
+	ra, err := experiments.RunReplications(t.Context(), a, seed, reps, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := experiments.RunReplications(t.Context(), b, seed, reps, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ya, _ := experiments.BuiltinYAML("retry-storm")
+	yb, _ := experiments.BuiltinYAML("baseline")
+	var html bytes.Buffer
+	if err := Write(&html, Input{Seed: seed,
+		A: Run{Scenario: a, YAML: string(ya), Sets: sets, Results: ra},
+		B: Run{Scenario: b, YAML: string(yb), Sets: sets, Results: rb},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(page, html.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	shot := filepath.Join(dir, "out.png")
+	_, log := chromium(t, page, "--screenshot="+shot, "--window-size=1280,2400")
+	if bad := consoleLines(log); len(bad) > 0 {
+		t.Errorf("console messages while rendering the report:\n%s", strings.Join(bad, "\n"))
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if bnd := img.Bounds(); bnd.Dx() != 1280 || bnd.Dy() != 2400 {
+		t.Errorf("screenshot is %v, want 1280x2400", bnd)
+	}
+	if n := distinctColors(img, 64); n < 8 {
+		t.Errorf("screenshot has %d distinct colours: the page looks blank", n)
+	}
+
+	dom, log := chromium(t, page, "--dump-dom")
+	if bad := consoleLines(log); len(bad) > 0 {
+		t.Errorf("console messages while loading the report:\n%s", strings.Join(bad, "\n"))
+	}
+	cs := experiments.CompareResults(a, b, seed, ra, rb)
+	want := []string{"Checkout evidence: retry-storm vs baseline", "retry-storm", "baseline"}
+	for _, c := range cs.Change {
+		switch c.Metric {
+		case "latency_p99_s", "error_rate", "throughput_per_s", "cost_usd":
+			phrase, _ := changePhrase(&c)
+			want = append(want, output.Human(c.A, c.Unit), output.Human(c.B, c.Unit), phrase)
+		}
+	}
+	want = append(want, output.Human(cs.A.Checkout.Latency.P99, "s"), output.Human(cs.B.Checkout.Latency.P99, "s"))
+	for _, w := range want {
+		if !strings.Contains(dom, w) {
+			t.Errorf("rendered DOM lacks %q", w)
+		}
+	}
+	if n := strings.Count(dom, "<svg"); n != 9 {
+		t.Errorf("rendered DOM has %d charts, want 9", n)
+	}
+	if t.Failed() {
+		t.Logf("report kept at %s (seed %d, %d replications, sets %v)", page, seed, reps, sets)
+	}
+}
+
+// distinctColors counts distinct colours on a grid of samples.
+func distinctColors(img image.Image, step int) int {
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += step {
+		for x := b.Min.X; x < b.Max.X; x += step / 4 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen)
+}
