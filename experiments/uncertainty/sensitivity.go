@@ -1,6 +1,7 @@
 package uncertainty
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -148,7 +149,7 @@ func AnalyseSensitivity(p *Part, dims []space.Dimension) (*Sensitivity, error) {
 			}
 			ms.Tornado = append(ms.Tornado, bar)
 		}
-		slices.SortStableFunc(ms.Tornado, func(a, b TornadoBar) int { return -cmpFloat(a.Swing, b.Swing) })
+		slices.SortStableFunc(ms.Tornado, func(a, b TornadoBar) int { return -cmp.Compare(a.Swing, b.Swing) })
 		if d.Trajectories > 0 {
 			traj := morrisTrajectories(d.Trajectories, k, d.Seed)
 			effects := make([][]float64, k)
@@ -184,7 +185,7 @@ func AnalyseSensitivity(p *Part, dims []space.Dimension) (*Sensitivity, error) {
 				}
 				ms.Morris = append(ms.Morris, e)
 			}
-			slices.SortStableFunc(ms.Morris, func(a, b MorrisEffect) int { return -cmpFloat(a.MuStar, b.MuStar) })
+			slices.SortStableFunc(ms.Morris, func(a, b MorrisEffect) int { return -cmp.Compare(a.MuStar, b.MuStar) })
 		}
 		out.Metrics = append(out.Metrics, ms)
 	}
@@ -199,14 +200,4 @@ func changed(a, b []float64) int {
 		}
 	}
 	return -1
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
