@@ -78,6 +78,7 @@ func WriteRobustCharts(dir string, r *Robust) error {
 		}
 		p.Add(ba, bb, plotter.NewGrid())
 		p.NominalX("A: "+r.A, "B: "+r.B)
+		p.X.Min, p.X.Max = -0.5, 1.5 // room for both boxes
 		if err := save(p, dir, "robust-"+m.Metric, vg.Points(480), vg.Points(360)); err != nil {
 			return err
 		}
