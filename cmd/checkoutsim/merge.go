@@ -81,6 +81,9 @@ sweep's JSON into a table or CSV.`,
 }
 
 func runMerge(o *mergeOptions, stdout io.Writer) error {
+	if len(o.parts) > 0 && isAnalysisPart(o.parts[0]) { // sensitivity or robust parts
+		return mergeAnalysis(o.parts, o.output, o.out, o.plots, stdout)
+	}
 	parts := make([]*experiments.SweepResult, len(o.parts))
 	for i, name := range o.parts {
 		p, err := experiments.ReadSweepResult(name)

@@ -95,6 +95,11 @@ func runRobust(o *robustOptions, args []string, stdout, stderr io.Writer) error 
 		}
 		part = p
 	}
+	return finishRobust(&o.analysisOptions, part, stdout)
+}
+
+// finishRobust analyses a complete robust result and writes it.
+func finishRobust(o *analysisOptions, part *uncertainty.Part, stdout io.Writer) error {
 	r, err := uncertainty.AnalyseRobust(part)
 	if err != nil {
 		return badInput(err)
@@ -104,5 +109,5 @@ func runRobust(o *robustOptions, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 	}
-	return writeOutput(&o.analysisOptions, stdout, func(w io.Writer) error { return uncertainty.WriteRobustTable(w, r) }, r)
+	return writeOutput(o, stdout, func(w io.Writer) error { return uncertainty.WriteRobustTable(w, r) }, r)
 }

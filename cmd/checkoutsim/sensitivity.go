@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -308,6 +309,11 @@ func runSensitivity(o *sensitivityOptions, args []string, stdout, stderr io.Writ
 		}
 		part = p
 	}
+	return finishSensitivity(&o.analysisOptions, part, stdout)
+}
+
+// finishSensitivity analyses a complete sensitivity result and writes it.
+func finishSensitivity(o *analysisOptions, part *uncertainty.Part, stdout io.Writer) error {
 	dims, err := designDims(&part.Design)
 	if err != nil {
 		return err
@@ -321,5 +327,37 @@ func runSensitivity(o *sensitivityOptions, args []string, stdout, stderr io.Writ
 			return err
 		}
 	}
-	return writeOutput(&o.analysisOptions, stdout, func(w io.Writer) error { return uncertainty.WriteSensitivityTable(w, s) }, s)
+	return writeOutput(o, stdout, func(w io.Writer) error { return uncertainty.WriteSensitivityTable(w, s) }, s)
+}
+
+// isAnalysisPart reports whether a file is a sensitivity or robust part
+// (a JSON object with a "design"), for 'checkoutsim merge'.
+func isAnalysisPart(name string) bool {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return false
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false
+	}
+	_, ok := top["design"]
+	return ok
+}
+
+// mergeAnalysis is 'checkoutsim merge' for sensitivity and robust parts:
+// the same output as '<command> --merge PART...'.
+func mergeAnalysis(parts []string, output, out, plots string, stdout io.Writer) error {
+	o := &analysisOptions{output: output, out: out, plots: plots}
+	if output != experiments.FormatTable && output != experiments.FormatJSON {
+		return badInput(fmt.Errorf("merge: -o %q: sensitivity and robust results are table or json", output))
+	}
+	part, err := readParts("merge", parts)
+	if err != nil {
+		return err
+	}
+	if part.Design.Kind == "robust" {
+		return finishRobust(o, part, stdout)
+	}
+	return finishSensitivity(o, part, stdout)
 }

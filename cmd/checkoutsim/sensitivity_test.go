@@ -56,6 +56,10 @@ func TestSensitivityShardMerge(t *testing.T) {
 	if merged.String() != whole.String() {
 		t.Errorf("merged parts differ from the unsharded run")
 	}
+	var generic bytes.Buffer // the batch templates' 'checkoutsim merge'
+	if code := run(append([]string{"merge", "-o", "json"}, parts...), &generic, &errb); code != exitOK || generic.String() != whole.String() {
+		t.Errorf("checkoutsim merge: exit %d, output differs from the unsharded run: %s", code, errb.String())
+	}
 	var s struct {
 		Metrics []struct{ Metric string }
 	}
