@@ -15,10 +15,9 @@ import (
 	"strconv"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
-
-	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // CompareSummary is the result of `checkoutsim compare A B`.

@@ -131,7 +131,7 @@ func (s *RunSummary) writeTable(w io.Writer) error {
 		return err
 	}
 	if s.Recovery != nil {
-		return s.Recovery.writeTable(w)
+		return s.Recovery.WriteTable(w)
 	}
 	return nil
 }

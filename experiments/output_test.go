@@ -11,9 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/checkoutsim/checkoutsim/models/checkout"
-
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // The golden files pin the exact output of a small run and comparison.

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/recovery"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/policy"
@@ -50,7 +51,7 @@ type RunSummary struct {
 	Cohorts      []CohortSummary    `json:"cohorts"`
 	Steps        []StepSummary      `json:"steps"`
 	Browse       BrowseSummary      `json:"browse"`
-	Recovery     *RecoverySummary   `json:"recovery,omitempty"` // only when the scenario schedules a disturbance
+	Recovery     *recovery.Summary  `json:"recovery,omitempty"` // only when the scenario schedules a disturbance
 	Series       []SeriesSummary    `json:"series"`
 }
 
@@ -248,7 +249,7 @@ func Summarize(sc *Scenario, seed uint64, results []*checkout.Result) *RunSummar
 	s.Cohorts = summarizeCohorts(results)
 	s.Steps = summarizeSteps(results)
 	s.Browse = summarizeBrowse(results)
-	s.Recovery = SummarizeRecovery(results, sc.Warmup.Seconds(), sc.Duration.Seconds())
+	s.Recovery = recovery.Summarize(results, sc.Warmup.Seconds(), sc.Duration.Seconds())
 	s.Series = summarizeSeries(results)
 	return s
 }

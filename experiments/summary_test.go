@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
-
-	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // fakeResult is a hand-made replication: attempts checkouts of which

@@ -24,9 +24,8 @@ import (
 	"strings"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
-	"github.com/checkoutsim/checkoutsim/models/checkout"
-
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // SweepParam is one --param: a scenario field path (as for --set) and the

@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
-
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 

@@ -64,3 +64,28 @@ func (s *Slots[T]) Release(slot int32) {
 
 // Len returns the number of slots, free ones included.
 func (s *Slots[T]) Len() int { return len(s.items) }
+
+// FreeList keeps released records of type T for reuse, so that a record
+// with callbacks bound once (a request, an attempt, a transaction) costs no
+// allocation in steady state. The zero FreeList is empty and ready to use.
+type FreeList[T any] struct {
+	free []*T
+}
+
+// Get returns a released record, or fresh() when there is none.
+func (l *FreeList[T]) Get(fresh func() *T) *T {
+	if n := len(l.free); n > 0 {
+		x := l.free[n-1]
+		l.free[n-1] = nil
+		l.free = l.free[:n-1]
+		return x
+	}
+	return fresh()
+}
+
+// Put releases x for reuse; the caller resets what must not leak into the
+// next use.
+func (l *FreeList[T]) Put(x *T) { l.free = append(l.free, x) }
+
+// Len returns the number of released records.
+func (l *FreeList[T]) Len() int { return len(l.free) }

@@ -8,13 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments/output"
-
-	"github.com/checkoutsim/checkoutsim/experiments/capacity"
-
-	"github.com/checkoutsim/checkoutsim/experiments/ablation"
-
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/ablation"
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // ablationOptions are the arguments and flags of checkoutsim ablation.

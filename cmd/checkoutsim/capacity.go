@@ -10,13 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments/scenario"
-
-	"github.com/checkoutsim/checkoutsim/experiments/chart"
-
-	"github.com/checkoutsim/checkoutsim/experiments/capacity"
-
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 )
 
 // capacityOptions are the arguments and flags of checkoutsim capacity.

@@ -8,10 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
-
-	"github.com/checkoutsim/checkoutsim/experiments/report"
-
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
+	"github.com/checkoutsim/checkoutsim/experiments/report"
 )
 
 // compareOptions are the arguments and flags of checkoutsim compare.
@@ -46,12 +44,7 @@ both. The JSON holds both run summaries and the changes (docs/output.md).`,
   checkoutsim compare before.yaml after.yaml --replications 20
   checkoutsim compare before.yaml after.yaml -o json --out change.json
   checkoutsim compare flash-sale-before flash-sale-after --plots charts/ --report report.html`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return badInput(fmt.Errorf("%s: want two scenarios A and B (built-in names or YAML files), got %d arguments", cmd.CommandPath(), len(args)))
-			}
-			return nil
-		},
+		Args: twoScenarioArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.a, o.b = args[0], args[1]
 			o.readSimFlags(cmd)

@@ -7,11 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments/output"
-
-	"github.com/checkoutsim/checkoutsim/sim/dist"
-
 	"github.com/checkoutsim/checkoutsim/experiments/fit"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 // fitOptions are the arguments and flags of checkoutsim fit.

@@ -16,7 +16,6 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
-
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
@@ -170,6 +169,14 @@ func runError(err error) error {
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted; no output written")}
 	}
 	return badInput(err)
+}
+
+// twoScenarioArgs requires the two scenarios A and B.
+func twoScenarioArgs(cmd *cobra.Command, args []string) error {
+	if len(args) != 2 {
+		return badInput(fmt.Errorf("%s: want two scenarios A and B (built-in names or YAML files), got %d arguments", cmd.CommandPath(), len(args)))
+	}
+	return nil
 }
 
 // oneScenarioArg requires exactly one SCENARIO argument.

@@ -10,13 +10,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/ablation"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
-	"github.com/checkoutsim/checkoutsim/models/checkout"
-
 	"github.com/checkoutsim/checkoutsim/experiments/report"
-
-	"github.com/checkoutsim/checkoutsim/experiments/ablation"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // reportOptions are the arguments and flags of checkoutsim report.
@@ -56,12 +54,7 @@ atomically: an interrupted run leaves no partial report.`,
 		Example: `  checkoutsim report flash-sale-before flash-sale-after --out report.html
   checkoutsim report before.yaml after.yaml --replications 20 --out evidence.html
   checkoutsim report retry-storm baseline --duration 5m --set traffic.multiplier=1.2 --out r.html`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return badInput(fmt.Errorf("%s: want two scenarios A and B (built-in names or YAML files), got %d arguments", cmd.CommandPath(), len(args)))
-			}
-			return nil
-		},
+		Args: twoScenarioArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.a, o.b = args[0], args[1]
 			o.readSimFlags(cmd)

@@ -72,6 +72,7 @@ The same scenario and seed always give byte-identical output.`,
 		newAblationCmd(),
 		newSensitivityCmd(),
 		newRobustCmd(),
+		newTestbedCmd(),
 	)
 	return root
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
-
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 

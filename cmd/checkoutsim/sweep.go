@@ -12,7 +12,6 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
-
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 

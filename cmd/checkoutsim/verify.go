@@ -6,9 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/sim/queueing"
-
 	"github.com/checkoutsim/checkoutsim/experiments/verify"
+	"github.com/checkoutsim/checkoutsim/sim/queueing"
 )
 
 // verifyOptions are the flags of checkoutsim verify.

@@ -9,14 +9,11 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/checkoutsim/checkoutsim/experiments/metric"
-	"github.com/checkoutsim/checkoutsim/experiments/scenario"
-
-	"github.com/checkoutsim/checkoutsim/experiments/output"
-
 	"github.com/checkoutsim/checkoutsim/experiments"
-
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 )
 
 // Group is a named set of fixes: the scenario fields whose values

@@ -37,10 +37,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/checkoutsim/checkoutsim/experiments/metric"
-
 	"github.com/checkoutsim/checkoutsim/experiments"
-
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
-
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/checkoutsim/checkoutsim/experiments/output"
-
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // Write writes the result in format (table, json or csv).

@@ -14,12 +14,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
-
-	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
-
-	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 )
 
 func TestMeanSeries(t *testing.T) {

@@ -5,9 +5,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/checkoutsim/checkoutsim/experiments/chart"
-
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 )
 
 // A heat map of P99 over a two-parameter sweep: one PNG and one SVG named

@@ -20,9 +20,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/checkoutsim/checkoutsim/experiments/output"
-
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // WriteSweepHeatmap writes a heat map of values over a grid to dir (which

@@ -15,9 +15,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/checkoutsim/checkoutsim/experiments/recovery"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // WriteRunPlots writes the charts of one run to dir (which must exist),
@@ -285,7 +284,7 @@ func recoveryChart(results []*checkout.Result, ax timeAxis, file, name string) (
 			}
 		}
 	}
-	rs := experiments.SummarizeRecovery(results, ax.warmupMin*60, float64(n)*ax.intervalS)
+	rs := recovery.Summarize(results, ax.warmupMin*60, float64(n)*ax.intervalS)
 	verdict := fmt.Sprintf("%d of %d runs recovered", rs.Recovered, len(rs.Runs))
 	return timeChart(file, name+": goodput around the trigger ("+verdict+")", "goodput", "fraction", ax, yRange{percent: true}, []seriesLine{
 		{label: "trigger active", vals: trigger, color: gray, dash: dashes[1], width: 1.2},

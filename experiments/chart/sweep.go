@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/checkoutsim/checkoutsim/experiments/metric"
-
 	"github.com/checkoutsim/checkoutsim/experiments"
-
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
 
 // sweepPlotMetrics are the metrics drawn as heat maps, one chart each,

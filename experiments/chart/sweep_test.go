@@ -7,10 +7,8 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
-
-	"github.com/checkoutsim/checkoutsim/experiments/metric"
-
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
 
 // sweep2x2 is a result over a 2x2 grid with the points given computed.

@@ -19,9 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/checkoutsim/checkoutsim/experiments/output"
-
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 const chromiumPath = "/usr/bin/chromium"

@@ -16,9 +16,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/checkoutsim/checkoutsim/models/checkout"
-
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // captions explain the report's charts, by chart ID.

@@ -20,17 +20,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/ablation"
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
-
-	"github.com/checkoutsim/checkoutsim/experiments/output"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
-
-	"github.com/checkoutsim/checkoutsim/experiments/chart"
-
-	"github.com/checkoutsim/checkoutsim/experiments/ablation"
 )
 
 // Input is what Write needs.

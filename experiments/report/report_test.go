@@ -6,17 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
-
-	"github.com/checkoutsim/checkoutsim/experiments/output"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
-
-	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
 )
 
 func ptr(v float64) *float64 { return &v }

@@ -13,9 +13,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/checkoutsim/checkoutsim/sim/queueing"
-
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/sim/queueing"
 )
 
 // Params are a model's parameters in their fixed order. They

@@ -127,9 +127,9 @@ type Cache struct {
 	entries []entry
 	version []int // current promotion version of each SKU
 	group   *policy.Coalescer[uint32, *get]
-	woken   []*get    // reused buffer for Finish
-	free    []*get    // recycled reads
-	bg      *call.Ctx // the context of work nobody waits on
+	woken   []*get            // reused buffer for Finish
+	free    sim.FreeList[get] // recycled reads
+	bg      *call.Ctx         // the context of work nobody waits on
 
 	Hits, Misses  int64
 	Refills       int64 // database refills (misses that queried)
@@ -209,15 +209,14 @@ type get struct {
 }
 
 func (c *Cache) newGet(ctx *call.Ctx, k uint32, done call.Reply) *get {
-	var g *get
-	if n := len(c.free); n > 0 {
-		g = c.free[n-1]
-		c.free = c.free[:n-1]
-	} else {
-		g = &get{c: c}
-		g.arrived, g.refilled = g.onArrive, g.onRefill
-	}
+	g := c.free.Get(c.freshGet)
 	g.ctx, g.k, g.done = ctx, k, done
+	return g
+}
+
+func (c *Cache) freshGet() *get {
+	g := &get{c: c}
+	g.arrived, g.refilled = g.onArrive, g.onRefill
 	return g
 }
 
@@ -225,7 +224,7 @@ func (c *Cache) newGet(ctx *call.Ctx, k uint32, done call.Reply) *get {
 func (g *get) finish(o call.Outcome) {
 	c, done := g.c, g.done
 	*g = get{c: c, arrived: g.arrived, refilled: g.refilled}
-	c.free = append(c.free, g)
+	c.free.Put(g)
 	if done != nil {
 		done(o)
 	}

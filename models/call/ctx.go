@@ -115,6 +115,7 @@ type Recycler interface {
 // records under it stay out of the free lists until it is done.
 type Ctx struct {
 	parent   *Ctx
+	up       *Ctx // the nearest ancestor that can be abandoned (Live and Cancelled walk these)
 	trace    *Trace
 	Intent   *Intent  // nil for background work
 	Req      any      // the request record the handler at the end of a chain serves; inherited
@@ -124,6 +125,7 @@ type Ctx struct {
 	Tag      Span     // when SpanPricing, CPU and DB time count as pricing
 	gone     bool
 	cancel   bool
+	inner    bool // never abandoned itself (InitInner): descendants skip it when walking up
 }
 
 // Root returns a context for a new user request (one click) of intent in,
@@ -146,16 +148,32 @@ func Background() *Ctx { return &Ctx{Deadline: sim.Never, Tag: -1} }
 // deadline (sim.Never when none propagates). It is not recycled and holds
 // nothing: use it only under a context that outlives it.
 func (c *Ctx) Child(deadline sim.Time) *Ctx {
-	x := Ctx{parent: c, trace: c.trace, Intent: c.Intent, Req: c.Req, Deadline: deadline, Tag: c.Tag}
+	x := Ctx{parent: c, up: c.walk(), trace: c.trace, Intent: c.Intent, Req: c.Req, Deadline: deadline, Tag: c.Tag}
 	return &x
 }
 
 // Init makes c a child of parent owned by owner, with one hold for the
 // owner; it holds parent until c is recycled.
 func (c *Ctx) Init(parent *Ctx, deadline sim.Time, owner Recycler) {
-	*c = Ctx{parent: parent, trace: parent.trace, Intent: parent.Intent, Req: parent.Req,
+	*c = Ctx{parent: parent, up: parent.walk(), trace: parent.trace, Intent: parent.Intent, Req: parent.Req,
 		Deadline: deadline, Tag: parent.Tag, owner: owner, refs: 1}
 	parent.Hold()
+}
+
+// InitInner is Init for a context that is never abandoned itself (a
+// flow, a step call, a pricing job: records inside one attempt's work).
+// Its descendants skip it when they look for abandoned ancestors.
+func (c *Ctx) InitInner(parent *Ctx, deadline sim.Time, owner Recycler) {
+	c.Init(parent, deadline, owner)
+	c.inner = true
+}
+
+// walk returns where a child's walk up the abandonable ancestors starts.
+func (c *Ctx) walk() *Ctx {
+	if c.inner {
+		return c.up
+	}
+	return c
 }
 
 // Hold keeps c, and so its ancestors, from being recycled until Release.
@@ -179,7 +197,8 @@ func (c *Ctx) Release() {
 		panic("call: context released more often than held")
 	}
 	parent, owner := c.parent, c.owner
-	c.parent, c.owner, c.trace, c.Intent, c.Req = nil, nil, nil, nil, nil
+	c.parent, c.up, c.owner, c.trace, c.Intent, c.Req = nil, nil, nil, nil, nil, nil
+	c.inner = false
 	owner.Recycle()
 	if parent != nil {
 		parent.Release()
@@ -189,6 +208,9 @@ func (c *Ctx) Release() {
 // Abandon marks c as no longer awaited; with cancel the work under it is
 // to be dropped at its next step boundary.
 func (c *Ctx) Abandon(cancel bool) {
+	if c.inner {
+		panic("call: an inner context cannot be abandoned")
+	}
 	c.gone = true
 	c.cancel = cancel
 }
@@ -196,7 +218,7 @@ func (c *Ctx) Abandon(cancel bool) {
 // Cancelled reports whether the work under c should stop: c or one of its
 // ancestors was abandoned with cancellation.
 func (c *Ctx) Cancelled() bool {
-	for x := c; x != nil; x = x.parent {
+	for x := c; x != nil; x = x.up {
 		if x.gone && x.cancel {
 			return true
 		}
@@ -207,7 +229,7 @@ func (c *Ctx) Cancelled() bool {
 // Live reports whether anybody still waits on c: neither c nor an ancestor
 // was abandoned. Only live work is attributed to the request.
 func (c *Ctx) Live() bool {
-	for x := c; x != nil; x = x.parent {
+	for x := c; x != nil; x = x.up {
 		if x.gone {
 			return false
 		}

@@ -77,8 +77,8 @@ type Edge struct {
 	expired  []policy.WaiterID
 	direct   bool // no timeout, retry, breaker or bulkhead: call the server as is
 
-	freeCalls    []*callState // recycled; as many as were ever in flight
-	freeAttempts []*attempt
+	freeCalls    sim.FreeList[callState] // recycled; as many as were ever in flight
+	freeAttempts sim.FreeList[attempt]
 
 	Calls        int64    // calls made (first attempts)
 	Attempts     int64    // attempts that reached the server
@@ -186,27 +186,23 @@ type attempt struct {
 	expire   func()
 }
 
-func (ed *Edge) newCall() *callState {
-	if n := len(ed.freeCalls); n > 0 {
-		c := ed.freeCalls[n-1]
-		ed.freeCalls = ed.freeCalls[:n-1]
-		return c
-	}
+func (ed *Edge) newCall() *callState { return ed.freeCalls.Get(ed.freshCall) }
+
+func (ed *Edge) freshCall() *callState {
 	c := &callState{ed: ed}
 	c.try, c.direct = c.tryNext, c.onDirect
 	return c
 }
 
 func (ed *Edge) newAttempt(c *callState, timeout sim.Time) *attempt {
-	var a *attempt
-	if n := len(ed.freeAttempts); n > 0 {
-		a = ed.freeAttempts[n-1]
-		ed.freeAttempts = ed.freeAttempts[:n-1]
-	} else {
-		a = &attempt{ed: ed}
-		a.reply, a.expire = a.onReply, a.onTimeout
-	}
+	a := ed.freeAttempts.Get(ed.freshAttempt)
 	a.c, a.timeout = c, timeout
+	return a
+}
+
+func (ed *Edge) freshAttempt() *attempt {
+	a := &attempt{ed: ed}
+	a.reply, a.expire = a.onReply, a.onTimeout
 	return a
 }
 
@@ -214,7 +210,7 @@ func (ed *Edge) newAttempt(c *callState, timeout sim.Time) *attempt {
 func (a *attempt) Recycle() {
 	ed := a.ed
 	*a = attempt{ed: ed, reply: a.reply, expire: a.expire}
-	ed.freeAttempts = append(ed.freeAttempts, a)
+	ed.freeAttempts.Put(a)
 }
 
 // Call makes one call on the edge on behalf of parent: attempts go through
@@ -402,7 +398,7 @@ func (c *callState) finish(o Outcome) {
 	ed.CallOutcomes[o]++
 	done := c.done
 	c.parent, c.next, c.done, c.r = nil, nil, nil, policy.Retrier{}
-	ed.freeCalls = append(ed.freeCalls, c)
+	ed.freeCalls.Put(c)
 	done(o)
 }
 

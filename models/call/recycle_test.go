@@ -41,8 +41,8 @@ func TestZombieAttemptContextIsNotReused(t *testing.T) {
 		t.Fatalf("outcome %v, want timeout", got)
 	}
 	// At most the zombie's attempt and one other were alive at once.
-	if len(ed.freeAttempts) != 2 || len(ed.freeCalls) != 1 {
-		t.Fatalf("free attempts %d, calls %d after every call was answered; want 2 and 1", len(ed.freeAttempts), len(ed.freeCalls))
+	if ed.freeAttempts.Len() != 2 || ed.freeCalls.Len() != 1 {
+		t.Fatalf("free attempts %d, calls %d after every call was answered; want 2 and 1", ed.freeAttempts.Len(), ed.freeCalls.Len())
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		ed.Call(parent, fast, func(Outcome) {})
@@ -92,3 +92,28 @@ func (s *oneAtATime) Serve(_ *Ctx, reply Reply) {
 }
 
 func (s *oneAtATime) onFire() { s.reply(policy.Success) }
+
+// nop is a Recycler for contexts whose records a test does not reuse.
+type nop struct{}
+
+func (nop) Recycle() {}
+
+// A context under an inner one (skipped by the walk up) still sees the
+// abandonment and cancellation of the ancestors above it.
+func TestInnerContextsAreSkippedNotHidden(t *testing.T) {
+	var root, attempt, inner, leaf Ctx
+	root.InitRoot(&Intent{ID: 1}, sim.Never, &Trace{}, nop{})
+	attempt.Init(&root, sim.Never, nop{})
+	inner.InitInner(&attempt, sim.Never, nop{})
+	leaf.Init(&inner, sim.Never, nop{})
+	if !leaf.Live() || leaf.Cancelled() {
+		t.Fatal("a fresh chain is not live")
+	}
+	attempt.Abandon(true)
+	if leaf.Live() || !leaf.Cancelled() || inner.Live() {
+		t.Fatalf("after the attempt was abandoned: leaf live %v cancelled %v, inner live %v", leaf.Live(), leaf.Cancelled(), inner.Live())
+	}
+	if !root.Live() {
+		t.Fatal("abandoning a child reached the root")
+	}
+}

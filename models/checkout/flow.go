@@ -27,11 +27,11 @@ import (
 
 // freeLists holds the recycled records of one system.
 type freeLists struct {
-	clicks []*click
-	flows  []*flow
-	calls  []*stepCall
-	works  []*work
-	views  []*view
+	clicks sim.FreeList[click]
+	flows  sim.FreeList[flow]
+	calls  sim.FreeList[stepCall]
+	works  sim.FreeList[work]
+	views  sim.FreeList[view]
 }
 
 // click is one "pay" click: a request through the gateway.
@@ -56,7 +56,7 @@ type click struct {
 func (c *click) Recycle() {
 	s := c.s
 	*c = click{s: s, entered: c.entered, replied: c.replied, back: c.back, gaveUp: c.gaveUp}
-	s.free.clicks = append(s.free.clicks, c)
+	s.free.clicks.Put(c)
 }
 
 // click sends one request: half the user's round trip to reach the
@@ -64,14 +64,7 @@ func (c *click) Recycle() {
 func (s *System) click(in *intent) {
 	in.clicks++
 	now := s.eng.Now()
-	var c *click
-	if n := len(s.free.clicks); n > 0 {
-		c = s.free.clicks[n-1]
-		s.free.clicks = s.free.clicks[:n-1]
-	} else {
-		c = &click{s: s}
-		c.entered, c.replied, c.back, c.gaveUp = c.enter, c.onReply, c.deliver, c.abandon
-	}
+	c := s.free.clicks.Get(s.freshClick)
 	c.in, c.start = in, now
 	deadline := sim.Never
 	if s.cfg.Flow.Budget > 0 {
@@ -86,6 +79,12 @@ func (s *System) click(in *intent) {
 	}
 	c.ctx.Record(call.SpanNetwork, c.rtt)
 	s.eng.After(c.rtt/2, c.entered)
+}
+
+func (s *System) freshClick() *click {
+	c := &click{s: s}
+	c.entered, c.replied, c.back, c.gaveUp = c.enter, c.onReply, c.deliver, c.abandon
+	return c
 }
 
 func (c *click) enter()                 { c.s.entry.Serve(&c.ctx, c.replied) }
@@ -130,24 +129,23 @@ type flow struct {
 func (f *flow) Recycle() {
 	s := f.s
 	f.reply, f.txn, f.res = nil, nil, reservedNone
-	s.free.flows = append(s.free.flows, f)
+	s.free.flows.Put(f)
 }
 
 // serveFlow is the orchestrator's work for one gateway attempt.
 func (s *System) serveFlow(ctx *call.Ctx, reply call.Reply) {
-	var f *flow
-	if n := len(s.free.flows); n > 0 {
-		f = s.free.flows[n-1]
-		s.free.flows = s.free.flows[:n-1]
-	} else {
-		f = &flow{s: s}
-		f.groups.Bind(f.callGroup)
-		f.stepped, f.advance, f.ended, f.released = f.onStep, f.nextStep, f.endAborted, f.onReleased
-	}
-	f.ctx.Init(ctx, ctx.Deadline, f)
+	f := s.free.flows.Get(s.freshFlow)
+	f.ctx.InitInner(ctx, ctx.Deadline, f)
 	f.ctx.Req = f
 	f.reply, f.i = reply, 0
 	f.step()
+}
+
+func (s *System) freshFlow() *flow {
+	f := &flow{s: s}
+	f.groups.Bind(f.callGroup)
+	f.stepped, f.advance, f.ended, f.released = f.onStep, f.nextStep, f.endAborted, f.onReleased
+	return f
 }
 
 // step runs step f.i, or ends the flow after the last one.
@@ -330,7 +328,7 @@ type stepCall struct {
 func (sc *stepCall) Recycle() {
 	s := sc.f.s
 	sc.f, sc.st, sc.group, sc.next = nil, nil, nil, nil
-	s.free.calls = append(s.free.calls, sc)
+	s.free.calls.Put(sc)
 }
 
 // callGroup makes step f.i's call for group g of the cart's lines.
@@ -342,19 +340,18 @@ func (f *flow) callGroup(g int, next call.Reply) {
 		size = st.size
 	}
 	size = max(size, 1)
-	var sc *stepCall
-	if n := len(s.free.calls); n > 0 {
-		sc = s.free.calls[n-1]
-		s.free.calls = s.free.calls[:n-1]
-	} else {
-		sc = &stepCall{}
-		sc.called = sc.onCalled
-	}
+	sc := s.free.calls.Get(freshStepCall)
 	sc.f, sc.st, sc.next = f, st, next
 	sc.group = items[g*size : min((g+1)*size, len(items))]
-	sc.ctx.Init(&f.ctx, f.ctx.Deadline, sc)
+	sc.ctx.InitInner(&f.ctx, f.ctx.Deadline, sc)
 	sc.ctx.Req = sc
 	st.call.Serve(&sc.ctx, sc.called)
+}
+
+func freshStepCall() *stepCall {
+	sc := &stepCall{}
+	sc.called = sc.onCalled
+	return sc
 }
 
 func (sc *stepCall) onCalled(o call.Outcome) {
@@ -371,14 +368,7 @@ func (h stepWork) Serve(ctx *call.Ctx, reply call.Reply) {
 	st := h.st
 	sc := ctx.Req.(*stepCall)
 	s := sc.f.s
-	var w *work
-	if n := len(s.free.works); n > 0 {
-		w = s.free.works[n-1]
-		s.free.works = s.free.works[:n-1]
-	} else {
-		w = &work{}
-		w.cpuDone, w.reservedFn, w.ran = w.onCPU, w.onReserved, w.onStatements
-	}
+	w := s.free.works.Get(freshWork)
 	w.sc, w.ctx, w.done = sc, ctx, reply
 	if st.cfg.CPU != nil {
 		w.cpu = sim.Seconds(st.cfg.CPU.Sample(st.r))
@@ -400,11 +390,17 @@ type work struct {
 	ran        func()                             // bound once: w.onStatements
 }
 
+func freshWork() *work {
+	w := &work{}
+	w.cpuDone, w.reservedFn, w.ran = w.onCPU, w.onReserved, w.onStatements
+	return w
+}
+
 // finish recycles the work, then replies.
 func (w *work) finish(o call.Outcome) {
 	s, done := w.sc.f.s, w.done
 	w.sc, w.ctx, w.done = nil, nil, nil
-	s.free.works = append(s.free.works, w)
+	s.free.works.Put(w)
 	done(o)
 }
 
@@ -472,7 +468,7 @@ func (w *work) onStatements() { w.finish(policy.Success) }
 func (w *work) recycle() {
 	s := w.sc.f.s
 	w.sc, w.ctx, w.done = nil, nil, nil
-	s.free.works = append(s.free.works, w)
+	s.free.works.Put(w)
 }
 
 // statements runs a confirm step's statements for its consumer.
@@ -512,23 +508,22 @@ type view struct {
 }
 
 // Recycle returns the view to the free list once nothing under it runs.
-func (v *view) Recycle() { v.s.free.views = append(v.s.free.views, v) }
+func (v *view) Recycle() { v.s.free.views.Put(v) }
 
 func (s *System) browseOnce() {
-	var v *view
-	if n := len(s.free.views); n > 0 {
-		v = s.free.views[n-1]
-		s.free.views = s.free.views[:n-1]
-	} else {
-		v = &view{s: s}
-		v.replied = v.onReply
-	}
+	v := s.free.views.Get(s.freshView)
 	v.start = s.eng.Now()
 	v.measured = v.start >= s.cfg.Warmup
 	v.sku = s.source.SKU(s.browse.r)
 	v.ctx.InitRoot(nil, sim.Never, nil, v)
 	v.ctx.Req = v
 	s.browse.entry.Serve(&v.ctx, v.replied)
+}
+
+func (s *System) freshView() *view {
+	v := &view{s: s}
+	v.replied = v.onReply
+	return v
 }
 
 // serveBrowse is the catalog service's work: the price read.

@@ -69,7 +69,7 @@ type DB struct {
 	PoolTimeouts int64 // connection requests that gave up
 	PoolWait     *stats.Histogram
 
-	free []*Conn // recycled connections' records
+	free sim.FreeList[Conn] // recycled connections' records
 }
 
 // New builds the database on engine e, drawing statement times from r.
@@ -118,22 +118,21 @@ type Conn struct {
 }
 
 func (d *DB) newConn(ctx *call.Ctx) *Conn {
-	var c *Conn
-	if n := len(d.free); n > 0 {
-		c = d.free[n-1]
-		d.free = d.free[:n-1]
-	} else {
-		c = &Conn{db: d}
-		c.next, c.granted, c.queryDone = c.statementDone, c.onGranted, c.onQueryDone
-	}
+	c := d.free.Get(d.freshConn)
 	c.ctx = ctx
+	return c
+}
+
+func (d *DB) freshConn() *Conn {
+	c := &Conn{db: d}
+	c.next, c.granted, c.queryDone = c.statementDone, c.onGranted, c.onQueryDone
 	return c
 }
 
 func (c *Conn) recycle() {
 	d := c.db
 	*c = Conn{db: d, next: c.next, granted: c.granted, queryDone: c.queryDone}
-	d.free = append(d.free, c)
+	d.free.Put(c)
 }
 
 // Acquire waits for a connection. got receives nil when the pool is

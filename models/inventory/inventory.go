@@ -139,7 +139,7 @@ type Reserver struct {
 	LockWaitSum        float64 // seconds waited for locks, summed
 	LockWait           *stats.Histogram
 
-	free []*Txn // recycled transaction records
+	free sim.FreeList[Txn] // recycled transaction records
 }
 
 // New builds a reserver over db.
@@ -197,12 +197,9 @@ type Txn struct {
 	commited func()                              // bound once: t.onCommit
 }
 
-func (r *Reserver) newTxn() *Txn {
-	if n := len(r.free); n > 0 {
-		t := r.free[n-1]
-		r.free = r.free[:n-1]
-		return t
-	}
+func (r *Reserver) newTxn() *Txn { return r.free.Get(r.freshTxn) }
+
+func (r *Reserver) freshTxn() *Txn {
 	t := &Txn{r: r}
 	t.gotConn, t.begun, t.locked = t.onConn, t.longLine, t.onLock
 	t.shortRan, t.longRan, t.commited = t.onShortStatement, t.onLongStatements, t.onCommit
@@ -214,7 +211,7 @@ func (t *Txn) recycle() {
 	r, ctx, held := t.r, t.ctx, t.held
 	*t = Txn{r: r, buf: t.buf[:0], gotConn: t.gotConn, begun: t.begun, locked: t.locked,
 		shortRan: t.shortRan, longRan: t.longRan, commited: t.commited}
-	r.free = append(r.free, t)
+	r.free.Put(t)
 	if held {
 		ctx.Release()
 	}

@@ -142,7 +142,7 @@ type Provider struct {
 	// and possibly a charge, nobody receives.
 	Zombies int64
 
-	free []*request // recycled requests
+	free sim.FreeList[request] // recycled requests
 }
 
 // factor returns the latency factor and extra error rate at now.
@@ -172,17 +172,16 @@ func (p *Provider) Serve(ctx *call.Ctx, reply call.Reply) {
 	now := p.eng.Now()
 	factor, errAdd := p.degradation(now)
 	base := sim.Seconds(p.cfg.Latency.Sample(p.r) * factor)
-	var r *request
-	if n := len(p.free); n > 0 {
-		r = p.free[n-1]
-		p.free = p.free[:n-1]
-	} else {
-		r = &request{p: p}
-		r.served = r.onServed
-	}
+	r := p.free.Get(p.freshRequest)
 	r.ctx, r.reply = ctx, reply
 	r.fail = p.r.Float64() < p.cfg.ErrorRate+errAdd
 	p.server.Submit(base, r.served)
+}
+
+func (p *Provider) freshRequest() *request {
+	r := &request{p: p}
+	r.served = r.onServed
+	return r
 }
 
 func (r *request) onServed(_ resource.Outcome, t resource.Timing) {
@@ -192,7 +191,7 @@ func (r *request) onServed(_ resource.Outcome, t resource.Timing) {
 		p.Zombies++
 	}
 	r.ctx, r.reply = nil, nil
-	p.free = append(p.free, r)
+	p.free.Put(r)
 	if fail {
 		p.Errors++
 		reply(policy.Failure)
@@ -215,7 +214,7 @@ type Payer struct {
 	Payments  int64
 	Fallbacks int64
 
-	free []*charge // recycled payments
+	free sim.FreeList[charge] // recycled payments
 }
 
 // New builds the providers and their client edges. Each provider draws from
@@ -260,16 +259,15 @@ type charge struct {
 // the next ones in turn while calls fail.
 func (py *Payer) Pay(ctx *call.Ctx, done call.Reply) {
 	py.Payments++
-	var ch *charge
-	if n := len(py.free); n > 0 {
-		ch = py.free[n-1]
-		py.free = py.free[:n-1]
-	} else {
-		ch = &charge{py: py}
-		ch.called = ch.onCall
-	}
+	ch := py.free.Get(py.freshCharge)
 	ch.ctx, ch.i, ch.done = ctx, 0, done
 	ch.call()
+}
+
+func (py *Payer) freshCharge() *charge {
+	ch := &charge{py: py}
+	ch.called = ch.onCall
+	return ch
 }
 
 func (ch *charge) call() {
@@ -287,7 +285,7 @@ func (ch *charge) onCall(o call.Outcome) {
 	}
 	done := ch.done
 	ch.ctx, ch.done = nil, nil
-	py.free = append(py.free, ch)
+	py.free.Put(ch)
 	done(o)
 }
 

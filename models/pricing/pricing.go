@@ -69,7 +69,7 @@ type Pricer struct {
 	Carts       int64
 	RuleQueries int64 // rule lookups that reached the database directly
 
-	free []*job // recycled pricing jobs
+	free sim.FreeList[job] // recycled pricing jobs
 }
 
 // New builds a pricer. promoted reports whether a SKU belongs to a running
@@ -105,15 +105,12 @@ type job struct {
 // Recycle returns the job to the pricer's free list.
 func (j *job) Recycle() {
 	j.items, j.done = nil, nil
-	j.p.free = append(j.p.free, j)
+	j.p.free.Put(j)
 }
 
-func (p *Pricer) newJob() *job {
-	if n := len(p.free); n > 0 {
-		j := p.free[n-1]
-		p.free = p.free[:n-1]
-		return j
-	}
+func (p *Pricer) newJob() *job { return p.free.Get(p.freshJob) }
+
+func (p *Pricer) freshJob() *job {
 	j := &job{p: p}
 	j.reads.Bind(j.readPrice)
 	j.rules.Bind(j.lookupRule)
@@ -126,7 +123,7 @@ func (p *Pricer) newJob() *job {
 func (p *Pricer) Price(parent *call.Ctx, items []cart.Item, done call.Reply) {
 	p.Carts++
 	j := p.newJob()
-	j.ctx.Init(parent, parent.Deadline, j)
+	j.ctx.InitInner(parent, parent.Deadline, j)
 	j.ctx.Tag = call.SpanPricing
 	j.items, j.done = items, done
 	n := len(items)

@@ -9,7 +9,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/cache"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/database"
-	"github.com/checkoutsim/checkoutsim/models/inventory"
+	"github.com/checkoutsim/checkoutsim/models/cart"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -54,23 +54,23 @@ func setup(t *testing.T, cfg Config, pool database.Config, promoted func(uint32)
 	return &env{e, db, c, p}
 }
 
-func items(n int) []inventory.Item {
-	out := make([]inventory.Item, n)
+func items(n int) []cart.Item {
+	out := make([]cart.Item, n)
 	for i := range out {
-		out[i] = inventory.Item{SKU: uint32(i), Qty: 1}
+		out[i] = cart.Item{SKU: uint32(i), Qty: 1}
 	}
 	return out
 }
 
 // price prices a cart for a fresh intent and runs the engine; it returns
 // the outcome, the statements counted and the trace.
-func (en *env) price(cart []inventory.Item) (call.Outcome, int, *call.Trace, sim.Time) {
+func (en *env) price(lines []cart.Item) (call.Outcome, int, *call.Trace, sim.Time) {
 	in := &call.Intent{ID: 1}
 	tr := new(call.Trace)
 	var o call.Outcome = 99
 	start := en.e.Now()
 	var took sim.Time
-	en.p.Price(call.Root(in, sim.Never, tr), cart, func(x call.Outcome) { o, took = x, en.e.Now()-start })
+	en.p.Price(call.Root(in, sim.Never, tr), lines, func(x call.Outcome) { o, took = x, en.e.Now()-start })
 	en.e.Run()
 	return o, in.Queries, tr, took
 }

@@ -107,7 +107,7 @@ type Service struct {
 	busy      stats.TimeWeighted
 	window    stats.TimeWeighted // busy workers since the last autoscaler tick
 
-	free []*request // recycled requests; as many as were ever in flight
+	free sim.FreeList[request] // as many as were ever in flight
 
 	Requests   int64
 	Overloaded int64
@@ -189,12 +189,9 @@ type request struct {
 	done    call.Reply
 }
 
-func (s *Service) newRequest() *request {
-	if n := len(s.free); n > 0 {
-		r := s.free[n-1]
-		s.free = s.free[:n-1]
-		return r
-	}
+func (s *Service) newRequest() *request { return s.free.Get(s.freshRequest) }
+
+func (s *Service) freshRequest() *request {
 	r := &request{s: s}
 	r.granted, r.cpuDone, r.done = r.onGranted, r.onCPU, r.onDone
 	return r
@@ -205,7 +202,7 @@ func (s *Service) newRequest() *request {
 func (r *request) finish(o call.Outcome) {
 	reply := r.reply
 	r.ctx, r.next, r.reply = nil, nil, nil
-	r.s.free = append(r.s.free, r)
+	r.s.free.Put(r)
 	reply(o)
 }
 

@@ -1,16 +1,15 @@
-package experiments
+package recovery
 
 import (
 	"fmt"
 	"io"
 	"math"
 
-	"github.com/checkoutsim/checkoutsim/models/checkout"
-
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
-// RecoverySummary says whether each replication returned to its state
+// Summary says whether each replication returned to its state
 // before a scheduled disturbance (a provider degradation episode) once
 // the disturbance ended, and how long that took. A metastable system
 // does not: the retry storm or backlog the trigger started sustains
@@ -23,18 +22,18 @@ import (
 // the trigger's end from which every interval to the end of arrivals has
 // goodput within RecoveryGoodputSlack of that level and P99 at most
 // RecoveryP99Factor times it (or 1 s more, whichever is larger).
-type RecoverySummary struct {
-	Trigger       string        `json:"trigger"`
-	StartS        float64       `json:"trigger_start_s"`
-	EndS          float64       `json:"trigger_end_s"`
-	Criterion     string        `json:"criterion"`
-	Runs          []RecoveryRun `json:"runs"`
-	Recovered     int           `json:"recovered"`                 // runs that recovered
-	MeanRecoveryS *float64      `json:"mean_recovery_s,omitempty"` // over the runs that recovered
+type Summary struct {
+	Trigger       string   `json:"trigger"`
+	StartS        float64  `json:"trigger_start_s"`
+	EndS          float64  `json:"trigger_end_s"`
+	Criterion     string   `json:"criterion"`
+	Runs          []Run    `json:"runs"`
+	Recovered     int      `json:"recovered"`                 // runs that recovered
+	MeanRecoveryS *float64 `json:"mean_recovery_s,omitempty"` // over the runs that recovered
 }
 
-// RecoveryRun is one replication's verdict.
-type RecoveryRun struct {
+// Run is one replication's verdict.
+type Run struct {
 	Replication  int      `json:"replication"`
 	PreGoodput   float64  `json:"pre_goodput"`   // succeeded per arrived, before the trigger
 	PreP99S      float64  `json:"pre_p99_s"`     // mean interval P99 before the trigger
@@ -46,15 +45,15 @@ type RecoveryRun struct {
 	WorstP99S    float64  `json:"worst_p99_s"`   // highest interval P99 after the trigger started
 }
 
-// Recovery thresholds (see RecoverySummary).
+// Recovery thresholds (see Summary).
 const (
 	RecoveryGoodputSlack = 0.05
 	RecoveryP99Factor    = 2.0
 )
 
-// SummarizeRecovery judges recovery from the results' triggers; nil when
+// Summarize judges recovery from the results' triggers; nil when
 // the scenario has none.
-func SummarizeRecovery(results []*checkout.Result, warmup, duration float64) *RecoverySummary {
+func Summarize(results []*checkout.Result, warmup, duration float64) *Summary {
 	if len(results) == 0 || len(results[0].Triggers) == 0 {
 		return nil
 	}
@@ -65,12 +64,12 @@ func SummarizeRecovery(results []*checkout.Result, warmup, duration float64) *Re
 		start, end = math.Min(start, t.Start.Seconds()), math.Max(end, t.End.Seconds())
 		name += "; " + t.Name
 	}
-	rs := &RecoverySummary{Trigger: name, StartS: start, EndS: end,
+	rs := &Summary{Trigger: name, StartS: start, EndS: end,
 		Criterion: fmt.Sprintf("goodput within %.0f points and P99 at most %gx (or +1 s) of the pre-trigger level, from some interval after the trigger to the end of arrivals",
 			100*RecoveryGoodputSlack, RecoveryP99Factor)}
 	var sum float64
 	for _, r := range results {
-		run := recoveryRun(r, warmup, duration, start, end)
+		run := run(r, warmup, duration, start, end)
 		rs.Runs = append(rs.Runs, run)
 		if run.Recovered {
 			rs.Recovered++
@@ -93,8 +92,8 @@ func seriesValues(r *checkout.Result, name string) []float64 {
 	return nil
 }
 
-func recoveryRun(r *checkout.Result, warmup, duration, start, end float64) RecoveryRun {
-	run := RecoveryRun{Replication: r.Replication, WorstGoodput: math.Inf(1)}
+func run(r *checkout.Result, warmup, duration, start, end float64) Run {
+	run := Run{Replication: r.Replication, WorstGoodput: math.Inf(1)}
 	iv := r.Interval.Seconds()
 	arr, ok, p99 := seriesValues(r, "arrivals_per_s"), seriesValues(r, "succeeded_per_s"), seriesValues(r, "latency_p99_s")
 	n := min(len(arr), len(ok), len(p99))
@@ -162,8 +161,8 @@ func recoveryRun(r *checkout.Result, warmup, duration, start, end float64) Recov
 	return run
 }
 
-// writeTable prints the recovery section of a run's table.
-func (rs *RecoverySummary) writeTable(w io.Writer) error {
+// WriteTable prints the recovery section of a run's table.
+func (rs *Summary) WriteTable(w io.Writer) error {
 	verdict := fmt.Sprintf("%d of %d runs recovered", rs.Recovered, len(rs.Runs))
 	if rs.MeanRecoveryS != nil {
 		verdict += fmt.Sprintf(", on average %s after the trigger ended", output.Human(*rs.MeanRecoveryS, "s"))
