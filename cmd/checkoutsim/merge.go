@@ -82,8 +82,11 @@ sweep's JSON into a table or CSV.`,
 }
 
 func runMerge(o *mergeOptions, stdout io.Writer) error {
-	if tune.IsResultFile(o.parts[0]) {
+	if len(o.parts) > 0 && tune.IsResultFile(o.parts[0]) {
 		return runTuneMerge(o, stdout)
+	}
+	if len(o.parts) > 0 && isAnalysisPart(o.parts[0]) { // sensitivity or robust parts
+		return mergeAnalysis(o.parts, o.output, o.out, o.plots, stdout)
 	}
 	parts := make([]*experiments.SweepResult, len(o.parts))
 	for i, name := range o.parts {

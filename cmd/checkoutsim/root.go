@@ -70,6 +70,8 @@ The same scenario and seed always give byte-identical output.`,
 		newReportCmd(),
 		newFitCmd(),
 		newAblationCmd(),
+		newSensitivityCmd(),
+		newRobustCmd(),
 		newTestbedCmd(),
 		newTuneCmd(),
 	)
