@@ -32,14 +32,18 @@ var fieldUnits = map[string]string{
 // comments of the config structs (models/..., policy/...), which
 // reflection cannot read; TestScenarioDocs fails when a field is missing.
 var fieldMeanings = map[string]string{
-	"name":            "Identifies the scenario in outputs; a built-in is addressed by it. Empty: the file's base name without extension.",
-	"description":     "One line shown by `checkoutsim scenarios`.",
-	"seed":            "Seed of the random streams (`--seed` overrides it). The same scenario and seed give identical results.",
-	"replications":    "Independent replications (1 to 10000; `--replications` overrides it). Confidence intervals need at least 2.",
-	"duration":        "Simulated time during which users arrive.",
-	"warmup":          "Initial time left out of the statistics (queues filling from empty). Must be less than duration.",
-	"drain":           "How long the run goes on after arrivals stop so that checkouts in flight finish; those still unfinished are reported as such.",
-	"sample_interval": "Resolution of the time series (at most 100000 samples over duration).",
+	"name":              "Identifies the scenario in outputs; a built-in is addressed by it. Empty: the file's base name without extension.",
+	"description":       "One line shown by `checkoutsim scenarios`.",
+	"seed":              "Seed of the random streams (`--seed` overrides it). The same scenario and seed give identical results.",
+	"replications":      "Independent replications (1 to 10000; `--replications` overrides it). Confidence intervals need at least 2.",
+	"uncertain":         "Inputs whose values are guesses or calibrated, each with a plausible range; `checkoutsim sensitivity` and `robust` vary them, a plain run ignores them.",
+	"uncertain[].path":  "Field path of the uncertain input, as `--set` writes it (`inventory.lock_timeout`).",
+	"uncertain[].range": "Plausible values: `lo..hi`, `log:lo..hi` or a list `[a, b, c]`, within the field's valid values.",
+	"uncertain[].why":   "One line: why the value is uncertain.",
+	"duration":          "Simulated time during which users arrive.",
+	"warmup":            "Initial time left out of the statistics (queues filling from empty). Must be less than duration.",
+	"drain":             "How long the run goes on after arrivals stop so that checkouts in flight finish; those still unfinished are reported as such.",
+	"sample_interval":   "Resolution of the time series (at most 100000 samples over duration).",
 
 	"traffic":                      "Who arrives, when, and with what.",
 	"traffic.profile":              "Checkout arrival rate over time: a piecewise-linear list of corners in time order. Before the first corner the rate is the first rate, after the last the last. Arrivals are non-homogeneous Poisson.",

@@ -109,6 +109,12 @@ func loadBytes(name, baseDir string, data []byte, sets []string) (*Scenario, err
 		return nil, errs
 	}
 	s := doc.Scenario
+	for i := range s.Uncertain { // where each entry is written, for experiments/uncertainty's errors
+		s.Uncertain[i].Source = name
+		if n := nodeAt(root, fmt.Sprintf("uncertain[%d]", i)); n != nil && n.Line > 0 {
+			s.Uncertain[i].Source = fmt.Sprintf("%s:%d", name, n.Line)
+		}
+	}
 	if s.Name == "" {
 		base := filepath.Base(name)
 		s.Name = strings.TrimSuffix(base, filepath.Ext(base))

@@ -46,7 +46,7 @@ func TestLoadScenarioBadInput(t *testing.T) {
 		{"unknown field", "traffic:\n  multipler: 2\n", nil,
 			`t.yaml:2: traffic.multipler: unknown field; did you mean "multiplier"? (valid fields: ` + trafficFields + ")"},
 		{"unknown top-level field", "sedd: 3\n", nil,
-			`t.yaml:1: sedd: unknown field; did you mean "seed"? (valid fields: name, description, seed, replications, duration, warmup, drain, sample_interval, traffic, services, database, inventory, cache, pricing, payments, flow)`},
+			`t.yaml:1: sedd: unknown field; did you mean "seed"? (valid fields: name, description, seed, replications, uncertain, duration, warmup, drain, sample_interval, traffic, services, database, inventory, cache, pricing, payments, flow)`},
 		{"wrong type", "traffic:\n  skus: many\n", nil,
 			`t.yaml:2: traffic.skus: expected a whole number, got string "many"`},
 		{"wrong type for a mapping", "database: 200\n", nil,

@@ -379,3 +379,9 @@ func intList(xs []int, limit int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// CheckParts is checkParts for the part files of other sharded commands
+// (experiments/uncertainty's sensitivity and robust designs).
+func CheckParts[P any](names []string, parts []P, meta func(P) (grid any, hash string, shard *Shard)) error {
+	return checkParts(names, parts, meta)
+}

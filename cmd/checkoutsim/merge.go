@@ -8,6 +8,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/tune"
 )
 
 // mergeOptions are the arguments and flags of checkoutsim merge.
@@ -81,6 +82,12 @@ sweep's JSON into a table or CSV.`,
 }
 
 func runMerge(o *mergeOptions, stdout io.Writer) error {
+	if len(o.parts) > 0 && tune.IsResultFile(o.parts[0]) {
+		return runTuneMerge(o, stdout)
+	}
+	if len(o.parts) > 0 && isAnalysisPart(o.parts[0]) { // sensitivity or robust parts
+		return mergeAnalysis(o.parts, o.output, o.out, o.plots, stdout)
+	}
 	parts := make([]*experiments.SweepResult, len(o.parts))
 	for i, name := range o.parts {
 		p, err := experiments.ReadSweepResult(name)

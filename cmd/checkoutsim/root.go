@@ -70,7 +70,10 @@ The same scenario and seed always give byte-identical output.`,
 		newReportCmd(),
 		newFitCmd(),
 		newAblationCmd(),
+		newSensitivityCmd(),
+		newRobustCmd(),
 		newTestbedCmd(),
+		newTuneCmd(),
 	)
 	return root
 }

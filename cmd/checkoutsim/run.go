@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -74,6 +75,9 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 	bar.finish()
 	if err != nil {
 		return runError(err)
+	}
+	for _, w := range experiments.WarmupWarnings(sc, results) {
+		fmt.Fprintf(stderr, "checkoutsim: run: warning: %s\n", w)
 	}
 	s := experiments.Summarize(sc, seed, results)
 	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
 )
 
 // validateOptions are the arguments and flags of checkoutsim validate.
@@ -58,7 +59,11 @@ if any scenario is invalid, 0 if all are valid.`,
 func runValidate(o *validateOptions, out io.Writer) error {
 	bad := 0
 	for _, f := range o.files {
-		if _, err := experiments.LoadScenario(f, o.sets); err != nil {
+		sc, err := experiments.LoadScenario(f, o.sets)
+		if err == nil {
+			_, err = uncertainty.Dimensions(sc, f, o.sets) // the uncertain: ranges
+		}
+		if err != nil {
 			bad++
 			fmt.Fprintln(out, err)
 			continue

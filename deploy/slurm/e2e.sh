@@ -48,6 +48,8 @@ SHARDS=3
 # command with --shards is missing from this list.
 COMMANDS=(
     "sweep one-station --duration 5m --set warmup=5s --set drain=5s --replications 2 --param traffic.multiplier=0.5,0.6,0.75,0.9,1,1.25 --param services[0].workers_per_instance=7,8,10"
+    "sensitivity experiments/uncertainty/testdata/tiny.yaml --trajectories 2 -o json"
+    "robust experiments/uncertainty/testdata/tiny.yaml experiments/uncertainty/testdata/tiny.yaml --samples 4 -o json"
 )
 
 log() { printf '== e2e: %s\n' "$*"; }

@@ -161,7 +161,7 @@ func ParseRange(source, path, text string) (Dimension, error) {
 		if d.Scale == Log {
 			return fail("log: needs an interval lo..hi")
 		}
-		vals, err := splitList(r)
+		vals, err := SplitList(r)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -247,9 +247,9 @@ func isDuration(s string) bool {
 	return last == 's' || last == 'm' || last == 'h'
 }
 
-// splitList splits at commas outside (), [], {} and quotes and trims each
-// value.
-func splitList(s string) ([]string, error) {
+// SplitList splits s at commas outside (), [], {} and quotes and trims
+// each value, so "lognormal(median=1s, p99=2s),const(1s)" is two values.
+func SplitList(s string) ([]string, error) {
 	var out []string
 	depth, start := 0, 0
 	var quote rune

@@ -19,6 +19,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/models/database"
+	"github.com/checkoutsim/checkoutsim/models/traffic"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -303,20 +304,23 @@ func (g *get) onRefill(o call.Outcome) {
 	c.woken = woken[:0]
 }
 
-// affected reports whether a promotion touching fraction of SKUs changes
-// the given SKU: the promoted SKUs are the most popular ranks.
-func (c *Cache) affected(sku int, fraction float64) bool {
-	return float64(sku) < fraction*float64(c.skus)
+// promotedIDs returns the ids of the SKUs a promotion touching fraction
+// of them changes: the most popular ranks.
+func (c *Cache) promotedIDs(fraction float64) []uint32 {
+	ids := traffic.NewSKUIDs(c.skus)
+	var out []uint32
+	for rank := 0; float64(rank) < fraction*float64(c.skus); rank++ {
+		out = append(out, ids.ID(rank))
+	}
+	return out
 }
 
 // promote starts a promotion: the promoted SKUs' prices change. A broad
 // invalidation purges every entry; a targeted one only the promoted SKUs'
 // entries that were not already refreshed ahead of time.
 func (c *Cache) promote(ev Event) {
-	for sku := 0; sku < c.skus; sku++ {
-		if c.affected(sku, ev.Fraction) {
-			c.version[sku]++
-		}
+	for _, sku := range c.promotedIDs(ev.Fraction) {
+		c.version[sku]++
 	}
 	c.Invalidations++
 	if c.cfg.Invalidation == InvalidateBroad {
@@ -341,10 +345,8 @@ func (c *Cache) prewarmed(k uint32) bool {
 // evenly over the lead time, each to the promotion's new version.
 func (c *Cache) prewarm(ev Event) {
 	var keys []uint32
-	for sku := 0; sku < c.skus; sku++ {
-		if c.affected(sku, ev.Fraction) {
-			keys = append(keys, c.Key(Price, uint32(sku)), c.Key(Rule, uint32(sku)))
-		}
+	for _, sku := range c.promotedIDs(ev.Fraction) {
+		keys = append(keys, c.Key(Price, sku), c.Key(Rule, sku))
 	}
 	if len(keys) == 0 {
 		return

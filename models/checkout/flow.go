@@ -418,6 +418,7 @@ func (w *work) price() {
 func (w *work) pay() {
 	s, ctx, done := w.sc.f.s, w.ctx, w.done
 	w.recycle()
+	s.rec.paying(ctx.Intent)
 	s.payer.Pay(ctx, done)
 }
 

@@ -34,6 +34,15 @@ type recorder struct {
 	maxBacklog  int
 	maxInst     []int
 
+	successLatency   *stats.Histogram
+	abandonedClicks  int64
+	paymentCheckouts int64
+	payingIDs        map[uint64]struct{} // lookup only; never iterated
+	// episode windows: counters at the start of the open ones, sums of
+	// the closed ones
+	episodeOpen               map[int]episodeMark // lookup only; never iterated in order-dependent ways
+	episodeAttempts, episodeN int64
+
 	// interval accumulators, reset at every sample
 	interval     *stats.Histogram
 	series       []Series
@@ -56,12 +65,16 @@ type snapshot struct {
 	poolTimeouts       int64
 	cacheRefills       int64
 	orchestratorQueued int64
+	paymentCheckouts   int64
 }
+
+// episodeMark holds the payment counters when an episode began.
+type episodeMark struct{ attempts, checkouts int64 }
 
 func newRecorder(s *System) *recorder {
 	r := &recorder{s: s, causes: map[string]int64{}, latency: new(stats.Histogram),
 		attribution: newAttribution(), interval: new(stats.Histogram), seriesByName: map[string]int{},
-		maxInst: make([]int, len(s.services))}
+		maxInst: make([]int, len(s.services)), successLatency: new(stats.Histogram), episodeOpen: map[int]episodeMark{}, payingIDs: map[uint64]struct{}{}}
 	for _, co := range s.cfg.Traffic.Cohorts {
 		r.cohorts = append(r.cohorts, CohortResult{Name: co.Name, Latency: new(stats.Histogram)})
 	}
@@ -78,6 +91,48 @@ func (r *recorder) start() {
 			r.sample(now)
 		}
 	})
+	k := 0
+	for _, p := range r.s.cfg.Payments.Providers {
+		for _, ep := range p.Episodes {
+			id := k
+			k++
+			r.s.eng.At(ep.Start, func() {
+				r.episodeOpen[id] = episodeMark{r.s.payer.Attempts(), r.paymentCheckouts}
+			})
+			r.s.eng.At(ep.End, func() { r.closeEpisode(id) })
+		}
+	}
+}
+
+// closeEpisode adds an episode window's payment counts to the sums.
+func (r *recorder) closeEpisode(id int) {
+	m, ok := r.episodeOpen[id]
+	if !ok {
+		return
+	}
+	delete(r.episodeOpen, id)
+	r.episodeAttempts += r.s.payer.Attempts() - m.attempts
+	r.episodeN += r.paymentCheckouts - m.checkouts
+}
+
+// paying records an intent reaching the payment code; only its first time
+// counts (payingIDs holds the intents in flight that have).
+func (r *recorder) paying(in *call.Intent) {
+	if in == nil {
+		return
+	}
+	if _, seen := r.payingIDs[in.ID]; seen {
+		return
+	}
+	r.payingIDs[in.ID] = struct{}{}
+	r.paymentCheckouts++
+}
+
+// abandonedClick records a measured click the user walked away from.
+func (r *recorder) abandonedClick(c *click) {
+	if c.in.measured {
+		r.abandonedClicks++
+	}
 }
 
 func (r *recorder) arrived(in *intent) { r.arrivals++ }
@@ -91,12 +146,16 @@ func (r *recorder) clicked(c *click, o call.Outcome) {
 	}
 	r.clicks++
 	r.latency.Record(int64(lat))
+	if o == policy.Success {
+		r.successLatency.Record(int64(lat))
+	}
 	r.cohorts[c.in.co.Cohort].Latency.Record(int64(lat))
 	r.attribution.Add(lat, &c.trace)
 }
 
 func (r *recorder) resolved(in *intent, res result, cause string) {
 	r.resolvedNow[res]++
+	delete(r.payingIDs, in.ID)
 	if !in.measured {
 		return
 	}
@@ -137,7 +196,7 @@ func (r *recorder) sample(now sim.Time) {
 		lockWaits: s.reserver.LockWaits, lockWaitSum: s.reserver.LockWaitSum,
 		statements: s.db.Statements, paymentAttempts: s.payer.Attempts(),
 		gatewayAttempts: s.gwEdge.Attempts, poolTimeouts: s.db.PoolTimeouts,
-		cacheRefills: s.cache.Refills,
+		cacheRefills: s.cache.Refills, paymentCheckouts: r.paymentCheckouts,
 	}
 	for _, p := range s.payer.Providers {
 		cur.providerRequests += p.Requests
@@ -171,6 +230,11 @@ func (r *recorder) sample(now sim.Time) {
 	r.add("db_pool_waiting", "requests", float64(s.db.Pool().Waiting()))
 	r.add("gateway_attempts_per_s", "1/s", d(cur.gatewayAttempts, r.last.gatewayAttempts))
 	r.add("payment_attempts_per_s", "1/s", d(cur.paymentAttempts, r.last.paymentAttempts))
+	amp := 0.0
+	if n := cur.paymentCheckouts - r.last.paymentCheckouts; n > 0 {
+		amp = float64(cur.paymentAttempts-r.last.paymentAttempts) / float64(n)
+	}
+	r.add("payment_amplification", "attempts per paying checkout", amp)
 	for _, p := range s.payer.Providers {
 		r.add("provider_in_flight/"+p.Name(), "requests", float64(p.InFlight()))
 		state := 0.0
@@ -204,6 +268,7 @@ func (r *recorder) result() *Result {
 		Measured: s.cfg.Duration - s.cfg.Warmup, Events: s.eng.Processed(),
 		Checkout: r.counts, Causes: sortedCauses(r.causes), Clicks: r.clicks,
 		Latency: r.latency, Cohorts: r.cohorts, Attribution: r.attribution,
+		SuccessLatency: r.successLatency, AbandonedClicks: r.abandonedClicks,
 		Series: r.series, Interval: s.cfg.SampleInterval,
 	}
 	res.Checkout.Unfinished = int64(s.inFlight)
@@ -256,7 +321,13 @@ func (r *recorder) result() *Result {
 	sig.Published, sig.Confirmed = r.published, r.confirmed
 	for _, p := range s.payer.Providers {
 		sig.ProviderRequests += p.Requests
+		sig.ProviderZombieCompletions += p.Zombies
 	}
+	sig.PaymentCheckouts = r.paymentCheckouts
+	for id := 0; id < len(res.Triggers); id++ { // episodes still open at the end
+		r.closeEpisode(id)
+	}
+	sig.EpisodePaymentAttempts, sig.EpisodePaymentCheckouts = r.episodeAttempts, r.episodeN
 	for i, svc := range s.services {
 		sr := ServiceResult{Name: svc.Name(), Utilisation: svc.Utilisation(end), InstanceHours: svc.InstanceHours(end),
 			CostUSD: svc.Cost(end), Requests: svc.Requests, Overloaded: svc.Overloaded, Dropped: svc.Dropped, MaxInstances: r.maxInst[i]}

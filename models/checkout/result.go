@@ -21,13 +21,21 @@ type Result struct {
 	Causes   []Cause          // failed intents by cause, sorted by name
 	Clicks   int64            // responses users received
 	Latency  *stats.Histogram // response time of each click (success or error)
-	Cohorts  []CohortResult
-	Steps    []StepResult
-	Layers   []Layer // every call edge: calls and attempts
-	Signals  Signals
-	Services []ServiceResult
-	CostUSD  float64
-	Browse   BrowseResult
+	// SuccessLatency is the response time of the clicks that succeeded:
+	// Latency also holds fast rejections, which pull its percentiles down
+	// as overload grows.
+	SuccessLatency *stats.Histogram
+	// AbandonedClicks are measured clicks the user gave up waiting for:
+	// they received no response, so they are in neither histogram (a
+	// user's patience, not the system, ended them).
+	AbandonedClicks int64
+	Cohorts         []CohortResult
+	Steps           []StepResult
+	Layers          []Layer // every call edge: calls and attempts
+	Signals         Signals
+	Services        []ServiceResult
+	CostUSD         float64
+	Browse          BrowseResult
 
 	Attribution *Attribution
 	Series      []Series
@@ -107,7 +115,30 @@ type Signals struct {
 	BreakerChanges            []BreakerChange
 	BreakerFlips              int64
 	ProviderRequests          int64
-	ProviderZombieCompletions int64
+	ProviderZombieCompletions int64 // attempts a provider completed after its client stopped waiting
+	// PaymentCheckouts are the checkout intents that reached the payment
+	// code at least once. PaymentAttempts / PaymentCheckouts is the
+	// all-layer amplification: provider attempts per checkout that pays,
+	// whether the repeats came from the payment client, the payment step,
+	// the gateway or the user clicking again (PaymentAttempts / Payments
+	// counts only the client's own retries).
+	PaymentCheckouts int64
+	// EpisodePaymentAttempts and EpisodePaymentCheckouts count the same
+	// during the providers' degradation episodes (each episode's window
+	// once, summed over episodes): the storm while the provider is slow.
+	EpisodePaymentAttempts  int64
+	EpisodePaymentCheckouts int64
+}
+
+// Amplification is PaymentAttempts / PaymentCheckouts (0 when none paid).
+func (s *Signals) Amplification() float64 {
+	return ratio(float64(s.PaymentAttempts), float64(s.PaymentCheckouts))
+}
+
+// EpisodeAmplification is the all-layer amplification during the
+// degradation episodes (0 without episodes).
+func (s *Signals) EpisodeAmplification() float64 {
+	return ratio(float64(s.EpisodePaymentAttempts), float64(s.EpisodePaymentCheckouts))
 }
 
 // CacheHitRatio is hits / reads (1 with no reads).
@@ -268,4 +299,20 @@ func sortedCauses(m map[string]int64) []Cause {
 		return 0
 	})
 	return out
+}
+
+// MSERTruncation is the MSER-5 truncation point of the named time series
+// (stats.MSER5): the time after which its batch means look stationary, so
+// a warm-up shorter than it leaves transient behaviour in the statistics.
+// ok is false when the run has no such series or too few samples.
+func (r *Result) MSERTruncation(series string) (at sim.Time, ok bool) {
+	for _, s := range r.Series {
+		if s.Name == series {
+			if len(s.Values) < 10 {
+				return 0, false
+			}
+			return sim.Time(stats.MSER5(s.Values)) * r.Interval, true
+		}
+	}
+	return 0, false
 }

@@ -43,6 +43,7 @@ type System struct {
 	inFlight int // checkout intents not yet resolved
 	arriving bool
 	rec      *recorder
+	skuIDs   traffic.SKUIDs // promotions touch the most popular ranks
 
 	next      traffic.Checkout // the scheduled arrival
 	arrival   func()           // bound once: s.onArrival
@@ -130,6 +131,7 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 			b.entry = s.gateway.Serve(b.entry)
 		}
 	}
+	s.skuIDs = traffic.NewSKUIDs(cfg.Traffic.SKUs)
 	s.rec = newRecorder(s)
 	return s, nil
 }
@@ -138,7 +140,7 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 func (s *System) promoted(sku uint32) bool {
 	now := s.eng.Now()
 	for _, ev := range s.cfg.Cache.Events {
-		if now >= ev.At && float64(sku) < ev.Fraction*float64(s.cfg.Traffic.SKUs) {
+		if now >= ev.At && float64(s.skuIDs.Rank(sku)) < ev.Fraction*float64(s.cfg.Traffic.SKUs) {
 			return true
 		}
 	}
@@ -208,6 +210,7 @@ func (s *System) abandon(c *click) {
 		return
 	}
 	c.answered = true
+	s.rec.abandonedClick(c)
 	c.ctx.Abandon(false)
 	s.resolve(c.in, resultAbandoned, "")
 }

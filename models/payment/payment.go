@@ -137,6 +137,10 @@ type Provider struct {
 
 	Requests int64
 	Errors   int64
+	// Zombies are attempts the provider completed after the client had
+	// stopped waiting for them (a timed-out or abandoned attempt): work,
+	// and possibly a charge, nobody receives.
+	Zombies int64
 
 	free sim.FreeList[request] // recycled requests
 }
@@ -183,6 +187,9 @@ func (p *Provider) freshRequest() *request {
 func (r *request) onServed(_ resource.Outcome, t resource.Timing) {
 	p, reply, fail := r.p, r.reply, r.fail
 	r.ctx.Record(call.SpanProvider, t.Sojourn())
+	if !r.ctx.Live() {
+		p.Zombies++
+	}
 	r.ctx, r.reply = nil, nil
 	p.free.Put(r)
 	if fail {

@@ -316,3 +316,23 @@ func TestClientRetryFallbackAndBreaker(t *testing.T) {
 		})
 	}
 }
+
+// A provider attempt that completes after the client timed out is a
+// zombie: with a 1 s timeout, 3 attempts on a 2.5 s provider are all
+// zombies when they complete; a 100 ms provider leaves none.
+func TestZombieCompletions(t *testing.T) {
+	retry := &policy.RetryConfig{MaxAttempts: 3, Backoff: policy.BackoffConfig{Kind: policy.BackoffConstant, Jitter: policy.JitterNone}}
+	for _, c := range []struct {
+		latency string
+		want    int64
+	}{{"constant(2500ms)", 3}, {"constant(100ms)", 0}} {
+		e := sim.New()
+		py := newPayer(t, e, Config{Providers: []ProviderConfig{provider(t, "a", c.latency, 0)},
+			Client: call.Policy{AttemptTimeout: s, Retry: retry}}, 1)
+		py.Pay(call.Root(nil, sim.Never, new(call.Trace)), func(call.Outcome) {})
+		e.Run()
+		if p := py.Providers[0]; p.Zombies != c.want || p.Requests < c.want {
+			t.Errorf("%s with a 1 s timeout: %d zombie completions of %d requests, want %d", c.latency, p.Zombies, p.Requests, c.want)
+		}
+	}
+}

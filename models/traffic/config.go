@@ -29,8 +29,8 @@ type Config struct {
 	CartSize dist.Dist
 	// MaxCartLines caps the cart size.
 	MaxCartLines int
-	// SKUs is the catalogue size; SKUSkew the Zipf exponent of popularity
-	// (SKU 0 is the most popular).
+	// SKUs is the catalogue size; SKUSkew the Zipf exponent of popularity.
+	// SKU ids are unrelated to popularity (SKUIDs maps ranks to ids).
 	SKUs    int
 	SKUSkew float64
 	// Patience is how long a user waits for a response, in seconds, before
@@ -134,6 +134,7 @@ type Source struct {
 	arrivals interface{ Next() sim.Time }
 	cohortW  []float64
 	zipf     *dist.Zipf
+	ids      SKUIDs
 	rCohort  *rand.Rand
 	rCart    *rand.Rand
 	rSKU     *rand.Rand
@@ -150,7 +151,7 @@ func NewSource(cfg *Config, stream func(string) *rand.Rand) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("traffic: sku_skew: %w", err)
 	}
-	s := &Source{cfg: cfg, zipf: z,
+	s := &Source{cfg: cfg, zipf: z, ids: NewSKUIDs(cfg.SKUs),
 		rCohort: stream("traffic/cohort"), rCart: stream("traffic/cart"),
 		rSKU: stream("traffic/sku"), rPatient: stream("traffic/patience")}
 	if cfg.Trace != "" {
@@ -186,7 +187,7 @@ func (s *Source) Next() Checkout {
 	lines = min(max(lines, 1), s.cfg.MaxCartLines)
 	items := make([]inventory.Item, 0, lines)
 	for len(items) < lines {
-		sku := uint32(s.zipf.Int(s.rSKU))
+		sku := s.ids.ID(s.zipf.Int(s.rSKU))
 		dup := false
 		for i := range items {
 			if items[i].SKU == sku {
@@ -208,5 +209,5 @@ func (s *Source) Next() Checkout {
 	return Checkout{At: at, Cohort: cohort, Items: items, Patience: patience}
 }
 
-// SKU draws a SKU by popularity (for browsing).
-func (s *Source) SKU(r *rand.Rand) uint32 { return uint32(s.zipf.Int(r)) }
+// SKU draws a SKU id by popularity (for browsing).
+func (s *Source) SKU(r *rand.Rand) uint32 { return s.ids.ID(s.zipf.Int(r)) }

@@ -1,0 +1,372 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/tune"
+)
+
+// tuneOptions are the arguments and flags of checkoutsim tune.
+type tuneOptions struct {
+	scenario    string
+	specFile    string
+	knobs       []string
+	minimize    string
+	maximize    string
+	constraints []string
+	conditions  []string
+	budget      string
+	seed        uint64
+	candidates  int
+	sets        []string
+	duration    string
+	output      string
+	out         string
+	plots       string
+	workers     int
+	rawShard    string
+	resume      bool
+	state       string
+
+	spec  tune.Spec
+	shard *experiments.Shard
+}
+
+// resolve builds the spec from --spec and the flags (flags add knobs,
+// constraints and conditions; an objective flag replaces the file's) and
+// checks the flags that need no scenario. Every problem is reported at
+// once, one per line.
+func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	spec := tune.Spec{}
+	if o.specFile != "" {
+		s, err := tune.LoadSpec(o.specFile)
+		if err != nil {
+			return prefixAll("tune", []error{err})
+		}
+		spec = *s
+	}
+	if o.scenario != "" {
+		spec.Scenario = o.scenario
+	}
+	if spec.Scenario == "" {
+		add(errors.New("tune: no scenario: give SCENARIO or scenario: in --spec"))
+	}
+	spec.Sets = append(spec.Sets, o.sets...)
+	if o.duration != "" {
+		spec.Sets = append(spec.Sets, "duration="+o.duration)
+	}
+	for _, k := range o.knobs {
+		d, err := tune.ParseKnobFlag(k)
+		add(err)
+		if err == nil {
+			spec.Knobs = append(spec.Knobs, d)
+		}
+	}
+	switch {
+	case o.minimize != "" && o.maximize != "":
+		add(errors.New("--minimize and --maximize: give one objective"))
+	case o.minimize != "":
+		spec.Objective = tune.Objective{Metric: o.minimize, Source: "--minimize"}
+	case o.maximize != "":
+		spec.Objective = tune.Objective{Metric: o.maximize, Maximize: true, Source: "--maximize"}
+	}
+	for _, c := range o.constraints {
+		con, err := tune.ParseConstraint("--constraint", c)
+		add(err)
+		if err == nil {
+			spec.Constraints = append(spec.Constraints, con)
+		}
+	}
+	for _, c := range o.conditions {
+		cond, err := tune.ParseCondition("--condition", c)
+		add(err)
+		if err == nil {
+			spec.Conditions = append(spec.Conditions, cond)
+		}
+	}
+	if o.budget != "" {
+		b, err := tune.ParseBudget("--budget", o.budget)
+		add(err)
+		spec.Budget = b
+	}
+	if cmd.Flags().Changed("seed") {
+		spec.Seed = o.seed
+	}
+	if cmd.Flags().Changed("candidates") {
+		spec.Candidates = o.candidates
+	}
+	if err := experiments.CheckFormat(o.output); err != nil {
+		add(fmt.Errorf("--output: %w", err))
+	}
+	if o.workers < 0 {
+		add(fmt.Errorf("--workers %d: want >= 0 (0: GOMAXPROCS)", o.workers))
+	}
+	// No --shards: a search shards stage by stage (merge between stages),
+	// so it is not one job array and one merge like sweep's (the Slurm
+	// e2e, deploy/slurm/e2e.sh, proves that protocol for --shards commands).
+	if cmd.Flags().Changed("shard") {
+		envName, envVal := "", ""
+		for _, name := range shardEnvVars {
+			if v := getenv(name); v != "" {
+				envName, envVal = name, v
+				break
+			}
+		}
+		s, err := experiments.ParseShard(o.rawShard, 0, envName, envVal)
+		add(err)
+		o.shard = s
+		if o.out == "" {
+			add(errors.New("--shard writes a part file for 'checkoutsim merge': give --out FILE"))
+		}
+		if cmd.Flags().Changed("output") && o.output != experiments.FormatJSON {
+			add(fmt.Errorf("--shard writes a part file, which is JSON: drop -o %s", o.output))
+		}
+		o.output = experiments.FormatJSON
+	}
+	if o.resume && (o.out == "" || o.output != experiments.FormatJSON) {
+		add(errors.New("--resume needs --out FILE and -o json (the file of the interrupted run)"))
+	}
+	if o.out != "" {
+		if st, err := os.Stat(filepath.Dir(o.out)); err != nil || !st.IsDir() {
+			add(fmt.Errorf("--out %s: directory %s does not exist", o.out, filepath.Dir(o.out)))
+		}
+	}
+	if len(errs) > 0 {
+		return prefixAll("tune", errs)
+	}
+	o.spec = spec
+	return nil
+}
+
+// prefixAll puts "tune: " before every line of the errors, so each
+// problem is one line naming the command.
+func prefixAll(cmd string, errs []error) error {
+	var lines []string
+	for _, e := range errs {
+		for _, l := range strings.Split(e.Error(), "\n") {
+			if l != "" {
+				lines = append(lines, cmd+": "+l)
+			}
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+func newTuneCmd() *cobra.Command { return newTuneCmdWith(os.Getenv, runTune) }
+
+func newTuneCmdWith(getenv func(string) string, runF func(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) error) *cobra.Command {
+	o := &tuneOptions{}
+	cmd := &cobra.Command{
+		Use:   "tune [SCENARIO] --knob PATH=RANGE ... --minimize METRIC [--constraint 'METRIC<=X' ...] [--condition ...]",
+		Short: "Find retry, timeout, budget and breaker settings that hold the SLO under disturbance",
+		Long: `tune searches the knobs' space for the settings that optimise a metric
+while holding every constraint in every condition, and prints them as
+--set lines, a YAML fragment and the policy.StackConfig Go literal.
+
+Knobs: --knob PATH=RANGE, PATH as for --set, RANGE one of 200ms..3s,
+1..4 (whole numbers), 0.05..0.5, log:10ms..2s, or a list
+constant,exponential. Metrics: a path in 'run -o json'
+(checkout.latency_s.p99, checkout.error_rate, cost.usd) or a short name
+(p99, error_rate). Conditions: the scenario as it is ("base"), plus each
+--condition NAME:PATH=VALUE[,PATH=VALUE...] or --condition FILE (a scenario
+file to run instead, knobs applied on top). A candidate's score is its
+objective in its worst condition (per replication, averaged); it is infeasible if it breaks a
+constraint in any condition.
+
+The search: a Latin hypercube of --candidates points; successive halving
+(a quarter of the measured window with one replication for all, half with
+two replications for the best quarter; common random numbers throughout);
+then the finalists and the current settings re-run on a fresh seed with 5
+replications for 95% intervals. A finalist is feasible when every
+constraint holds at the far end of its interval. --budget caps the runs
+("300", "300 runs") or the simulated time ("40h"): the candidates shrink to
+fit.
+
+Bad input (an unknown knob path, a range outside the field's limits, an
+unknown metric, an empty space, an objective bounded the other way by a
+constraint) is reported before anything runs, one line each: exit 2. No
+feasible candidate: exit 1, naming the constraint broken most often and the
+closest miss.
+
+--out FILE is rewritten after every run; Ctrl-C and --resume continue. With
+--shard i/N a process runs its share of the next stage and writes a part
+file; 'checkoutsim merge' combines the parts (the full answer once every
+stage is done, else a state file to pass back with --state).`,
+		Example: `  checkoutsim tune payment-slowdown-after --duration 10m \
+      --knob payments.client.timeout=log:300ms..3s --knob payments.client.retry.max_attempts=1..4 \
+      --knob payments.client.retry.backoff.kind=constant,exponential \
+      --minimize p99 --constraint 'error_rate<=1%' --condition spike:traffic.multiplier=1.5
+  checkoutsim tune --spec tune.yaml -o json --out tune.json --plots charts/`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.scenario = args[0]
+			}
+			if err := o.resolve(cmd, getenv); err != nil {
+				return badInput(err)
+			}
+			return runF(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.specFile, "spec", "", "a YAML file holding the question (knobs, minimize/maximize, constraints, conditions, budget, ...)")
+	f.StringArrayVar(&o.knobs, "knob", nil, "a knob, PATH=RANGE (repeatable): 200ms..3s, 1..4, log:10ms..2s, constant,exponential")
+	f.StringVar(&o.minimize, "minimize", "", "the metric to minimise (p99, checkout.latency_s.p99, cost.usd, ...)")
+	f.StringVar(&o.maximize, "maximize", "", "the metric to maximise (throughput, ...)")
+	f.StringArrayVar(&o.constraints, "constraint", nil, "METRIC<=X or METRIC>=X, in every condition (repeatable); X may be 1% or 1.5s")
+	f.StringArrayVar(&o.conditions, "condition", nil, "a disturbance, NAME:PATH=VALUE[,PATH=VALUE...] or a scenario FILE (repeatable)")
+	f.StringVar(&o.budget, "budget", "", `cap on replication runs ("300") or simulated time ("40h")`)
+	f.Uint64Var(&o.seed, "seed", tune.DefaultSeed, "seed of the design and the rungs (the final re-run uses a seed derived from it)")
+	f.IntVar(&o.candidates, "candidates", tune.DefaultCandidates, "points of the Latin hypercube")
+	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field in every run, path=value (repeatable)")
+	f.StringVar(&o.duration, "duration", "", `simulated arrival time of a full run, e.g. "10m" (default: the scenario's)`)
+	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table, json or csv")
+	f.StringVar(&o.out, "out", "", "write the output to this file (atomically), rewritten after every run")
+	f.StringVar(&o.plots, "plots", "", "write the Pareto fronts (PNG and SVG) to this directory")
+	f.IntVar(&o.workers, "workers", 0, "runs in parallel (default: GOMAXPROCS); the output does not depend on it")
+	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N of the next stage, "i/N"; "/N" takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
+	f.BoolVar(&o.resume, "resume", false, "keep the runs already in --out (same search) and compute only the missing ones")
+	f.StringVar(&o.state, "state", "", "runs computed so far (a file 'checkoutsim merge' wrote), for the next stage of a sharded search")
+	return cmd
+}
+
+func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) error {
+	t, err := tune.New(o.spec)
+	if err != nil {
+		return badInput(prefixAll("tune", []error{err}))
+	}
+	var prev *tune.Result
+	readState := func(name string) error {
+		r, err := tune.ReadResult(name)
+		if err != nil {
+			return badInput(fmt.Errorf("tune: %w", err))
+		}
+		if prev == nil {
+			prev = r
+			return nil
+		}
+		merged, err := tune.Merge([]string{"state", name}, []*tune.Result{prev, r})
+		if err != nil {
+			return badInput(fmt.Errorf("tune: %w", err))
+		}
+		prev = merged
+		return nil
+	}
+	if o.state != "" {
+		if err := readState(o.state); err != nil {
+			return err
+		}
+	}
+	if o.resume {
+		if _, err := os.Stat(o.out); err == nil {
+			if err := readState(o.out); err != nil {
+				return err
+			}
+		}
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opt := tune.Options{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: newTuneProgress(stderr, t)}
+	if o.out != "" {
+		opt.Checkpoint = func(r *tune.Result) error {
+			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, experiments.FormatJSON) })
+		}
+	}
+	res, err := t.Run(ctx, opt)
+	if err != nil {
+		if res == nil {
+			return badInput(fmt.Errorf("tune: %w", err))
+		}
+		if errors.Is(err, context.Canceled) {
+			if o.out == "" {
+				return &exitError{code: exitInterrupted, err: fmt.Errorf("tune interrupted after %d runs; nothing written (use --out FILE to keep them)", res.RunsUsed)}
+			}
+			return &exitError{code: exitInterrupted, err: fmt.Errorf("tune interrupted: %s holds %d runs; rerun the same command with --resume to continue", o.out, res.RunsUsed)}
+		}
+		return runError(err)
+	}
+	if err := (&simOptions{out: o.out}).write(stdout, func(w io.Writer) error { return res.Write(w, o.output) }); err != nil {
+		return err
+	}
+	if o.shard != nil {
+		fmt.Fprintf(stderr, "tune: shard %s wrote its part of the next stage to %s; merge the parts with 'checkoutsim merge', then run the shards again with --state MERGED\n", o.shard, o.out)
+		return nil
+	}
+	if o.plots != "" {
+		if err := os.MkdirAll(o.plots, 0o755); err != nil {
+			return badInput(fmt.Errorf("tune: --plots: %w", err))
+		}
+		if err := res.WritePlots(o.plots); err != nil {
+			return fmt.Errorf("tune: --plots: %w", err)
+		}
+	}
+	if !res.Feasible {
+		return failed(errors.New(res.Failure.Message()))
+	}
+	return nil
+}
+
+// newTuneProgress reports each stage on stderr, and each run when stderr
+// is a terminal.
+func newTuneProgress(stderr io.Writer, t *tune.Tuner) func(tune.Progress) {
+	term := isTerminal(stderr)
+	last := -1
+	return func(p tune.Progress) {
+		if p.Stage.Index != last {
+			if term && last >= 0 {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+			last = p.Stage.Index
+			if !term {
+				fmt.Fprintf(stderr, "tune: %s of %d: %d candidates x %d conditions x %d replications (%d runs to do)\n",
+					p.Stage.Name(), p.Stages, p.Candidates, len(t.Conditions), p.Stage.Replications, p.Jobs-p.Done)
+			}
+		}
+		if term {
+			fmt.Fprintf(stderr, "\r\033[Ktune: %s of %d: run %d/%d", p.Stage.Name(), p.Stages, p.Done, p.Jobs)
+			if p.Done == p.Jobs {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+		}
+	}
+}
+
+// runTuneMerge is merge for tune's part files and states: the answer once
+// every stage has run, else the state for the next stage's shards
+// (--state).
+func runTuneMerge(o *mergeOptions, stdout io.Writer) error {
+	if o.plots != "" {
+		return badInput(errors.New("merge: --plots draws a sweep's heat maps; for tune, pass --plots to the last tune run"))
+	}
+	parts := make([]*tune.Result, len(o.parts))
+	for i, name := range o.parts {
+		p, err := tune.ReadResult(name)
+		if err != nil {
+			return badInput(fmt.Errorf("merge: %w", err))
+		}
+		parts[i] = p
+	}
+	res, err := tune.Merge(o.parts, parts)
+	if err != nil {
+		return badInput(err)
+	}
+	return (&simOptions{out: o.out}).write(stdout, func(w io.Writer) error { return res.Write(w, o.output) })
+}
