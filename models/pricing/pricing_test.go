@@ -8,8 +8,8 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/models/cache"
 	"github.com/checkoutsim/checkoutsim/models/call"
-	"github.com/checkoutsim/checkoutsim/models/database"
 	"github.com/checkoutsim/checkoutsim/models/cart"
+	"github.com/checkoutsim/checkoutsim/models/database"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
