@@ -25,6 +25,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
@@ -52,7 +53,7 @@ func ParseSweepParam(s string) (SweepParam, error) {
 	if strings.ContainsAny(path, " \t") {
 		return SweepParam{}, fmt.Errorf("--param %q: path %q contains a blank", s, path)
 	}
-	values, err := splitTopLevel(list)
+	values, err := scenario.SplitList(list)
 	if err != nil {
 		return SweepParam{}, fmt.Errorf("--param %q: %v", s, err)
 	}
@@ -68,41 +69,6 @@ func ParseSweepParam(s string) (SweepParam, error) {
 		p.Values = append(p.Values, v)
 	}
 	return p, nil
-}
-
-// splitTopLevel splits s at commas that are not inside (), [], {} or
-// quotes.
-func splitTopLevel(s string) ([]string, error) {
-	var out []string
-	depth, start := 0, 0
-	var quote rune
-	for i, r := range s {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '"' || r == '\'':
-			quote = r
-		case r == '(' || r == '[' || r == '{':
-			depth++
-		case r == ')' || r == ']' || r == '}':
-			depth--
-			if depth < 0 {
-				return nil, fmt.Errorf("unbalanced %q at byte %d", r, i)
-			}
-		case r == ',' && depth == 0:
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unterminated quote %q", quote)
-	}
-	if depth != 0 {
-		return nil, fmt.Errorf("unbalanced brackets")
-	}
-	return append(out, s[start:]), nil
 }
 
 // SweepGrid defines a sweep completely. Field order is JSON key order.

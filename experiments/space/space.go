@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 )
 
 // Type is what a dimension's values are.
@@ -161,7 +162,7 @@ func ParseRange(source, path, text string) (Dimension, error) {
 		if d.Scale == Log {
 			return fail("log: needs an interval lo..hi")
 		}
-		vals, err := SplitList(r)
+		vals, err := scenario.SplitList(r)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -245,40 +246,6 @@ func isDuration(s string) bool {
 	}
 	last := s[len(s)-1]
 	return last == 's' || last == 'm' || last == 'h'
-}
-
-// SplitList splits s at commas outside (), [], {} and quotes and trims
-// each value, so "lognormal(median=1s, p99=2s),const(1s)" is two values.
-func SplitList(s string) ([]string, error) {
-	var out []string
-	depth, start := 0, 0
-	var quote rune
-	for i, r := range s {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '"' || r == '\'':
-			quote = r
-		case r == '(' || r == '[' || r == '{':
-			depth++
-		case r == ')' || r == ']' || r == '}':
-			if depth--; depth < 0 {
-				return nil, fmt.Errorf("unbalanced %q", r)
-			}
-		case r == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unterminated quote %q", quote)
-	}
-	if depth != 0 {
-		return nil, fmt.Errorf("unbalanced brackets")
-	}
-	return append(out, strings.TrimSpace(s[start:])), nil
 }
 
 // String is "path=range".
@@ -444,7 +411,7 @@ func (s *Space) Check(load Loader) error {
 		for _, v := range d.Ends() {
 			if err := load([]string{d.Path + "=" + v}); err != nil {
 				errs = append(errs, &Error{Source: d.Source, Knob: d.String(),
-					Msg: fmt.Sprintf("value %s is not accepted: %s", v, oneLine(err))})
+					Msg: fmt.Sprintf("value %s is not accepted: %s", v, OneLine(err))})
 				break
 			}
 		}
@@ -452,9 +419,9 @@ func (s *Space) Check(load Loader) error {
 	return errors.Join(errs...)
 }
 
-// oneLine joins a multi-line loader error into one line, each distinct
-// line once.
-func oneLine(err error) string {
+// OneLine joins a multi-line loader error into one line, each distinct
+// line once, for the one-line-per-problem messages of knobs and conditions.
+func OneLine(err error) string {
 	var lines []string
 	for _, l := range strings.Split(err.Error(), "\n") {
 		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {

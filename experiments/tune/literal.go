@@ -13,6 +13,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+	"github.com/checkoutsim/checkoutsim/experiments/space"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/policy"
 )
@@ -24,7 +25,7 @@ func (t *Tuner) settings(c int) *Settings {
 	st := &Settings{Set: sets, YAML: YAMLFragment(sets)}
 	sc, err := experiments.LoadScenario(t.Spec.Scenario, append(slices.Clone(t.Spec.Sets), sets...))
 	if err != nil { // New loaded every end; a point in between loads too
-		st.Go = "// " + oneLine(err)
+		st.Go = "// " + space.OneLine(err)
 		return st
 	}
 	st.Go = StackLiterals(sc, sets)

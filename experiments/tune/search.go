@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -123,7 +122,7 @@ func New(spec Spec) (*Tuner, error) {
 			if c.Name == BaseCondition {
 				add(err)
 			} else {
-				add(fmt.Errorf("%s: condition %s: %s", srcOr(c.Source, "--condition"), c.Name, oneLine(err)))
+				add(fmt.Errorf("%s: condition %s: %s", srcOr(c.Source, "--condition"), c.Name, space.OneLine(err)))
 			}
 			continue
 		}
@@ -177,16 +176,6 @@ func dedupe(errs []error) error {
 		}
 	}
 	return errors.Join(out...)
-}
-
-func oneLine(err error) string {
-	var lines []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, "; ")
 }
 
 // Stage is one batch of runs: a rung of successive halving, or the final

@@ -26,6 +26,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 )
 
@@ -253,7 +254,7 @@ func ParseCondition(source, s string) (Condition, error) {
 	name, rest, ok := strings.Cut(s, ":")
 	if ok && validName(name) && strings.Contains(rest, "=") {
 		c := Condition{Name: name, Source: source}
-		sets, err := space.SplitList(rest)
+		sets, err := scenario.SplitList(rest)
 		if err != nil {
 			return Condition{}, fmt.Errorf("%s %q: %v", source, s, err)
 		}
