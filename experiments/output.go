@@ -1,7 +1,7 @@
 package experiments
 
-// The output formats of every result, and the Write methods of the run and
-// compare summaries; what the formats share is in experiments/output.
+// The Write methods of the run and
+// compare summaries; the formats themselves are in experiments/output.
 
 import (
 	"io"
@@ -9,19 +9,11 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
-// Output formats, kept under their old names for callers in flight; use
-// output.Table, output.JSON and output.CSV.
-const (
-	FormatTable = output.Table
-	FormatJSON  = output.JSON
-	FormatCSV   = output.CSV
-)
-
-// CheckFormat is output.Check, kept for callers in flight.
-func CheckFormat(f string) error { return output.Check(f) }
-
 // Write writes the summary in format (table, json or csv).
 func (s *RunSummary) Write(w io.Writer, format string) error { return output.Write(w, format, s) }
 
 // Write writes the comparison in format (table, json or csv).
 func (cs *CompareSummary) Write(w io.Writer, format string) error { return output.Write(w, format, cs) }
+
+// WriteJSON writes the summary as indented JSON (docs/output.md).
+func (s *RunSummary) WriteJSON(w io.Writer) error { return output.WriteJSON(w, s) }

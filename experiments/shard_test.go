@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 func TestParseShard(t *testing.T) {
@@ -78,7 +79,7 @@ func fakeSweep(seed uint64, shard *Shard, indexes ...int) *SweepResult {
 func encode(t *testing.T, r *SweepResult) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := r.Write(&b, FormatJSON); err != nil {
+	if err := r.Write(&b, output.JSON); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

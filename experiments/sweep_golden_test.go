@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 var updateSweepGolden = flag.Bool("update-sweep", false, "rewrite experiments/testdata/sweep/*.golden")
@@ -44,7 +45,7 @@ func TestSweepCapacityGolden(t *testing.T) {
 		write func(b *bytes.Buffer) error
 	}
 	var cases []goldenCase
-	for _, f := range []string{FormatTable, FormatJSON, FormatCSV} {
+	for _, f := range []string{output.Table, output.JSON, output.CSV} {
 		cases = append(cases,
 			goldenCase{"sweep." + f + ".golden", func(b *bytes.Buffer) error { return goldenSweep().Write(b, f) }})
 	}

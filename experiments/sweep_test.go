@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 func TestParseSweepParam(t *testing.T) {
@@ -158,7 +159,7 @@ func TestNewSweepBadInput(t *testing.T) {
 func sweepJSON(t *testing.T, r *SweepResult) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := r.Write(&b, FormatJSON); err != nil {
+	if err := r.Write(&b, output.JSON); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 )
 
@@ -20,7 +21,7 @@ type mergeOptions struct {
 }
 
 func (o *mergeOptions) validate() error {
-	if err := experiments.CheckFormat(o.output); err != nil {
+	if err := output.Check(o.output); err != nil {
 		return fmt.Errorf("merge: --output: %w", err)
 	}
 	return nil
@@ -75,7 +76,7 @@ sweep's JSON into a table or CSV.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", experiments.FormatJSON, "output format: json, table or csv")
+	f.StringVarP(&o.output, "output", "o", output.JSON, "output format: json, table or csv")
 	f.StringVar(&o.out, "out", "", "write the result to this file (atomically) instead of stdout")
 	f.StringVar(&o.plots, "plots", "", "write heat maps (PNG and SVG) of the merged grid to this directory (1 or 2 parameters)")
 	return cmd

@@ -17,6 +17,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
 )
@@ -42,7 +43,7 @@ func addAnalysisFlags(cmd *cobra.Command, o *analysisOptions) {
 	f.Uint64Var(&o.seed, "seed", 0, "random seed of every run (default: the scenario's seed)")
 	f.IntVar(&o.replications, "replications", 1, "replications per run, 1 to 10000")
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field in every run, path=value (repeatable)")
-	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table or json")
+	f.StringVarP(&o.output, "output", "o", output.Table, "output format: table or json")
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically); with --shard, the part file")
 	f.StringVar(&o.plots, "plots", "", "write PNG and SVG charts into this directory")
 	f.IntVar(&o.workers, "workers", 0, "runs simulated at once (default: GOMAXPROCS); the output does not depend on it")
@@ -54,7 +55,7 @@ func addAnalysisFlags(cmd *cobra.Command, o *analysisOptions) {
 
 // validate checks the shared flags.
 func (o *analysisOptions) validate(cmd *cobra.Command, name string) error {
-	if o.output != experiments.FormatTable && o.output != experiments.FormatJSON {
+	if o.output != output.Table && o.output != output.JSON {
 		return fmt.Errorf("%s: -o %q: want table or json", name, o.output)
 	}
 	if o.replications < 1 || o.replications > 10_000 {
@@ -194,7 +195,7 @@ func writePart(o *analysisOptions, p *uncertainty.Part, stdout io.Writer) error 
 // writeOutput writes the analysis as a table or JSON to --out or stdout.
 func writeOutput(o *analysisOptions, stdout io.Writer, table func(io.Writer) error, v any) error {
 	write := func(w io.Writer) error {
-		if o.output == experiments.FormatJSON {
+		if o.output == output.JSON {
 			return uncertainty.WriteJSON(w, v)
 		}
 		return table(w)
@@ -347,10 +348,10 @@ func isAnalysisPart(name string) bool {
 
 // mergeAnalysis is 'checkoutsim merge' for sensitivity and robust parts:
 // the same output as '<command> --merge PART...'.
-func mergeAnalysis(parts []string, output, out, plots string, stdout io.Writer) error {
-	o := &analysisOptions{output: output, out: out, plots: plots}
-	if output != experiments.FormatTable && output != experiments.FormatJSON {
-		return badInput(fmt.Errorf("merge: -o %q: sensitivity and robust results are table or json", output))
+func mergeAnalysis(parts []string, format, out, plots string, stdout io.Writer) error {
+	o := &analysisOptions{output: format, out: out, plots: plots}
+	if format != output.Table && format != output.JSON {
+		return badInput(fmt.Errorf("merge: -o %q: sensitivity and robust results are table or json", format))
 	}
 	part, err := readParts("merge", parts)
 	if err != nil {

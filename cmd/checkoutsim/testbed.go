@@ -17,6 +17,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/testbed"
@@ -43,7 +44,7 @@ func addTestbedFlags(cmd *cobra.Command, o *testbedOptions) {
 	f.Uint64Var(&o.seed, "seed", 0, "random seed of the traffic (default: the scenario's seed)")
 	f.StringVar(&o.duration, "duration", "", `arrival time of the real run, e.g. "60s" (default: the scenario's duration)`)
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field, path=value (repeatable)")
-	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table, json or csv")
+	f.StringVarP(&o.output, "output", "o", output.Table, "output format: table, json or csv")
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
 	f.StringVar(&o.dsn, "dsn", "", "PostgreSQL connection string (default: the standard PG* environment variables)")
 	f.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis address")
@@ -192,7 +193,7 @@ still printed, marked "known", but do not fail the check.`,
 			if err := o.validate("testbed check"); err != nil {
 				return badInput(err)
 			}
-			if o.output == experiments.FormatCSV {
+			if o.output == output.CSV {
 				return badInput(errors.New("testbed check: --output csv: want table or json"))
 			}
 			for _, l := range o.loads {
@@ -263,7 +264,7 @@ func testbedCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer
 		}
 	}
 	if err := o.write(stdout, func(w io.Writer) error {
-		if o.output == experiments.FormatJSON {
+		if o.output == output.JSON {
 			return rep.WriteJSON(w)
 		}
 		return rep.WriteTable(w)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 )
 
@@ -113,7 +114,7 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 	if cmd.Flags().Changed("candidates") {
 		spec.Candidates = o.candidates
 	}
-	if err := experiments.CheckFormat(o.output); err != nil {
+	if err := output.Check(o.output); err != nil {
 		add(fmt.Errorf("--output: %w", err))
 	}
 	if o.workers < 0 {
@@ -136,12 +137,12 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 		if o.out == "" {
 			add(errors.New("--shard writes a part file for 'checkoutsim merge': give --out FILE"))
 		}
-		if cmd.Flags().Changed("output") && o.output != experiments.FormatJSON {
+		if cmd.Flags().Changed("output") && o.output != output.JSON {
 			add(fmt.Errorf("--shard writes a part file, which is JSON: drop -o %s", o.output))
 		}
-		o.output = experiments.FormatJSON
+		o.output = output.JSON
 	}
-	if o.resume && (o.out == "" || o.output != experiments.FormatJSON) {
+	if o.resume && (o.out == "" || o.output != output.JSON) {
 		add(errors.New("--resume needs --out FILE and -o json (the file of the interrupted run)"))
 	}
 	if o.out != "" {
@@ -238,7 +239,7 @@ stage is done, else a state file to pass back with --state).`,
 	f.IntVar(&o.candidates, "candidates", tune.DefaultCandidates, "points of the Latin hypercube")
 	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field in every run, path=value (repeatable)")
 	f.StringVar(&o.duration, "duration", "", `simulated arrival time of a full run, e.g. "10m" (default: the scenario's)`)
-	f.StringVarP(&o.output, "output", "o", experiments.FormatTable, "output format: table, json or csv")
+	f.StringVarP(&o.output, "output", "o", output.Table, "output format: table, json or csv")
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically), rewritten after every run")
 	f.StringVar(&o.plots, "plots", "", "write the Pareto fronts (PNG and SVG) to this directory")
 	f.IntVar(&o.workers, "workers", 0, "runs in parallel (default: GOMAXPROCS); the output does not depend on it")
@@ -287,7 +288,7 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 	opt := tune.Options{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: newTuneProgress(stderr, t)}
 	if o.out != "" {
 		opt.Checkpoint = func(r *tune.Result) error {
-			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, experiments.FormatJSON) })
+			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, output.JSON) })
 		}
 	}
 	res, err := t.Run(ctx, opt)

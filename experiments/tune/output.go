@@ -12,25 +12,25 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
 // Write writes the result as table, json or csv.
 func (r *Result) Write(w io.Writer, format string) error {
 	switch format {
-	case experiments.FormatJSON:
+	case output.JSON:
 		b, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
 			return err
 		}
 		_, err = w.Write(append(b, '\n'))
 		return err
-	case experiments.FormatCSV:
+	case output.CSV:
 		return r.WriteCSV(w)
-	case experiments.FormatTable:
+	case output.Table:
 		return r.WriteTable(w)
 	}
-	return experiments.CheckFormat(format)
+	return output.Check(format)
 }
 
 func direction(maximize bool) string {

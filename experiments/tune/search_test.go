@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 )
 
@@ -54,7 +55,7 @@ func runJSON(t *testing.T, spec Spec, opt Options) (string, *Result) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := res.Write(&b, experiments.FormatJSON); err != nil {
+	if err := res.Write(&b, output.JSON); err != nil {
 		t.Fatal(err)
 	}
 	return b.String(), res
@@ -130,7 +131,7 @@ func TestSearchDeterministic(t *testing.T) {
 		state = merged
 	}
 	var b bytes.Buffer
-	if err := state.Write(&b, experiments.FormatJSON); err != nil {
+	if err := state.Write(&b, output.JSON); err != nil {
 		t.Fatal(err)
 	}
 	if b.String() != want {
@@ -145,7 +146,7 @@ func TestSearchDeterministic(t *testing.T) {
 	}
 
 	// The answer in every format.
-	for _, f := range []string{experiments.FormatTable, experiments.FormatCSV} {
+	for _, f := range []string{output.Table, output.CSV} {
 		b.Reset()
 		if err := res.Write(&b, f); err != nil {
 			t.Fatal(err)
@@ -166,7 +167,7 @@ func TestSearchDeterministic(t *testing.T) {
 func roundTrip(t *testing.T, r *Result) *Result {
 	t.Helper()
 	var b bytes.Buffer
-	if err := r.Write(&b, experiments.FormatJSON); err != nil {
+	if err := r.Write(&b, output.JSON); err != nil {
 		t.Fatal(err)
 	}
 	f := t.TempDir() + "/r.json"
