@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
@@ -32,6 +33,24 @@ type Design struct {
 	Samples      int      `json:"samples,omitempty"`      // robust: Latin-hypercube draws
 	Trajectories int      `json:"trajectories,omitempty"` // sensitivity: Morris trajectories
 	Runs         []Run    `json:"runs"`
+}
+
+// Args is the command line that makes this design (the command, its
+// scenarios, --set, --seed, --replications and the design's size), for the
+// line that reruns missing shards on a batch engine.
+func (d *Design) Args() []string {
+	args := append([]string{d.Kind}, d.Scenarios...)
+	for _, s := range d.Sets {
+		args = append(args, "--set", s)
+	}
+	args = append(args, "--seed", strconv.FormatUint(d.Seed, 10), "--replications", strconv.Itoa(d.Replications))
+	switch {
+	case d.Kind == "robust":
+		args = append(args, "--samples", strconv.Itoa(d.Samples))
+	case d.Trajectories > 0:
+		args = append(args, "--trajectories", strconv.Itoa(d.Trajectories))
+	}
+	return args
 }
 
 // Dim is one uncertain input as the design uses it.
@@ -238,11 +257,15 @@ func Merge(names []string, parts []*Part) (*Part, error) {
 		}
 	}
 	var missing []string
+	var shards []int // the shards that own a missing run
 	for i := range first.Design.Runs {
 		if _, ok := owner[i]; !ok {
 			s := fmt.Sprint(i)
 			if first.Shard != nil {
 				s += fmt.Sprintf(" (shard %d/%d)", i%first.Shard.Count, first.Shard.Count)
+				if k := i % first.Shard.Count; !slices.Contains(shards, k) {
+					shards = append(shards, k)
+				}
 			}
 			missing = append(missing, s)
 		}
@@ -251,7 +274,12 @@ func Merge(names []string, parts []*Part) (*Part, error) {
 		if len(missing) > 20 {
 			missing = append(missing[:20], "...")
 		}
-		return nil, fmt.Errorf("merge: incomplete: %d of %d runs missing: %v (rerun those shards with --resume)", len(first.Design.Runs)-len(owner), len(first.Design.Runs), missing)
+		hint := " (rerun those shards with --resume)"
+		if first.Shard != nil {
+			slices.Sort(shards)
+			hint = experiments.RerunHint(shards, first.Shard.Count, first.Design.Args())
+		}
+		return nil, fmt.Errorf("merge: incomplete: %d of %d runs missing: %v%s", len(first.Design.Runs)-len(owner), len(first.Design.Runs), missing, hint)
 	}
 	slices.SortFunc(out.Rows, func(a, b Row) int { return a.Index - b.Index })
 	return out, nil
