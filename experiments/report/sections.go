@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
@@ -59,10 +60,26 @@ func newRobustSection(r *uncertainty.Robust) *robustSection {
 			Label: m.Label, Draws: m.Draws,
 			A: pctTriple(m.A, m.Unit, false), B: pctTriple(m.B, m.Unit, false), Change: pctTriple(m.Change, m.Unit, true),
 			BBetter: sharePct(m.BBetter),
-			Good:    m.BBetter >= 0.95, Bad: 1-m.BBetter >= 0.95 && m.Change.P50 != 0,
+			Good:    m.BBetter >= 0.95, Bad: worseShare(&m) >= 0.95,
 		})
 	}
 	return s
+}
+
+// worseShare is the fraction of draws in which B is worse than A (ties
+// count for neither, as in BBetter); 0 when the per-draw values are absent.
+func worseShare(m *uncertainty.MetricRobust) float64 {
+	if len(m.ValuesA) == 0 || len(m.ValuesA) != len(m.ValuesB) {
+		return 0
+	}
+	worse := 0
+	for i, a := range m.ValuesA {
+		b := m.ValuesB[i]
+		if (m.Better == metric.LowerIsBetter.String() && b > a) || (m.Better == metric.HigherIsBetter.String() && b < a) {
+			worse++
+		}
+	}
+	return float64(worse) / float64(len(m.ValuesA))
 }
 
 // tuneSection is the tuned-settings section, ready for the template.

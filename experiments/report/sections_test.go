@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
 )
@@ -17,11 +18,15 @@ func testRobust(a, b string) *uncertainty.Robust {
 		A: a, B: b, Seed: 3, Replications: 2, Samples: 20,
 		Dims: []uncertainty.Dim{{Path: "traffic.sku_skew", Range: "0.7..0.9"}},
 		Metrics: []uncertainty.MetricRobust{{
-			Metric: "latency_p99_s", Label: "P99 " + evil, Unit: "s", Better: "lower", Draws: 20,
+			Metric: "latency_p99_s", Label: "P99 " + evil, Unit: "s", Better: metric.LowerIsBetter.String(), Draws: 20,
 			A:       uncertainty.Percentiles{P5: 2, P50: 4.5, P95: 9},
 			B:       uncertainty.Percentiles{P5: 0.5, P50: 0.8, P95: 1.2},
 			Change:  uncertainty.Percentiles{P5: -7.8, P50: -3.7, P95: -1.5},
 			BBetter: 0.95,
+		}, {
+			Metric: "throughput_per_s", Label: "Throughput", Unit: "1/s", Better: metric.HigherIsBetter.String(), Draws: 2,
+			A: uncertainty.Percentiles{P5: 100, P50: 100, P95: 100}, B: uncertainty.Percentiles{P5: 80, P50: 85, P95: 90},
+			Change: uncertainty.Percentiles{P5: -20, P50: -15, P95: -10}, ValuesA: []float64{100, 100}, ValuesB: []float64{80, 90},
 		}},
 	}
 }
@@ -78,7 +83,8 @@ func TestReportSections(t *testing.T) {
 				"<code>traffic.sku_skew 0.7..0.9</code>",
 				"<td>P99 &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</td>",
 				"2.00 s / 4.50 s / 9.00 s", "500 ms / 800 ms / 1.20 s", "-7.80 s / -3.70 s / -1.50 s",
-				`<td class="num good">95.0%<span class="ci">of 20 draws</span>`},
+				`<td class="num good">95.0%<span class="ci">of 20 draws</span>`,
+				"<td>Throughput</td><td class=\"num\">100 / 100 / 100</td><td class=\"num\">80.0 / 85.0 / 90.0</td><td class=\"num\">-20.0 / -15.0 / -10.0</td><td class=\"num bad\">0%<span class=\"ci\">of 2 draws</span>"},
 			[]string{`id="tune"`}},
 		{"tune only", nil, testTune(),
 			[]string{`id="tune-table"`, "Tuned settings", "on <b>payment-slowdown-after</b>: minimize checkout.latency_s.p99",
