@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/report"
+	"github.com/checkoutsim/checkoutsim/experiments/tune"
+	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
@@ -22,7 +25,9 @@ type reportOptions struct {
 	simOptions
 	a, b     string
 	title    string
-	ablation bool // also run the default ablation (A as before, B as after)
+	ablation bool   // also run the default ablation (A as before, B as after)
+	robust   string // a saved 'checkoutsim robust A B -o json' result
+	tune     string // a saved 'checkoutsim tune -o json' result
 }
 
 func newReportCmd() *cobra.Command {
@@ -48,12 +53,19 @@ attempts, backlog), where the time of the slowest 1% of clicks goes, the
 results of every cohort with any regression flagged, and the YAML of both
 scenarios.
 
+--robust FILE adds the section "Robustness over the uncertain inputs"
+from a saved 'checkoutsim robust A B -o json --out FILE' (its A and B must
+be the report's); --tune FILE adds "Tuned settings" from a saved
+'checkoutsim tune ... -o json --out FILE' (on any scenario). Both files
+are read before anything is simulated.
+
 The seed and replications default to A's; --set and --duration apply to
 both. The same inputs give a byte-identical file. The file is written
 atomically: an interrupted run leaves no partial report.`,
 		Example: `  checkoutsim report flash-sale-before flash-sale-after --out report.html
   checkoutsim report before.yaml after.yaml --replications 20 --out evidence.html
-  checkoutsim report retry-storm baseline --duration 5m --set traffic.multiplier=1.2 --out r.html`,
+  checkoutsim report retry-storm baseline --duration 5m --set traffic.multiplier=1.2 --out r.html
+  checkoutsim report flash-sale-before flash-sale-after --robust robust.json --tune tune.json --out report.html`,
 		Args: twoScenarioArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.a, o.b = args[0], args[1]
@@ -81,10 +93,16 @@ atomically: an interrupted run leaves no partial report.`,
 	f.StringVar(&o.title, "title", "", `the report's title (default "Checkout evidence: A vs B")`)
 	f.BoolVar(&o.ablation, "ablation", false, "also apply each group of fixes (as 'checkoutsim ablation A B') and add the ablation table")
 	f.IntVar(&o.workers, "workers", 0, "replications run in parallel (default: GOMAXPROCS); the report does not depend on it")
+	f.StringVar(&o.robust, "robust", "", "add the robustness section from a saved 'checkoutsim robust A B -o json' result")
+	f.StringVar(&o.tune, "tune", "", "add the tuned-settings section from a saved 'checkoutsim tune -o json' result")
 	return cmd
 }
 
 func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) error {
+	robust, tuned, err := o.readSections()
+	if err != nil {
+		return err
+	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	p, err := o.runPair(ctx, stderr, "report", o.a, o.b)
@@ -103,7 +121,39 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 		A:        reportRun(o.a, a, o.reportSets(), ra),
 		B:        reportRun(o.b, b, o.reportSets(), rb),
 		Ablation: rows,
+		Robust:   robust,
+		Tune:     tuned,
 	})
+}
+
+// readSections reads the --robust and --tune files, if given: a bad file
+// is bad input, refused before anything runs.
+func (o *reportOptions) readSections() (*uncertainty.Robust, *tune.Result, error) {
+	var robust *uncertainty.Robust
+	var tuned *tune.Result
+	if o.robust != "" {
+		r, err := uncertainty.ReadRobust(o.robust)
+		if err != nil {
+			return nil, nil, badInput(fmt.Errorf("report --robust: %w", err))
+		}
+		for _, f := range []struct{ field, got, want string }{{"a", r.A, o.a}, {"b", r.B, o.b}} {
+			if f.got != f.want {
+				return nil, nil, badInput(fmt.Errorf("report --robust: %s: field %q is %q, but the report's %s is %q", o.robust, f.field, f.got, strings.ToUpper(f.field), f.want))
+			}
+		}
+		robust = r
+	}
+	if o.tune != "" {
+		r, err := tune.ReadResult(o.tune)
+		if err != nil {
+			return nil, nil, badInput(fmt.Errorf("report --tune: %w", err))
+		}
+		if !r.Complete || r.Best == nil && r.Failure == nil {
+			return nil, nil, badInput(fmt.Errorf("report --tune: %s: field \"complete\": a checkpoint or part file, not a finished tune result (merge the parts first)", o.tune))
+		}
+		tuned = r
+	}
+	return robust, tuned, nil
 }
 
 // reportAblation runs the default ablation of A towards B.

@@ -25,6 +25,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/tune"
+	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
@@ -48,6 +50,12 @@ type Input struct {
 	// Ablation rows, in display order; empty: the section says none was
 	// given.
 	Ablation []AblationRow
+	// Robust, when set, adds the section "Robustness over the uncertain
+	// inputs" (a saved `checkoutsim robust A B -o json` result).
+	Robust *uncertainty.Robust
+	// Tune, when set, adds the section "Tuned settings" (a saved
+	// `checkoutsim tune -o json` result, on any scenario).
+	Tune *tune.Result
 }
 
 // Run is one side of the comparison.
@@ -136,6 +144,8 @@ type report struct {
 	SetsA, SetsB     []string
 	FontFace         string // CSS @font-face of the charts' font
 	NoCohortsMessage string
+	Robust           *robustSection
+	Tune             *tuneSection
 }
 
 // headline is one big number of the summary.
@@ -262,6 +272,7 @@ func buildReport(in Input) (*report, error) {
 	r.addAttribution(cs.A.Attribution, cs.B.Attribution)
 	r.addAblation(in.Ablation)
 	r.addCohorts(ra, rb)
+	r.Robust, r.Tune = newRobustSection(in.Robust), newTuneSection(in.Tune)
 	face, err := chart.FontFace()
 	if err != nil {
 		return nil, err

@@ -1,8 +1,12 @@
 package uncertainty
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
@@ -153,4 +157,45 @@ func percentiles(v []float64) Percentiles {
 		return s[lo] + (h-float64(lo))*(s[lo+1]-s[lo])
 	}
 	return Percentiles{P5: q(0.05), P50: q(0.5), P95: q(0.95)}
+}
+
+// ReadRobust reads a robust comparison saved by `checkoutsim robust -o
+// json --out FILE`, or a complete robust part file (analysed here). Errors
+// name the file.
+func ReadRobust(name string) (*Robust, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", name)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, fmt.Errorf("%s: not a robust result: %v", name, err)
+	}
+	if _, ok := top["design"]; ok {
+		p, err := ReadPart(name)
+		if err != nil {
+			return nil, err
+		}
+		r, err := AnalyseRobust(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return r, nil
+	}
+	var r Robust
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%s: not a robust result: %v", name, err)
+	}
+	switch {
+	case r.A == "" || r.B == "":
+		return nil, fmt.Errorf("%s: not a robust result: field \"a\" or \"b\" is missing", name)
+	case r.Samples < 1:
+		return nil, fmt.Errorf("%s: not a robust result: field \"samples\" is %d", name, r.Samples)
+	}
+	return &r, nil
 }
