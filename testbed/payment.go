@@ -122,26 +122,11 @@ func (py *payer) pay(ctx context.Context, body []byte) policy.Outcome {
 	for i, p := range py.providers {
 		_, err := p.hop.post(ctx, py.client, p.url+"/charge", body)
 		o := callOutcome(err)
-		if o != policy.Success && py.fallsBackOn(o) && i+1 < len(py.providers) && ctx.Err() == nil {
+		if o != policy.Success && py.cfg.FallsBackOn(o) && i+1 < len(py.providers) && ctx.Err() == nil {
 			py.fallbacks.Add(1)
 			continue
 		}
 		return o
 	}
 	return policy.Failure
-}
-
-func (py *payer) fallsBackOn(o policy.Outcome) bool {
-	if !py.cfg.Fallback {
-		return false
-	}
-	if len(py.cfg.FallbackOn) == 0 {
-		return true
-	}
-	for _, f := range py.cfg.FallbackOn {
-		if f == o {
-			return true
-		}
-	}
-	return false
 }

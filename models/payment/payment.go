@@ -14,6 +14,7 @@ package payment
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/check"
@@ -277,7 +278,7 @@ func (ch *charge) call() {
 
 func (ch *charge) onCall(o call.Outcome) {
 	py := ch.py
-	if o != policy.Success && py.fallsBackOn(o) && ch.i+1 < len(py.Providers) && !ch.ctx.Cancelled() {
+	if o != policy.Success && py.cfg.FallsBackOn(o) && ch.i+1 < len(py.Providers) && !ch.ctx.Cancelled() {
 		py.Fallbacks++
 		ch.i++
 		ch.call()
@@ -289,21 +290,17 @@ func (ch *charge) onCall(o call.Outcome) {
 	done(o)
 }
 
-// fallsBackOn reports whether a call that ended with o goes to the next
-// provider.
-func (py *Payer) fallsBackOn(o call.Outcome) bool {
-	if !py.cfg.Fallback {
+// FallsBackOn reports whether a payment whose provider call ended with o
+// goes on to the next provider. The simulated payer and the real testbed's
+// client both decide by it.
+func (c Config) FallsBackOn(o policy.Outcome) bool {
+	if !c.Fallback {
 		return false
 	}
-	if len(py.cfg.FallbackOn) == 0 {
+	if len(c.FallbackOn) == 0 {
 		return true
 	}
-	for _, f := range py.cfg.FallbackOn {
-		if f == o {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(c.FallbackOn, o)
 }
 
 // Attempts returns the provider attempts made so far, over all providers.

@@ -336,3 +336,22 @@ func TestZombieCompletions(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigFallsBackOn(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  Config
+		o    policy.Outcome
+		want bool
+	}{
+		{"no fallback", Config{}, policy.Failure, false},
+		{"fallback on every failure", Config{Fallback: true}, policy.Timeout, true},
+		{"listed outcome", Config{Fallback: true, FallbackOn: []policy.Outcome{policy.Timeout}}, policy.Timeout, true},
+		{"unlisted outcome", Config{Fallback: true, FallbackOn: []policy.Outcome{policy.Timeout}}, policy.Failure, false},
+	}
+	for _, c := range cases {
+		if got := c.cfg.FallsBackOn(c.o); got != c.want {
+			t.Errorf("%s: FallsBackOn(%v) = %v, want %v", c.name, c.o, got, c.want)
+		}
+	}
+}
