@@ -342,20 +342,7 @@ func (s *System) enter(start time.Time, body []byte) (policy.Outcome, string) {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	o := outcomeOfStatus(resp.StatusCode)
-	return o, resp.Header.Get(hCause)
-}
-
-func outcomeOfStatus(code int) policy.Outcome {
-	switch code {
-	case http.StatusOK:
-		return policy.Success
-	case http.StatusTooManyRequests:
-		return policy.Overloaded
-	case http.StatusGatewayTimeout:
-		return policy.Timeout
-	}
-	return policy.Failure
+	return live.ClassifyHTTP(resp, nil), resp.Header.Get(hCause)
 }
 
 // browseLoad is the browsing traffic: product page reads through the

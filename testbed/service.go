@@ -165,8 +165,8 @@ func (s *svc) close(ctx context.Context) {
 	}
 }
 
-// status is the HTTP status that carries an outcome; outcomeOf is its
-// inverse (live.ClassifyHTTP's mapping).
+// status is the HTTP status that carries an outcome; the gateway's client
+// reads it back with live.ClassifyHTTP, as every hop's Transport does.
 func status(o policy.Outcome) int {
 	switch o {
 	case policy.Success:

@@ -16,17 +16,18 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/payment"
 	"github.com/checkoutsim/checkoutsim/models/service"
 	"github.com/checkoutsim/checkoutsim/policy"
+	"github.com/checkoutsim/checkoutsim/policy/live"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
 
 func TestStatusRoundTrip(t *testing.T) {
 	for _, o := range []policy.Outcome{policy.Success, policy.Failure, policy.Timeout, policy.Overloaded} {
-		if got := outcomeOfStatus(status(o)); got != o {
+		if got := live.ClassifyHTTP(&http.Response{StatusCode: status(o)}, nil); got != o {
 			t.Errorf("%v -> HTTP %d -> %v", o, status(o), got)
 		}
 	}
-	if got := outcomeOfStatus(status(policy.Rejected)); got != policy.Failure {
+	if got := live.ClassifyHTTP(&http.Response{StatusCode: status(policy.Rejected)}, nil); got != policy.Failure {
 		t.Errorf("rejected travels as a failure, got %v", got)
 	}
 }
