@@ -69,11 +69,12 @@ func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer
 	}
 	a, b, seed, ra, rb := p.a, p.b, p.seed, p.ra, p.rb
 	cs := experiments.CompareResults(a, b, seed, ra, rb)
-	if err := o.writePlots(func(dir string) error { return chart.WriteComparePlots(dir, a.Name, b.Name, ra, rb) }); err != nil {
+	marks := chart.ScenarioMarks(o.sloP99.Seconds(), a, b)
+	if err := o.writePlots(func(dir string) error { return chart.WriteComparePlots(dir, a.Name, b.Name, ra, rb, marks) }); err != nil {
 		return err
 	}
 	if o.report != "" {
-		in := report.Input{Seed: seed, A: reportRun(o.a, a, o.sets, ra), B: reportRun(o.b, b, o.sets, rb)}
+		in := report.Input{Seed: seed, A: report.NewRun(o.a, a, o.sets, ra), B: report.NewRun(o.b, b, o.sets, rb), SLOP99S: o.sloP99.Seconds()}
 		if err := writeReportFile(o.report, in); err != nil {
 			return fmt.Errorf("--report: %w", err)
 		}

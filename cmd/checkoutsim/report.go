@@ -17,7 +17,6 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/report"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
-	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // reportOptions are the arguments and flags of checkoutsim report.
@@ -95,6 +94,7 @@ atomically: an interrupted run leaves no partial report.`,
 	f.IntVar(&o.workers, "workers", 0, "replications run in parallel (default: GOMAXPROCS); the report does not depend on it")
 	f.StringVar(&o.robust, "robust", "", "add the robustness section from a saved 'checkoutsim robust A B -o json' result")
 	f.StringVar(&o.tune, "tune", "", "add the tuned-settings section from a saved 'checkoutsim tune -o json' result")
+	addSLOFlag(cmd, &o.simOptions)
 	return cmd
 }
 
@@ -118,8 +118,9 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 	}
 	return writeReportFile(o.out, report.Input{
 		Title: o.title, Seed: seed,
-		A:        reportRun(o.a, a, o.reportSets(), ra),
-		B:        reportRun(o.b, b, o.reportSets(), rb),
+		A:        report.NewRun(o.a, a, o.reportSets(), ra),
+		B:        report.NewRun(o.b, b, o.reportSets(), rb),
+		SLOP99S:  o.sloP99.Seconds(),
 		Ablation: rows,
 		Robust:   robust,
 		Tune:     tuned,
@@ -176,25 +177,7 @@ func (o *reportOptions) reportSets() []string {
 	return experiments.Overrides{Sets: o.sets, Duration: o.duration}.All()
 }
 
-// reportRun is one side of a report: the scenario, its source text, the
-// overrides and the results. compare can use it to write a report too.
-func reportRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) report.Run {
-	return report.Run{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
-}
-
 // writeReportFile writes the report to path atomically.
 func writeReportFile(path string, in report.Input) error {
 	return atomicfile.WriteFile(path, func(w io.Writer) error { return report.Write(w, in) })
-}
-
-// scenarioSource is the YAML text of a scenario reference (the file or the
-// built-in, told apart as experiments.LoadScenario does). An unreadable
-// source gives a note instead of failing the report: the scenario itself
-// has already been loaded.
-func scenarioSource(ref string) string {
-	data, err := experiments.ScenarioSource(ref)
-	if err != nil {
-		return "# " + err.Error()
-	}
-	return string(data)
 }

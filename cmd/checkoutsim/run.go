@@ -80,7 +80,8 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stderr, "checkoutsim: run: warning: %s\n", w)
 	}
 	s := experiments.Summarize(sc, seed, results)
-	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {
+	marks := chart.ScenarioMarks(o.sloP99.Seconds(), sc)
+	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results, marks) }); err != nil {
 		return err
 	}
 	return o.write(stdout, func(w io.Writer) error { return s.Write(w, o.output) })

@@ -144,7 +144,7 @@ func testbedRun(ctx context.Context, o *testbedOptions, ref string, stdout, stde
 	}
 	results := resultsOf(res)
 	s := experiments.Summarize(sc, seed, results)
-	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {
+	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results, chart.ScenarioMarks(0, sc)) }); err != nil {
 		return err
 	}
 	return o.write(stdout, func(w io.Writer) error { return s.Write(w, o.output) })

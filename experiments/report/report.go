@@ -56,6 +56,9 @@ type Input struct {
 	// Tune, when set, adds the section "Tuned settings" (a saved
 	// `checkoutsim tune -o json` result, on any scenario).
 	Tune *tune.Result
+	// SLOP99S is the checkout P99 SLO in seconds (0: none known): drawn on
+	// the latency charts and judged in the verdict.
+	SLOP99S float64
 }
 
 // Run is one side of the comparison.
@@ -67,6 +70,25 @@ type Run struct {
 	// Sets are the --set overrides applied on top of YAML.
 	Sets    []string
 	Results []*checkout.Result
+}
+
+// NewRun is one side of a report: the scenario, its source text (read
+// from ref, the file or the built-in's name it was loaded from), the
+// overrides and the results.
+func NewRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) Run {
+	return Run{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
+}
+
+// scenarioSource is the YAML text of a scenario reference (the file or the
+// built-in, told apart as experiments.LoadScenario does). An unreadable
+// source gives a note instead of failing the report: the scenario itself
+// has already been loaded.
+func scenarioSource(ref string) string {
+	data, err := experiments.ScenarioSource(ref)
+	if err != nil {
+		return "# " + err.Error()
+	}
+	return string(data)
 }
 
 // AblationRow is one variant of an ablation study: a group of fixes
@@ -266,7 +288,7 @@ func buildReport(in Input) (*report, error) {
 		}
 	}
 	r.Percentiles = percentileRows(cs.A.Checkout.Latency, cs.B.Checkout.Latency)
-	if err := r.addCharts(ra, rb); err != nil {
+	if err := r.addCharts(ra, rb, chart.ScenarioMarks(in.SLOP99S, a, b)); err != nil {
 		return nil, err
 	}
 	r.addAttribution(cs.A.Attribution, cs.B.Attribution)
