@@ -46,6 +46,27 @@ func (d Direction) String() string {
 	return fmt.Sprintf("Direction(%d)", int(d))
 }
 
+// ChangeScale is how a metric's change between two runs is stated.
+type ChangeScale int
+
+const (
+	// Relative: B/A - 1, in percent (latencies, throughput, cost, counts
+	// per count).
+	Relative ChangeScale = iota
+	// Points: B - A in percentage points, for a fraction (error, abandon
+	// and hit ratios): a relative change of a ratio ("+0.194%" of a 93%
+	// hit ratio) reads as if it were the ratio's own change.
+	Points
+)
+
+// InPoints reports whether the registry states the change of the metric
+// named key (a Key, Path or Short) in points; false for a name it does
+// not know.
+func InPoints(key string) bool {
+	m, err := Lookup(key)
+	return err == nil && m.Change == Points
+}
+
 // Unit is a metric's unit as the JSON outputs spell it.
 type Unit string
 
@@ -75,6 +96,10 @@ type Metric struct {
 	Axis   string
 	Unit   Unit
 	Better Direction
+	// Change is how a change of the metric between two runs is stated, in
+	// compare's table, the report and its verdict: relative (B/A - 1, the
+	// zero value) or in points.
+	Change ChangeScale
 	// Window is what the metric is counted over: "" is the measured
 	// window (after the warm-up); otherwise it says what and why.
 	Window string
@@ -103,12 +128,12 @@ var (
 		Label: "Mean latency", Column: "Mean", Axis: "Mean latency (s)", Unit: Seconds, Better: LowerIsBetter,
 		Value: Mean(latency)}
 	ErrorRate = &Metric{Key: "error_rate", Path: "checkout.error_rate", Short: "errors",
-		Label: "Error rate", Column: "Errors", Axis: "Error rate (fraction of checkouts)", Unit: Fraction, Better: LowerIsBetter,
+		Label: "Error rate", Column: "Errors", Axis: "Error rate (fraction of checkouts)", Unit: Fraction, Better: LowerIsBetter, Change: Points,
 		Value: func(r *checkout.Result) (float64, bool) {
 			return Div(float64(r.Checkout.Failed), float64(r.Checkout.Attempts))
 		}}
 	AbandonRate = &Metric{Key: "abandon_rate", Path: "checkout.abandon_rate", Short: "abandoned",
-		Label: "Abandon rate", Column: "Abandoned", Axis: "Abandon rate (fraction of checkouts)", Unit: Fraction, Better: LowerIsBetter,
+		Label: "Abandon rate", Column: "Abandoned", Axis: "Abandon rate (fraction of checkouts)", Unit: Fraction, Better: LowerIsBetter, Change: Points,
 		Value: func(r *checkout.Result) (float64, bool) {
 			return Div(float64(r.Checkout.Abandoned), float64(r.Checkout.Attempts))
 		}}
@@ -126,7 +151,7 @@ var (
 		Window: wholeRun + "the inventory's lock-wait histogram records every wait from time 0",
 		Value:  Quantile(0.99, func(r *checkout.Result) *stats.Histogram { return r.Signals.LockWait })}
 	CacheHitRatio = &Metric{Key: "cache_hit_ratio", Path: "signals.cache_hit_ratio", Short: "hit_ratio",
-		Label: "Cache hit ratio", Column: "Cache hits", Axis: "Cache hit ratio (fraction of reads)", Unit: Fraction, Better: HigherIsBetter,
+		Label: "Cache hit ratio", Column: "Cache hits", Axis: "Cache hit ratio (fraction of reads)", Unit: Fraction, Better: HigherIsBetter, Change: Points,
 		Window: wholeRun + "hits and misses are counted from time 0, so a TTL/Zipf run's ratio is the analytic one over all its reads",
 		Value: func(r *checkout.Result) (float64, bool) {
 			s := &r.Signals

@@ -23,6 +23,11 @@ func TestRegistryEntries(t *testing.T) {
 		if !slices.Contains([]Unit{Seconds, Fraction, PerSecond, USD, Ratio}, m.Unit) {
 			t.Errorf("%s: unit %q", m.Key, m.Unit)
 		}
+		// One unit per metric's change: a fraction changes in points,
+		// anything else relatively.
+		if want := m.Unit == Fraction; (m.Change == Points) != want || InPoints(m.Key) != want || InPoints(m.Short) != want {
+			t.Errorf("%s (unit %q): change in points %v, InPoints %v, want %v", m.Key, m.Unit, m.Change == Points, InPoints(m.Key), want)
+		}
 		if m.Window != "" && !strings.Contains(m.Window, "warm-up") {
 			t.Errorf("%s: window %q does not say how it treats the warm-up", m.Key, m.Window)
 		}

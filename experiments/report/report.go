@@ -305,10 +305,15 @@ func buildReport(in Input) (*report, error) {
 
 // judge tells whether a change is an improvement or a regression: only
 // when its interval excludes "no change" (ratio 1, difference 0), or,
-// without an interval, when the estimate moved at all.
+// without an interval, when the estimate moved at all. A change stated in
+// points is judged on its difference.
 func judge(c *experiments.Change) (good, bad bool) {
 	var up, down bool
 	switch {
+	case metric.InPoints(c.Metric) && c.DiffCI != nil:
+		up, down = c.DiffCI[0] > 0, c.DiffCI[1] < 0
+	case metric.InPoints(c.Metric):
+		up, down = c.Diff > 0, c.Diff < 0
 	case c.Ratio != nil && c.RatioCI != nil:
 		up, down = c.RatioCI[0] > 1, c.RatioCI[1] < 1
 	case c.Ratio != nil:
@@ -361,17 +366,16 @@ func changePhrase(c *experiments.Change) (phrase, ci string) {
 		}
 		return phrase, ci
 	}
-	if c.Unit == "fraction" && !lower(c) {
-		// A ratio such as the cache hit ratio: its change in percentage
-		// points reads better than a ratio of ratios.
-		pts := func(d float64) string { return output.Signed(psig(100*d)) + " pts" }
+	if metric.InPoints(c.Metric) {
+		// A ratio such as the error rate or the cache hit ratio: the
+		// registry states its change in points, as compare's table does
+		// (Change.Text), not as a ratio of ratios.
 		if c.Diff == 0 {
-			phrase = "no change"
-		} else {
-			phrase = pts(c.Diff)
+			return "no change", ""
 		}
-		if c.DiffCI != nil {
-			ci = "95% CI " + pts(c.DiffCI[0]) + " to " + pts(c.DiffCI[1])
+		phrase, ci = c.Text()
+		if ci != "" {
+			ci = "95% CI " + ci
 		}
 		return phrase, ci
 	}
