@@ -59,6 +59,11 @@ type Input struct {
 	// SLOP99S is the checkout P99 SLO in seconds (0: none known): drawn on
 	// the latency charts and judged in the verdict.
 	SLOP99S float64
+	// Bottleneck is each run's one-line bottleneck verdict (A, B), added
+	// to the written verdict when set. It is the hook for
+	// experiments/bottleneck (branch svc): the report's caller, or
+	// buildReport once that package is merged, fills it.
+	Bottleneck [2]string
 }
 
 // Run is one side of the comparison.
@@ -143,31 +148,49 @@ func lower(c *experiments.Change) bool {
 
 // report is the computed content of the report, ready for the template.
 type report struct {
-	Title            string
-	NameA, NameB     string
-	DescA, DescB     string
-	Seed             uint64
-	Replications     int
-	DurationMin      string
-	MeasuredMin      string
-	CI               bool // at least two replication pairs
-	Headlines        []headline
-	Table            []tableRow
-	Percentiles      []percentileRow
-	Charts           []reportChart
-	CDF, Tail        *reportChart
-	AttrA, AttrB     attribution
-	AttrRows         []attrRow
-	AblationCols     []string
-	Ablation         []ablationRow
-	Cohorts          []cohortRow
-	Regressions      []string
-	YAMLA, YAMLB     string
-	SetsA, SetsB     []string
-	FontFace         string // CSS @font-face of the charts' font
-	NoCohortsMessage string
-	Robust           *robustSection
-	Tune             *tuneSection
+	Title        string
+	NameA, NameB string
+	DescA, DescB string
+	Seed         uint64
+	Replications int
+	DurationMin  string
+	MeasuredMin  string
+	CI           bool // at least two replication pairs
+	Headlines    []headline
+	Table        []tableRow
+	Percentiles  []percentileRow
+	Charts       []reportChart
+	CDF, Tail    *reportChart
+	AttrA, AttrB attribution
+	AttrRows     []attrRow
+	AblationCols []string
+	Ablation     []ablationRow
+	Cohorts      []cohortRow
+	Regressions  []string
+	YAMLA, YAMLB string
+	SetsA, SetsB []string
+	FontFace     string // CSS @font-face of the charts' font
+	Robust       *robustSection
+	Tune         *tuneSection
+	Verdict      verdict
+	SLO          string // the P99 SLO drawn on the charts ("" for none)
+	// Sections are the IDs of the numbered sections present, in order;
+	// an empty section (no ablation run, no cohorts) is left out.
+	Sections []string
+	// CaseStudy: a scenario cites docs/case-study.md; the page links it.
+	CaseStudy bool
+}
+
+// caseStudyDoc is the case study's summary in the repository.
+const caseStudyDoc = "docs/case-study.md"
+
+// Num is the number of the section with the given ID ("5."), from the
+// sections present; "" for one that is not numbered.
+func (r *report) Num(id string) string {
+	if i := slices.Index(r.Sections, id); i >= 0 {
+		return fmt.Sprintf("%d.", i+1)
+	}
+	return ""
 }
 
 // headline is one big number of the summary.
@@ -295,6 +318,20 @@ func buildReport(in Input) (*report, error) {
 	r.addAblation(in.Ablation)
 	r.addCohorts(ra, rb)
 	r.Robust, r.Tune = newRobustSection(in.Robust), newTuneSection(in.Tune)
+	r.Verdict = newVerdict(b.Name, changes, in.SLOP99S, in.Bottleneck)
+	if in.SLOP99S > 0 {
+		r.SLO = output.Human(in.SLOP99S, "s")
+	}
+	r.Sections = []string{"before-after", "latency", "signals", "attribution"}
+	for _, s := range []struct {
+		id      string
+		present bool
+	}{{"ablation", len(r.Ablation) > 0}, {"cohorts", len(r.Cohorts) > 0}, {"robust", r.Robust != nil}, {"tune", r.Tune != nil}, {"parameters", true}} {
+		if s.present {
+			r.Sections = append(r.Sections, s.id)
+		}
+	}
+	r.CaseStudy = strings.Contains(in.A.YAML+in.B.YAML, caseStudyDoc)
 	face, err := chart.FontFace()
 	if err != nil {
 		return nil, err
@@ -568,8 +605,7 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 		}
 	}
 	if len(names) == 0 {
-		r.NoCohortsMessage = "The scenarios define no cohorts."
-		return
+		return // no cohorts: the section is left out
 	}
 	for _, name := range names {
 		find := func(res *checkout.Result) *checkout.CohortResult {
