@@ -11,6 +11,8 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -84,21 +86,21 @@ func ScenarioMarks(sloP99S float64, scs ...*experiments.Scenario) Marks {
 func ScenarioEvents(cfg *checkout.Config) []Event {
 	var evs []Event
 	for _, ev := range cfg.Cache.Events {
-		what := "cache purged (broad invalidation)"
+		what := "cache purged"
 		if cfg.Cache.Invalidation == cache.InvalidateTargeted {
-			what = output.Human(ev.Fraction, "fraction") + " of SKUs invalidated"
+			what = strconv.FormatFloat(100*ev.Fraction, 'g', 3, 64) + "% of SKUs invalidated"
 		}
 		if cfg.Cache.Prewarm > 0 {
 			what += ", pre-warmed"
 		}
 		t := ev.At.Seconds()
-		evs = append(evs, Event{Label: "promotion: " + what, StartS: t, EndS: t})
+		evs = append(evs, Event{Label: "promotion, " + what, StartS: t, EndS: t})
 	}
 	for _, p := range cfg.Payments.Providers {
 		for _, ep := range p.Episodes {
 			label := fmt.Sprintf("%s slow x%g", p.Name, ep.LatencyFactor)
 			if ep.ErrorRateAdd > 0 {
-				label += ", errors +" + output.Human(ep.ErrorRateAdd, "fraction")
+				label += ", errors +" + strconv.FormatFloat(100*ep.ErrorRateAdd, 'g', 3, 64) + "%"
 			}
 			evs = append(evs, Event{Label: label, StartS: ep.Start.Seconds(), EndS: ep.End.Seconds()})
 		}
@@ -120,8 +122,13 @@ var (
 // an episode's end), and the label written upwards beside the start line,
 // from the top of the plot.
 func (f *figure) addEvents(evs []Event) {
-	for _, e := range evs {
+	for i, e := range evs {
 		m := &eventMark{ev: e, x0: e.StartS / 60, x1: e.EndS / 60}
+		for _, prev := range evs[:i] {
+			if prev.StartS == e.StartS {
+				m.slot++ // A's and B's promotions at the same time: labels side by side
+			}
+		}
 		f.p.Add(m)
 		f.hover.events = append(f.hover.events, m)
 	}
@@ -131,6 +138,7 @@ func (f *figure) addEvents(evs []Event) {
 type eventMark struct {
 	ev     Event
 	x0, x1 float64 // minutes
+	slot   int     // labels of events at the same time already drawn
 	// at is where the mark was drawn (canvas points): the start line's x,
 	// the end's, and the plot area's bottom and top; for hover titles.
 	at struct{ x0, x1, y0, y1 vg.Length }
@@ -158,7 +166,21 @@ func (m *eventMark) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 	sty := draw.TextStyle{Color: eventColor, Font: font.From(chartFont, 8), Rotation: math.Pi / 2,
 		XAlign: draw.XRight, YAlign: draw.YTop, Handler: p.Title.TextStyle.Handler}
-	c.FillText(sty, vg.Point{X: x0 + vg.Points(1.5), Y: c.Max.Y - vg.Points(3)}, m.ev.Label)
+	x := x0 + vg.Points(1.5) + vg.Length(m.slot)*sty.Height("Mg")
+	c.FillText(sty, vg.Point{X: x, Y: c.Max.Y - vg.Points(3)}, fitText(sty, m.ev.Label, c.Max.Y-c.Min.Y-vg.Points(6)))
+}
+
+// fitText shortens s with an ellipsis until it is at most w long in sty
+// (the hover title keeps the whole label).
+func fitText(sty draw.TextStyle, s string, w vg.Length) string {
+	if sty.Width(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 1 && sty.Width(string(r)+"…") > w {
+		r = r[:len(r)-1]
+	}
+	return strings.TrimRight(string(r), " ,") + "…"
 }
 
 // addSLOLine draws the P99 SLO at y (in the chart's y units) across the

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite experiments/chart/testdata/*.go
 // testMarks are an SLO of 150 ms and a promotion and a slow episode
 // inside synth.Result's 2-minute axis.
 var testMarks = Marks{SLOP99S: 0.15, Events: []Event{
-	{Label: "promotion: cache purged (broad invalidation)", StartS: 30, EndS: 30},
+	{Label: "promotion, cache purged", StartS: 30, EndS: 30},
 	{Label: "psp-a slow x2.5", StartS: 60, EndS: 90},
 }}
 
@@ -35,8 +35,8 @@ func TestScenarioEvents(t *testing.T) {
 	before, after := load("flash-sale-before"), load("flash-sale-after")
 	got := ScenarioEvents(&before.Config)
 	want := []Event{
-		{Label: "promotion: cache purged (broad invalidation)", StartS: 300, EndS: 300},
-		{Label: "psp-a slow x2.5, errors +2.00%", StartS: 480, EndS: 660},
+		{Label: "promotion, cache purged", StartS: 300, EndS: 300},
+		{Label: "psp-a slow x2.5, errors +2%", StartS: 480, EndS: 660},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("flash-sale-before events = %+v, want %+v", got, want)
@@ -45,9 +45,9 @@ func TestScenarioEvents(t *testing.T) {
 	// differ in what they invalidate) each labelled with their run.
 	m := ScenarioMarks(1.5, before, after)
 	want = []Event{
-		{Label: "A: promotion: cache purged (broad invalidation)", StartS: 300, EndS: 300},
-		{Label: "B: promotion: 2.00% of SKUs invalidated, pre-warmed", StartS: 300, EndS: 300},
-		{Label: "psp-a slow x2.5, errors +2.00%", StartS: 480, EndS: 660},
+		{Label: "A: promotion, cache purged", StartS: 300, EndS: 300},
+		{Label: "B: promotion, 2% of SKUs invalidated, pre-warmed", StartS: 300, EndS: 300},
+		{Label: "psp-a slow x2.5, errors +2%", StartS: 480, EndS: 660},
 	}
 	if m.SLOP99S != 1.5 || !slices.Equal(m.Events, want) {
 		t.Errorf("ScenarioMarks = %+v, want SLO 1.5 and %+v", m, want)
@@ -134,7 +134,7 @@ func TestInlineHoverTitles(t *testing.T) {
 	for _, want := range []string{
 		"at 0:10 min&#10;A: before: 110 ms&#10;B: after: 55.0 ms", // sample 0 (0-10 s): 0.1 s × the mean scale, 1.1 for A
 		"psp-a slow x2.5 from 1:00 to 1:30 min",
-		"promotion: cache purged (broad invalidation) at 0:30 min",
+		"promotion, cache purged at 0:30 min",
 		"SLO: P99 ≤ 150 ms",
 	} {
 		if !strings.Contains(p99, want) {
@@ -146,5 +146,24 @@ func TestInlineHoverTitles(t *testing.T) {
 	}
 	if cdf := string(layer.Find(charts[0].SVG)); strings.Count(cdf, "<circle") != 8 || !strings.Contains(cdf, "A: before: P99 ") {
 		t.Errorf("CDF hover layer: want 8 quantile dots (P50, P90, P99, P99.9 of A and B):\n%s", cdf)
+	}
+}
+
+// Labels of events at the same time are drawn side by side, and a label
+// longer than the plot is high ends in an ellipsis.
+func TestEventLabelsFit(t *testing.T) {
+	f := newFigure("x", "", "", "")
+	f.addEvents([]Event{{Label: "A: p", StartS: 60, EndS: 60}, {Label: "B: p", StartS: 60, EndS: 60}, {Label: "e", StartS: 90, EndS: 120}})
+	if got := []int{f.hover.events[0].slot, f.hover.events[1].slot, f.hover.events[2].slot}; !slices.Equal(got, []int{0, 1, 0}) {
+		t.Errorf("label slots %v, want [0 1 0]", got)
+	}
+	sty := f.legend.TextStyle
+	long := "B: promotion, 2% of SKUs invalidated, pre-warmed"
+	if got := fitText(sty, long, sty.Width(long)); got != long {
+		t.Errorf("a label that fits was changed to %q", got)
+	}
+	w := sty.Width("B: promotion, 2% of SKUs")
+	if got := fitText(sty, long, w); !strings.HasSuffix(got, "…") || sty.Width(got) > w || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
+		t.Errorf("fitText = %q (width %v), want a prefix with an ellipsis within %v", got, sty.Width(got), w)
 	}
 }

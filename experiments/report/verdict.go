@@ -62,7 +62,7 @@ func newVerdict(nameB string, changes []experiments.Change, sloP99S float64, bot
 			worse++
 		}
 		if !good && !bad {
-			same = append(same, lowerFirst(m.Label)+" ("+output.Human(c.A, c.Unit)+" and "+output.Human(c.B, c.Unit)+")")
+			same = append(same, lowerFirst(m.Label)+" ("+output.Human(c.A, c.Unit)+" → "+output.Human(c.B, c.Unit)+")")
 			continue
 		}
 		moved = append(moved, movePhrase(m, c))
@@ -99,15 +99,15 @@ func newVerdict(nameB string, changes []experiments.Change, sloP99S float64, bot
 }
 
 // movePhrase says one outcome's move: "cuts P99 latency from 10.1 s to
-// 1.15 s (-88.6%)", "raises throughput (checkouts/s) from 178 to 218
-// (+22.5%)", the change as compare's table states it (its scale in the
-// registry).
+// 1.15 s (8.78× faster)", "raises throughput (checkouts/s) from 178 to
+// 218 (22.5% higher)", the change as the report's table states it (in
+// points for a metric the registry states in points).
 func movePhrase(m *metric.Metric, c *experiments.Change) string {
 	verb := "raises "
 	if c.B < c.A {
 		verb = "cuts "
 	}
-	change, _ := c.Text()
+	change, _ := changePhrase(c)
 	return verb + lowerFirst(m.Label) + " from " + output.Human(c.A, c.Unit) + " to " + output.Human(c.B, c.Unit) + " (" + change + ")"
 }
 
@@ -128,7 +128,7 @@ func signalsSentence(find func(*metric.Metric) *experiments.Change) string {
 		if good, bad := judge(c); !good && !bad {
 			continue
 		}
-		change, _ := c.Text()
+		change, _ := changePhrase(c)
 		size := math.Abs(c.B-c.A) / math.Max(math.Abs(c.A), math.Abs(c.B))
 		what := "better"
 		if _, bad := judge(c); bad {
@@ -152,7 +152,7 @@ func signalsSentence(find func(*metric.Metric) *experiments.Change) string {
 func clearNote(changes []experiments.Change) string {
 	for _, c := range changes {
 		if c.DiffCI != nil || c.RatioCI != nil {
-			return " (the paired 95% interval includes no change)"
+			return " (each paired 95% interval includes no change)"
 		}
 	}
 	return ""

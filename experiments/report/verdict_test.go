@@ -26,15 +26,15 @@ func TestVerdict(t *testing.T) {
 	}{
 		{"after cuts P99 and errors", []experiments.Change{p99, errs, cost, lock, queries, hits}, 1.5, [2]string{},
 			[]string{
-				"B (after) cuts P99 latency from 10.1 s to 1.15 s (-88.6%) and cuts error rate from 2.00% to 0.900% (-1.10 pp).",
-				"No clear change in cost per run (3.00 USD and 2.90 USD) (the paired 95% interval includes no change).",
+				"B (after) cuts P99 latency from 10.1 s to 1.15 s (8.78× faster) and cuts error rate from 2.00% to 0.900% (-1.10 pp).",
+				"No clear change in cost per run (3.00 USD → 2.90 USD) (each paired 95% interval includes no change).",
 				// the largest moves first: lock wait -100%, then DB queries -69%; the hit ratio did not clearly move
-				"The constraint signals that moved most: lock wait P99 715 ms → 0 ms (-715 ms, better); DB queries per checkout 28.4 → 8.70 (-69.4%, better).",
+				"The constraint signals that moved most: lock wait P99 715 ms → 0 ms (-715 ms, better); DB queries per checkout 28.4 → 8.70 (69.4% lower, better).",
 				"Against the P99 SLO of 1.50 s: A misses it (10.1 s), B meets it (1.15 s).",
 			}, true},
 		{"a regression and the bottleneck lines", []experiments.Change{slower}, 0, [2]string{"bottleneck: checkout-api (utilisation 99.9%)", "nothing saturated"},
 			[]string{
-				"B (after) raises P99 latency from 1.00 s to 2.00 s (+100%).",
+				"B (after) raises P99 latency from 1.00 s to 2.00 s (2.00× slower).",
 				"A: bottleneck: checkout-api (utilisation 99.9%)",
 				"B: nothing saturated",
 			}, false},
