@@ -141,3 +141,22 @@ func TestScenarioSource(t *testing.T) {
 		t.Errorf("scenarioSource(missing file) = %q, want a comment saying why", got)
 	}
 }
+
+// A rate's change over the draws is in points, other changes and all
+// levels in the metric's unit.
+func TestPctTriplePoints(t *testing.T) {
+	p := uncertainty.Percentiles{P5: -0.05, P50: -0.02, P95: 0.01}
+	for _, tt := range []struct {
+		unit           string
+		signed, points bool
+		want           string
+	}{
+		{"fraction", true, true, "-5.00 pp / -2.00 pp / +1.00 pp"},
+		{"fraction", false, false, "-5.00% / -2.00% / 1.00%"},
+		{"s", true, false, "-50.0 ms / -20.0 ms / +10.0 ms"},
+	} {
+		if got := pctTriple(p, tt.unit, tt.signed, tt.points); got != tt.want {
+			t.Errorf("pctTriple(%s, signed %v, points %v) = %q, want %q", tt.unit, tt.signed, tt.points, got, tt.want)
+		}
+	}
+}
