@@ -90,13 +90,13 @@ const wholeRun = "whole run, warm-up included: "
 
 // The registry, in the order of sweep's columns.
 var (
-	LatencyP50 = &Metric{Key: "latency_p50_s", Path: "checkout.latency_s.p50", Short: "p50",
+	LatencyP50 = &Metric{Key: checkout.SeriesLatencyP50, Path: "checkout.latency_s.p50", Short: "p50",
 		Label: "P50 latency", Column: "P50", Axis: "P50 latency (s)", Unit: Seconds, Better: LowerIsBetter,
 		Value: Quantile(0.50, latency)}
-	LatencyP95 = &Metric{Key: "latency_p95_s", Path: "checkout.latency_s.p95", Short: "p95",
+	LatencyP95 = &Metric{Key: checkout.SeriesLatencyP95, Path: "checkout.latency_s.p95", Short: "p95",
 		Label: "P95 latency", Column: "P95", Axis: "P95 latency (s)", Unit: Seconds, Better: LowerIsBetter,
 		Value: Quantile(0.95, latency)}
-	LatencyP99 = &Metric{Key: "latency_p99_s", Path: "checkout.latency_s.p99", Short: "p99",
+	LatencyP99 = &Metric{Key: checkout.SeriesLatencyP99, Path: "checkout.latency_s.p99", Short: "p99",
 		Label: "P99 latency", Column: "P99", Axis: "P99 latency (s)", Unit: Seconds, Better: LowerIsBetter,
 		Value: Quantile(0.99, latency)}
 	LatencyMean = &Metric{Key: "latency_mean_s", Path: "checkout.latency_s.mean", Short: "mean",
@@ -125,7 +125,7 @@ var (
 		Label: "Lock wait P99", Column: "Lock wait P99", Axis: "Lock wait P99 (s)", Unit: Seconds, Better: LowerIsBetter,
 		Window: wholeRun + "the inventory's lock-wait histogram records every wait from time 0",
 		Value:  Quantile(0.99, func(r *checkout.Result) *stats.Histogram { return r.Signals.LockWait })}
-	CacheHitRatio = &Metric{Key: "cache_hit_ratio", Path: "signals.cache_hit_ratio", Short: "hit_ratio",
+	CacheHitRatio = &Metric{Key: checkout.SeriesCacheHitRatio, Path: "signals.cache_hit_ratio", Short: "hit_ratio",
 		Label: "Cache hit ratio", Column: "Cache hits", Axis: "Cache hit ratio (fraction of reads)", Unit: Fraction, Better: HigherIsBetter,
 		Window: wholeRun + "hits and misses are counted from time 0, so a TTL/Zipf run's ratio is the analytic one over all its reads",
 		Value: func(r *checkout.Result) (float64, bool) {
@@ -154,6 +154,11 @@ var all = []*Metric{LatencyP50, LatencyP95, LatencyP99, LatencyMean, ErrorRate, 
 // headline is compare's metrics, in table order.
 var headline = []*Metric{LatencyP50, LatencyP95, LatencyP99, LatencyMean, ErrorRate, Throughput, Cost,
 	LockWaitP99, CacheHitRatio, PaymentAttemptsPerPayment, DBQueriesPerCheckout}
+
+// Field is m's field name in its run-JSON object: the last part of Path
+// ("error_rate" for "checkout.error_rate"). The run summary writes its
+// registry fields under it, so the name is spelled once, here.
+func (m *Metric) Field() string { return m.Path[strings.LastIndexByte(m.Path, '.')+1:] }
 
 // All returns every metric of the registry, in sweep's column order. The
 // slice is a copy; the metrics are shared and must not be modified.
