@@ -64,12 +64,12 @@ type CheckoutSummary struct {
 	Abandoned        int64          `json:"abandoned"`
 	Unfinished       int64          `json:"unfinished"`
 	Clicks           int64          `json:"clicks"`
-	ErrorRate        float64        `json:"error_rate"`
-	ErrorRateCI      *CI            `json:"error_rate_ci95,omitempty"`
-	AbandonRate      float64        `json:"abandon_rate"`
-	AbandonRateCI    *CI            `json:"abandon_rate_ci95,omitempty"`
-	ThroughputPerS   float64        `json:"throughput_per_s"`
-	ThroughputPerSCI *CI            `json:"throughput_per_s_ci95,omitempty"`
+	ErrorRate        float64        `json:"-"`
+	ErrorRateCI      *CI            `json:"-"`
+	AbandonRate      float64        `json:"-"`
+	AbandonRateCI    *CI            `json:"-"`
+	ThroughputPerS   float64        `json:"-"`
+	ThroughputPerSCI *CI            `json:"-"`
 	Latency          LatencySummary `json:"latency_s"`
 }
 
@@ -105,15 +105,15 @@ type SignalsSummary struct {
 	PoolTimeouts                int64          `json:"pool_timeouts"`
 	CacheHits                   int64          `json:"cache_hits"`
 	CacheMisses                 int64          `json:"cache_misses"`
-	CacheHitRatio               float64        `json:"cache_hit_ratio"`
-	CacheHitRatioCI             *CI            `json:"cache_hit_ratio_ci95,omitempty"`
+	CacheHitRatio               float64        `json:"-"`
+	CacheHitRatioCI             *CI            `json:"-"`
 	DBStatements                int64          `json:"db_statements"`
-	DBQueriesPerCheckout        float64        `json:"db_queries_per_checkout"`
-	DBQueriesPerCheckoutCI      *CI            `json:"db_queries_per_checkout_ci95,omitempty"`
+	DBQueriesPerCheckout        float64        `json:"-"`
+	DBQueriesPerCheckoutCI      *CI            `json:"-"`
 	Payments                    int64          `json:"payments"`
 	PaymentAttempts             int64          `json:"payment_attempts"`
-	PaymentAttemptsPerPayment   float64        `json:"payment_attempts_per_payment"`
-	PaymentAttemptsPerPaymentCI *CI            `json:"payment_attempts_per_payment_ci95,omitempty"`
+	PaymentAttemptsPerPayment   float64        `json:"-"`
+	PaymentAttemptsPerPaymentCI *CI            `json:"-"`
 	Fallbacks                   int64          `json:"fallbacks"`
 	DoubleReservations          int64          `json:"double_reservations"`
 	LeakedUnits                 int64          `json:"leaked_units"`
@@ -195,8 +195,8 @@ type CohortSummary struct {
 	Succeeded   int64          `json:"succeeded"`
 	Failed      int64          `json:"failed"`
 	Abandoned   int64          `json:"abandoned"`
-	ErrorRate   float64        `json:"error_rate"`
-	ErrorRateCI *CI            `json:"error_rate_ci95,omitempty"`
+	ErrorRate   float64        `json:"-"`
+	ErrorRateCI *CI            `json:"-"`
 	Latency     LatencySummary `json:"latency_s"`
 }
 
@@ -214,8 +214,8 @@ type StepSummary struct {
 type BrowseSummary struct {
 	Requests    int64          `json:"requests"`
 	Failed      int64          `json:"failed"`
-	ErrorRate   float64        `json:"error_rate"`
-	ErrorRateCI *CI            `json:"error_rate_ci95,omitempty"`
+	ErrorRate   float64        `json:"-"`
+	ErrorRateCI *CI            `json:"-"`
 	Latency     LatencySummary `json:"latency_s"`
 }
 
