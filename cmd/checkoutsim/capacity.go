@@ -80,10 +80,11 @@ the true limit by their noise. --strict judges the upper ends of the 95%
 intervals instead, a conservative answer that also depends on the number
 of replications.
 
-Output: sustainable_multiplier, sustainable_checkouts_per_s (the throughput
-measured at that multiplier, with its interval), failing_multiplier, and
-the explored curve (multiplier, offered checkouts/s, P99, error rate,
-throughput, pass) sorted by multiplier. Exit status 1 when no limit is
+Output: sustainable_multiplier (the knee) with its 95% interval, a
+bootstrap over replications (none with 1), the offered and measured
+checkouts/s there, failing_multiplier, warnings (also on stderr: too few
+replications, an SLO within noise of the lowest load's value) and the
+explored curve sorted by multiplier. Exit status 1 when no limit is
 found (the SLO fails even at tiny load, or holds at 4096x).`,
 		Example: `  checkoutsim capacity baseline --slo-p99 1.5s --max-error-rate 1% --plots plots/
   checkoutsim capacity flash-sale-after --slo-p99 1.4s --max-error-rate 0.012 --replications 5 -o json
@@ -128,6 +129,7 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 	case err != nil && !errors.Is(err, capacity.ErrNoLimit):
 		return badInput(err)
 	}
+	res.WriteWarnings(stderr)
 	// With no limit found, the curve explored is still shown, then exit 1.
 	if werr := o.write(stdout, func(w io.Writer) error { return res.Write(w, o.output) }); werr != nil {
 		return werr
