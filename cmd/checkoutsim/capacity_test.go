@@ -106,3 +106,21 @@ func TestCapacityMaxErrorRatePercent(t *testing.T) {
 		}
 	}
 }
+
+// Warnings reach stderr and the JSON: one replication gives no interval
+// for the knee, and says so.
+func TestCapacityWarnsOnStderr(t *testing.T) {
+	code, out, stderr := runCLI(t, "capacity", "../../experiments/capacity/testdata/mm1.yaml", "--slo-p99", "1s",
+		"--max-error-rate", "1%", "--duration", "3m", "--replications", "1", "--tolerance", "0.1", "-o", "json")
+	var got struct {
+		KneeCI   *[2]float64 `json:"sustainable_multiplier_ci95"`
+		Warnings []string    `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	const want = "1 replication: no interval for the knee or any value; use --replications >= 3"
+	if got.KneeCI != nil || len(got.Warnings) == 0 || got.Warnings[0] != want || !strings.Contains(stderr, "capacity: warning: "+want+"\n") {
+		t.Errorf("knee interval %v, warnings %q, stderr %q; want none, and %q in both", got.KneeCI, got.Warnings, stderr, want)
+	}
+}
