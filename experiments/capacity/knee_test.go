@@ -124,3 +124,19 @@ func TestCapacityWarnings(t *testing.T) {
 		})
 	}
 }
+
+// With --strict the table gives the judged upper ends the digits that tell
+// them from the SLO; judged on means, the intervals print as usual.
+func TestTableStrictDigits(t *testing.T) {
+	for _, tc := range []struct {
+		judged string
+		want   string
+	}{{"ci95_upper", "[1.40, 1.5004] s"}, {"mean", "[1.40, 1.50] s"}} {
+		r := &Result{Scenario: "s", Replications: 3, SLOP99S: 1.5, MaxErrorRate: 0.01, JudgedOn: tc.judged, Tolerance: 0.02,
+			Curve: []Point{{Multiplier: 1, OfferedPerS: 10, P99S: 1.45, P99SCI: &experiments.CI{1.40, 1.5004}}}}
+		var b strings.Builder
+		if err := r.WriteTable(&b); err != nil || !strings.Contains(b.String(), tc.want) {
+			t.Errorf("judged on %s: %v, want %q in\n%s", tc.judged, err, tc.want, b.String())
+		}
+	}
+}

@@ -53,18 +53,35 @@ func Human(v float64, unit string) string {
 // "1.503 s", not "1.50 s". Both are written in v's scale.
 func HumanVs(v, limit float64, unit string) string {
 	scale, suffix := Scale(v, unit)
+	return sigVs(v, limit, scale) + suffix
+}
+
+// HumanCIVs is HumanCI with the upper end written as HumanVs writes a
+// value against limit: for a verdict judged on that end (capacity's
+// --strict).
+func HumanCIVs[CI ~[2]float64](v float64, ci *CI, limit float64, unit string) string {
+	if ci == nil {
+		return ""
+	}
+	scale, suffix := Scale(v, unit)
+	return "[" + Sig((*ci)[0]*scale) + ", " + sigVs((*ci)[1], limit, scale) + "]" + suffix
+}
+
+// sigVs is x*scale with 3 significant digits, or as many more (at most 9)
+// as tell it from limit*scale.
+func sigVs(x, limit, scale float64) string {
 	// alike compares the roundings as numbers: 0.99996 to 4 digits is
 	// "1.0000", which is 1.000 however it is spelled.
 	alike := func(n int) bool {
-		a, _ := strconv.ParseFloat(SigN(v*scale, n), 64)
+		a, _ := strconv.ParseFloat(SigN(x*scale, n), 64)
 		b, _ := strconv.ParseFloat(SigN(limit*scale, n), 64)
 		return a == b
 	}
 	n := 3
-	for n < 9 && v != limit && alike(n) {
+	for n < 9 && x != limit && alike(n) {
 		n++
 	}
-	return SigN(v*scale, n) + suffix
+	return SigN(x*scale, n)
 }
 
 // HumanLimit formats a limit (an SLO bound) like Human but with all the

@@ -131,6 +131,28 @@ func TestHumanVs(t *testing.T) {
 	}
 }
 
+// --strict judges the interval's upper end, which then gets the digits.
+func TestHumanCIVs(t *testing.T) {
+	for _, tc := range []struct {
+		v     float64
+		ci    *[2]float64
+		limit float64
+		unit  string
+		want  string
+	}{
+		{1.45, &[2]float64{1.40, 1.5004}, 1.5, "s", "[1.40, 1.5004] s"},
+		{1.45, &[2]float64{1.40, 1.4999}, 1.5, "s", "[1.40, 1.4999] s"},
+		{1.45, &[2]float64{1.40, 1.60}, 1.5, "s", "[1.40, 1.60] s"},
+		{0.9, &[2]float64{0.8, 1.0004}, 1, "s", "[800, 1000.4] ms"}, // in the estimate's scale
+		{0.009, &[2]float64{0.008, 0.0100003}, 0.01, "fraction", "[0.800, 1.00003]%"},
+		{0.5, nil, 1, "s", ""},
+	} {
+		if got := HumanCIVs(tc.v, tc.ci, tc.limit, tc.unit); got != tc.want {
+			t.Errorf("HumanCIVs(%v, %v, %v, %q) = %q, want %q", tc.v, tc.ci, tc.limit, tc.unit, got, tc.want)
+		}
+	}
+}
+
 func TestHumanLimit(t *testing.T) {
 	for _, tc := range []struct {
 		v    float64
