@@ -171,7 +171,7 @@ func (r *Result) warnings(censored bool) []string {
 		w = append(w, fmt.Sprintf("%d replications: the knee's interval is rough; use --replications >= %d", r.Replications, MinReplications))
 	}
 	if censored {
-		w = append(w, "the knee's 95% interval reaches the end of the loads explored, so that end is at least that wide")
+		w = append(w, "the knee's 95% interval is cut at the lowest or highest load explored: on that side it is wider than shown")
 	}
 	if len(r.Curve) == 0 {
 		return w

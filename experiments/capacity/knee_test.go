@@ -108,7 +108,7 @@ func TestCapacityWarnings(t *testing.T) {
 		{"SLO within 10% of it", 5, low(1.40, ci(1.39, 1.41), 0, nil), false, []string{"SLO P99 1.50 s is within noise"}},
 		{"SLO below it, far", 5, low(3, ci(2.9, 3.1), 0, nil), false, nil},
 		{"error rate at its bound", 5, low(0.5, nil, 0.0098, ci(0.008, 0.0115)), false, []string{"SLO error rate 1.00% is within noise"}},
-		{"censored", 5, low(0.5, nil, 0, nil), true, []string{"reaches the end of the loads explored"}},
+		{"censored", 5, low(0.5, nil, 0, nil), true, []string{"cut at the lowest or highest load explored"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &Result{Replications: tc.reps, SLOP99S: 1.5, MaxErrorRate: 0.01, Curve: tc.curve}
