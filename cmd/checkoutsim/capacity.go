@@ -71,8 +71,7 @@ finds the largest multiplier at which the SLO holds: checkout P99 <= D and
 error rate <= X. It starts at the scenario's multiplier (1 unless --set),
 doubles (or halves) until the SLO flips, then bisects until the bracket is
 narrower than --tolerance relative to its low end. Every multiplier runs
-the same seed and replications (common random numbers); the search is
-deterministic.
+the same seed and replications (common random numbers): deterministic.
 
 The SLO is judged on the mean over replications of each replication's P99
 and error rate, the estimates 'run' reports: the answer scatters around
