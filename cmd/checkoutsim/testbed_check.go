@@ -33,7 +33,7 @@ type checkOptions struct {
 	calibrated   string
 	replications int
 	sloP99       string
-	maxErrorRate float64
+	maxErrorRate scenario.Fraction
 	chart        string
 	knownMisses  []string
 }
@@ -92,7 +92,8 @@ still printed, marked "known", but do not fail the check.`,
 	f.StringVar(&o.calibrated, "calibrated", "", "write the calibration (fitted distributions and calibrated scenarios) as YAML to this file")
 	f.IntVar(&o.replications, "replications", 3, "simulator replications per point")
 	f.StringVar(&o.sloP99, "slo-p99", "2s", "the SLO's checkout P99 for the knee")
-	f.Float64Var(&o.maxErrorRate, "max-error-rate", 0.02, "the SLO's error rate for the knee")
+	o.maxErrorRate = 0.02
+	f.Var(&o.maxErrorRate, "max-error-rate", "the SLO's error rate for the knee: 0.02 or 2%")
 	f.StringVar(&o.chart, "chart", "", "write the P99 and error rate vs load chart to this PNG file")
 	f.StringSliceVar(&o.knownMisses, "known-miss", nil, "goals whose misses are known model gaps: reported and marked, not failing (repeatable; "+strings.Join(validate.GoalNames, ", ")+")")
 	return cmd
@@ -120,7 +121,7 @@ func testbedCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer
 	defer stop()
 	cfg := validate.Config{
 		Scenarios: scs, Loads: o.loads, Replications: o.replications, SeedSet: o.seedSet, Seed: o.seed,
-		SLOP99: slo.Seconds(), MaxErrorRate: o.maxErrorRate,
+		SLOP99: slo.Seconds(), MaxErrorRate: float64(o.maxErrorRate),
 		Run: testbed.Options{DSN: o.dsn, Redis: o.redis, Approximate: o.approximate, Log: stderr, SyncCommit: o.syncCommit},
 		Log: stderr, KnownMisses: o.knownMisses,
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
@@ -242,8 +243,9 @@ func (s *state) finalist(st Stage, c int) Candidate {
 			ws.Add(w)
 		}
 	}
-	cand.Score = estimate("", &ws).Mean
-	cand.ScoreCI = estimate("", &ws).CI95
+	ms := t.metrics()
+	cand.Score = estimate("", &ws, ms[0].Unit).Mean
+	cand.ScoreCI = estimate("", &ws, ms[0].Unit).CI95
 	worst := math.NaN()
 	for _, con := range t.Spec.Constraints {
 		cand.Constraints = append(cand.Constraints, ConstraintResult{Constraint: con.String()})
@@ -261,7 +263,7 @@ func (s *state) finalist(st Stage, c int) Candidate {
 				}
 			}
 		}
-		obj := estimate(cond.Name, &sums[0])
+		obj := estimate(cond.Name, &sums[0], ms[0].Unit)
 		cand.Objective = append(cand.Objective, obj)
 		if sums[0].N() < st.Replications {
 			cand.Feasible = false // a run did not define the objective
@@ -270,7 +272,7 @@ func (s *state) finalist(st Stage, c int) Candidate {
 			worst, cand.WorstCondition = obj.Mean, cond.Name
 		}
 		for i, con := range t.Spec.Constraints {
-			e := estimate(cond.Name, &sums[i+1])
+			e := estimate(cond.Name, &sums[i+1], ms[i+1].Unit)
 			far := e.Mean
 			if e.CI95 != nil {
 				far = e.CI95[1]
@@ -289,11 +291,13 @@ func (s *state) finalist(st Stage, c int) Candidate {
 	return cand
 }
 
-func estimate(cond string, s *stats.Summary) Estimate {
+// estimate is a summary's mean and 95% interval, clipped to the range of
+// the metric's unit u (metric.Clip), as every printed interval is.
+func estimate(cond string, s *stats.Summary, u metric.Unit) Estimate {
 	e := Estimate{Condition: cond, Mean: s.Mean()}
 	if s.N() >= 2 {
 		lo, hi := s.CI95()
-		e.CI95 = &CI{lo, hi}
+		e.CI95 = (*CI)(metric.Clip(&[2]float64{lo, hi}, u))
 	}
 	return e
 }
