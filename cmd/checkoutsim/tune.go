@@ -201,9 +201,11 @@ feasible candidate: exit 1, naming the constraint broken most often and the
 closest miss.
 
 --out FILE is rewritten after every run; Ctrl-C and --resume continue. With
---shard i/N a process runs its share of the next stage and writes a part
-file; 'checkoutsim merge' combines the parts (the full answer once every
-stage is done, else a state file to pass back with --state).`,
+--shard i/N (or --shards N, the index from the batch engine) a process runs
+its share of the next stage and writes a part file; 'checkoutsim merge'
+combines the parts (the full answer once every stage is done, else a state
+file to pass back with --state), or names a shard missing from the stage
+and the line that reruns it.`,
 		Example: `  checkoutsim tune payment-slowdown-after --duration 10m \
       --knob payments.client.timeout=log:300ms..3s --knob payments.client.retry.max_attempts=1..4 \
       --knob payments.client.retry.backoff.kind=constant,exponential \
