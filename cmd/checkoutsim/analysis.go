@@ -65,14 +65,7 @@ func (o *analysisOptions) validate(cmd *cobra.Command, name string) error {
 		return fmt.Errorf("%s: --replications must be in [1, 10000], got %d", name, o.replications)
 	}
 	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
-		envName, envVal := "", ""
-		for _, n := range shardEnvVars {
-			if v := os.Getenv(n); v != "" {
-				envName, envVal = n, v
-				break
-			}
-		}
-		s, err := shard.Parse(o.rawShard, o.shards, envName, envVal)
+		s, err := shard.FromFlags(o.rawShard, o.shards, os.Getenv)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

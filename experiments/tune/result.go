@@ -113,9 +113,11 @@ type Result struct {
 	Objective      string   `json:"objective"`
 	Maximize       bool     `json:"maximize"`
 	FinalSeed      uint64   `json:"final_seed"`
-	// Complete is false in a checkpoint or a part file.
+	// Complete is false in a checkpoint or a part file. A part file also
+	// names its Shard and the shard's command line, Args (Options.Args).
 	Complete  bool           `json:"complete"`
 	Shard     *shard.Shard   `json:"shard,omitempty"`
+	Args      []string       `json:"args,omitempty"`
 	Feasible  bool           `json:"feasible"`
 	Best      *Candidate     `json:"best"`
 	Settings  *Settings      `json:"settings"`
@@ -138,6 +140,9 @@ func (s *state) result(sh *shard.Shard, partial bool) *Result {
 	r := &Result{Scenario: t.Spec.Scenario, ScenarioSHA256: t.ScenarioSHA256, Spec: t.Spec, SpecSHA256: t.SpecSHA256,
 		Objective: t.Spec.Objective.Metric, Maximize: t.Spec.Objective.Maximize, FinalSeed: FinalSeed(t.Spec.Seed),
 		Shard: sh, RunnersUp: []Candidate{}, Finalists: []Candidate{}, Pareto: []Pareto{}, Stages: []StageSummary{}}
+	if sh != nil {
+		r.Args = s.args
+	}
 	for _, c := range t.Conditions {
 		r.Conditions = append(r.Conditions, c.Name)
 	}
