@@ -131,7 +131,7 @@ func windowMeans(v []float64, k, from, to int) []float64 {
 func run(r *checkout.Result, warmup, duration, start, end float64) Run {
 	run := Run{Replication: r.Replication, WorstGoodput: math.Inf(1)}
 	iv := r.Interval.Seconds()
-	arr, ok, p99 := seriesValues(r, "arrivals_per_s"), seriesValues(r, "succeeded_per_s"), seriesValues(r, "latency_p99_s")
+	arr, ok, p99 := seriesValues(r, checkout.SeriesArrivals), seriesValues(r, checkout.SeriesSucceeded), seriesValues(r, checkout.SeriesLatencyP99)
 	n := min(len(arr), len(ok), len(p99))
 	if iv <= 0 || n == 0 {
 		return run
