@@ -146,6 +146,7 @@ type report struct {
 	NoCohortsMessage string
 	Robust           *robustSection
 	Tune             *tuneSection
+	Services         *servicesSection
 }
 
 // headline is one big number of the summary.
@@ -270,6 +271,7 @@ func buildReport(in Input) (*report, error) {
 		return nil, err
 	}
 	r.addAttribution(cs.A.Attribution, cs.B.Attribution)
+	r.Services = newServicesSection(cs.A.Bottleneck, cs.B.Bottleneck)
 	r.addAblation(in.Ablation)
 	r.addCohorts(ra, rb)
 	r.Robust, r.Tune = newRobustSection(in.Robust), newTuneSection(in.Tune)
