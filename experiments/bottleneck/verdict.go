@@ -144,3 +144,15 @@ func none(s *Summary) Verdict {
 	}
 	return v
 }
+
+// Short is the verdict in a table cell: "checkout-api 100%", "DB pool
+// 97.0%", "hot rows", or "none" when nothing is saturated.
+func (v *Verdict) Short() string {
+	switch v.Kind {
+	case KindNone:
+		return "none"
+	case KindHotRows:
+		return v.Name
+	}
+	return v.Name + " " + output.Human(v.Load, "fraction")
+}

@@ -90,3 +90,20 @@ func TestJudge(t *testing.T) {
 		})
 	}
 }
+
+func TestVerdictShort(t *testing.T) {
+	for _, c := range []struct {
+		v    Verdict
+		want string
+	}{
+		{Verdict{Kind: KindService, Name: "checkout-api", Load: 0.99997}, "checkout-api 100.0%"},
+		{Verdict{Kind: KindDBPool, Name: "DB pool", Load: 0.97}, "DB pool 97.0%"},
+		{Verdict{Kind: KindProvider, Name: "psp-a", Load: 0.9}, "psp-a 90.0%"},
+		{Verdict{Kind: KindHotRows, Name: "hot rows"}, "hot rows"},
+		{Verdict{Kind: KindNone, Name: "payments", Load: 0.57}, "none"},
+	} {
+		if got := c.v.Short(); got != c.want {
+			t.Errorf("%+v: Short() = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
