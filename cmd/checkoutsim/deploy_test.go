@@ -15,9 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // The batch-engine templates in deploy/ must be valid for their engine
@@ -279,7 +278,7 @@ func checkPVC(c *k8sPVC) error {
 // parseSweepArgs runs the sweep command's flag parsing and validation on
 // args with the given environment, and checks that the grid loads (every
 // parameter value and point is valid for the scenario). It runs nothing.
-func parseSweepArgs(args []string, env map[string]string) (*sweepOptions, *experiments.Sweep, error) {
+func parseSweepArgs(args []string, env map[string]string) (*sweepOptions, *sweep.Sweep, error) {
 	var got *sweepOptions
 	cmd := newSweepCmdWith(func(k string) string { return env[k] },
 		func(_ context.Context, o *sweepOptions, _, _ io.Writer) error { got = o; return nil })
@@ -289,7 +288,7 @@ func parseSweepArgs(args []string, env map[string]string) (*sweepOptions, *exper
 	if err := cmd.Execute(); err != nil {
 		return nil, nil, fmt.Errorf("sweep %q: %v", args, err)
 	}
-	sw, err := experiments.NewSweep(got.scenario, got.gridSets(), got.params)
+	sw, err := sweep.New(got.scenario, got.gridSets(), got.params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sweep %q: the grid does not load: %v", args, err)
 	}

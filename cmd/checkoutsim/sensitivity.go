@@ -13,13 +13,13 @@ import (
 	"runtime"
 	"syscall"
 
-	"github.com/spf13/cobra"
-
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
+	"github.com/spf13/cobra"
 )
 
 // analysisOptions are the flags sensitivity and robust share.
@@ -35,7 +35,7 @@ type analysisOptions struct {
 	shards       int
 	resume       bool
 	merge        bool
-	shard        *experiments.Shard
+	shard        *shard.Shard
 }
 
 func addAnalysisFlags(cmd *cobra.Command, o *analysisOptions) {
@@ -69,7 +69,7 @@ func (o *analysisOptions) validate(cmd *cobra.Command, name string) error {
 				break
 			}
 		}
-		s, err := experiments.ParseShard(o.rawShard, o.shards, envName, envVal)
+		s, err := shard.Parse(o.rawShard, o.shards, envName, envVal)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

@@ -5,10 +5,10 @@ package main
 import (
 	"fmt"
 
-	"github.com/spf13/cobra"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
+	"github.com/spf13/cobra"
 )
 
 // Environment variables that batch engines set in each task of an array:
@@ -19,8 +19,8 @@ var shardEnvVars = []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}
 type sweepOptions struct {
 	simOptions
 	scenario string
-	params   []experiments.SweepParam
-	shard    *experiments.Shard // nil: all points
+	params   []sweep.Param
+	shard    *shard.Shard // nil: all points
 	resume   bool
 	plots    string
 
@@ -40,7 +40,7 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 				break
 			}
 		}
-		s, err := experiments.ParseShard(o.rawShard, o.shards, envName, envVal)
+		s, err := shard.Parse(o.rawShard, o.shards, envName, envVal)
 		if err != nil {
 			return fmt.Errorf("sweep: %w", err)
 		}
@@ -60,7 +60,7 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 	}
 	o.params = nil
 	for _, raw := range o.rawParams {
-		p, err := experiments.ParseSweepParam(raw)
+		p, err := sweep.ParseParam(raw)
 		if err != nil {
 			return fmt.Errorf("sweep: %w", err)
 		}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
 )
 
 // A tiny grid over one-station: 6 points of 20 simulated seconds.
@@ -249,7 +249,7 @@ func testSweepInterruptResume(t *testing.T, bin string) {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	}
-	part, rerr := experiments.ReadSweepResult(out)
+	part, rerr := sweep.Read(out)
 	if rerr != nil {
 		t.Fatalf("after Ctrl-C the file is not a valid sweep result: %v", rerr)
 	}

@@ -11,12 +11,11 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/spf13/cobra"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
+	"github.com/spf13/cobra"
 )
 
 // tuneOptions are the arguments and flags of checkoutsim tune.
@@ -42,7 +41,7 @@ type tuneOptions struct {
 	state       string
 
 	spec  tune.Spec
-	shard *experiments.Shard
+	shard *shard.Shard
 }
 
 // resolve builds the spec from --spec and the flags (flags add knobs,
@@ -131,7 +130,7 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 				break
 			}
 		}
-		s, err := experiments.ParseShard(o.rawShard, 0, envName, envVal)
+		s, err := shard.Parse(o.rawShard, 0, envName, envVal)
 		add(err)
 		o.shard = s
 		if o.out == "" {

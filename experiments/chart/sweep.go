@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
 )
 
 // sweepPlotMetrics are the metrics drawn as heat maps, one chart each,
@@ -22,7 +22,7 @@ var sweepPlotMetrics = []*metric.Metric{metric.LatencyP99, metric.ErrorRate, met
 // first parameter runs up the y axis, the second (if any) along the x
 // axis; a point not computed yet is drawn gray. Grids of more than two
 // parameters have no heat map: that is an error.
-func WriteSweep(dir string, r *experiments.SweepResult) error {
+func WriteSweep(dir string, r *sweep.Result) error {
 	g := &r.Grid
 	if len(g.Params) > 2 {
 		return fmt.Errorf("plots: a heat map shows one or two parameters; this sweep has %d (use -o csv and a tool of your own)", len(g.Params))

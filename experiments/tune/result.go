@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
 
@@ -112,17 +113,17 @@ type Result struct {
 	Maximize       bool     `json:"maximize"`
 	FinalSeed      uint64   `json:"final_seed"`
 	// Complete is false in a checkpoint or a part file.
-	Complete  bool               `json:"complete"`
-	Shard     *experiments.Shard `json:"shard,omitempty"`
-	Feasible  bool               `json:"feasible"`
-	Best      *Candidate         `json:"best"`
-	Settings  *Settings          `json:"settings"`
-	RunnersUp []Candidate        `json:"runners_up"`
-	Current   *Candidate         `json:"current"`
-	Finalists []Candidate        `json:"finalists"`
-	Pareto    []Pareto           `json:"pareto"`
-	Failure   *Failure           `json:"failure,omitempty"`
-	Stages    []StageSummary     `json:"stages"`
+	Complete  bool           `json:"complete"`
+	Shard     *shard.Shard   `json:"shard,omitempty"`
+	Feasible  bool           `json:"feasible"`
+	Best      *Candidate     `json:"best"`
+	Settings  *Settings      `json:"settings"`
+	RunnersUp []Candidate    `json:"runners_up"`
+	Current   *Candidate     `json:"current"`
+	Finalists []Candidate    `json:"finalists"`
+	Pareto    []Pareto       `json:"pareto"`
+	Failure   *Failure       `json:"failure,omitempty"`
+	Stages    []StageSummary `json:"stages"`
 	// RunsUsed counts replication runs; SimulatedS their simulated time.
 	RunsUsed    int          `json:"runs_used"`
 	SimulatedS  float64      `json:"simulated_s"`
@@ -131,11 +132,11 @@ type Result struct {
 
 // result builds the Result from the evaluations so far. A partial result
 // (checkpoint, shard part) carries only the evaluations and stage list.
-func (s *state) result(shard *experiments.Shard, partial bool) *Result {
+func (s *state) result(sh *shard.Shard, partial bool) *Result {
 	t := s.t
 	r := &Result{Scenario: t.Spec.Scenario, ScenarioSHA256: t.ScenarioSHA256, Spec: t.Spec, SpecSHA256: t.SpecSHA256,
 		Objective: t.Spec.Objective.Metric, Maximize: t.Spec.Objective.Maximize, FinalSeed: FinalSeed(t.Spec.Seed),
-		Shard: shard, RunnersUp: []Candidate{}, Finalists: []Candidate{}, Pareto: []Pareto{}, Stages: []StageSummary{}}
+		Shard: sh, RunnersUp: []Candidate{}, Finalists: []Candidate{}, Pareto: []Pareto{}, Stages: []StageSummary{}}
 	for _, c := range t.Conditions {
 		r.Conditions = append(r.Conditions, c.Name)
 	}

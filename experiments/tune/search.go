@@ -16,6 +16,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
@@ -367,7 +368,7 @@ func (t *Tuner) metrics() []*metric.Metric {
 type Options struct {
 	// Shard, when set, computes only the jobs index % Count == Index of
 	// the first incomplete stage and returns: a part file for merge.
-	Shard *experiments.Shard
+	Shard *shard.Shard
 	// Workers run jobs in parallel (0: GOMAXPROCS); results do not depend
 	// on it.
 	Workers int
