@@ -172,7 +172,14 @@ func summarizePool(cfg *checkout.Config, results []*checkout.Result, warmup floa
 	if p.Size > 0 {
 		p.InUseShare = p.InUseMean / float64(p.Size)
 	}
-	p.WaitP99S, _ = metric.OverFunc(results, metric.Quantile(0.99, func(r *checkout.Result) *stats.Histogram { return r.Signals.PoolWait }))
+	var wait stats.Summary // the mean of the replications' P99s that are defined
+	p99 := metric.Quantile(0.99, func(r *checkout.Result) *stats.Histogram { return r.Signals.PoolWait })
+	for _, r := range results {
+		if v, ok := p99(r); ok {
+			wait.Add(v)
+		}
+	}
+	p.WaitP99S = wait.Mean()
 	p.Saturated = p.InUseShare >= BusyShare && (waiting.Mean() >= MinQueue || p.Timeouts > 0)
 	return p
 }
