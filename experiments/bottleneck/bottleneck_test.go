@@ -84,8 +84,8 @@ func TestSummarize(t *testing.T) {
 	if s.HotRows.Saturated {
 		t.Errorf("hot rows saturated without waits: %+v", s.HotRows)
 	}
-	if s.Verdict.Kind != KindDBPool || s.Verdict.Upstream[0] != "checkout-api" {
-		t.Errorf("verdict %+v, want the DB pool with checkout-api upstream", s.Verdict)
+	if s.Verdict.Kind != KindDBPool || s.Verdict.AlsoSaturated[0] != "checkout-api" {
+		t.Errorf("verdict %+v, want the DB pool, checkout-api also saturated", s.Verdict)
 	}
 }
 
@@ -129,7 +129,7 @@ func TestLines(t *testing.T) {
 		"  checkout-api  orchestrator  64       96.0%        2.00        2            2/2.5/3                 6         saturated",
 		"  payments      step          64       25.0%        0           0            2/2/2                   0",
 		"  provider psp-a  in flight 46.0 mean, 46.0 max (cap 50), 3 of 12 attempts timed out                   saturated",
-		"bottleneck: provider psp-a (in flight 92.0% of its cap of 50); saturated upstream: checkout-api\n",
+		"bottleneck: provider psp-a (in flight 92.0% of its cap of 50); also saturated: checkout-api, DB pool\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)

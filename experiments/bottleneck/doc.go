@@ -4,7 +4,7 @@
 // each payment provider) and names the saturated one in a one-line
 // verdict, e.g.
 //
-//	bottleneck: checkout-api (utilisation 99.9%, backlog 191); saturated upstream: gateway
+//	bottleneck: checkout-api (utilisation 99.9%, backlog 192); also saturated: gateway
 //
 // # Saturated
 //
@@ -31,10 +31,11 @@
 // checkout's path (gateway, then the orchestrator and the browse service,
 // then the step services and the confirmation consumer, then the DB pool,
 // then the row locks, which hold a connection while they wait, then the
-// providers, which the payment step waits on), and lists the saturated
-// services upstream of it. Among constraints equally deep the busier
-// wins, then the longer backlog, then the first in the scenario. When
-// nothing is saturated it says so and names the busiest service.
+// providers, which the payment step waits on), and lists the other
+// saturated constraints, usually the victims upstream of it. Among
+// constraints equally deep the busier wins, then the longer backlog, then
+// the first in the scenario. When nothing is saturated it says so and
+// names the busiest service.
 //
 // Utilisation is the measured window's (busy worker-seconds over
 // available worker-seconds from the first sample at or after the warm-up

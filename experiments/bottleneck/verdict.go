@@ -30,9 +30,10 @@ type Verdict struct {
 	// the pool's connections in use, a provider's in flight over its cap;
 	// 0 for hot rows, which have no capacity to divide by.
 	Load float64 `json:"load"`
-	// Upstream are the saturated services upstream of it, victims that
-	// wait on it (in scenario order).
-	Upstream []string `json:"saturated_upstream"`
+	// AlsoSaturated are the other saturated constraints (services in
+	// scenario order, then the DB pool, the hot rows, the providers):
+	// usually victims that wait on it, as the shallower services do.
+	AlsoSaturated []string `json:"also_saturated"`
 	// Text is the one-line verdict.
 	Text string `json:"text"`
 }
@@ -98,15 +99,15 @@ func Judge(s *Summary) Verdict {
 			best = c
 		}
 	}
-	v := Verdict{Kind: best.kind, Name: strings.TrimPrefix(best.name, "provider "), Load: best.load, Upstream: []string{}}
+	v := Verdict{Kind: best.kind, Name: strings.TrimPrefix(best.name, "provider "), Load: best.load, AlsoSaturated: []string{}}
 	for _, c := range cands {
-		if c.kind == KindService && c.depth < best.depth {
-			v.Upstream = append(v.Upstream, c.name)
+		if c.name != best.name {
+			v.AlsoSaturated = append(v.AlsoSaturated, c.name)
 		}
 	}
 	v.Text = fmt.Sprintf("bottleneck: %s (%s)", best.name, best.why)
-	if len(v.Upstream) > 0 {
-		v.Text += "; saturated upstream: " + strings.Join(v.Upstream, ", ")
+	if len(v.AlsoSaturated) > 0 {
+		v.Text += "; also saturated: " + strings.Join(v.AlsoSaturated, ", ")
 	}
 	return v
 }
@@ -133,7 +134,7 @@ func serviceWhy(sv *Service) string {
 
 // none is the verdict when nothing is saturated: the busiest service.
 func none(s *Summary) Verdict {
-	v := Verdict{Kind: KindNone, Upstream: []string{}, Text: "bottleneck: none saturated"}
+	v := Verdict{Kind: KindNone, AlsoSaturated: []string{}, Text: "bottleneck: none saturated"}
 	for i, sv := range s.Services {
 		if i == 0 || sv.Utilisation > v.Load {
 			v.Name, v.Load = sv.Service, sv.Utilisation
