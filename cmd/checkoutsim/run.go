@@ -32,7 +32,10 @@ func newRunCmdWith(runF func(ctx context.Context, o *runOptions, stdout, stderr 
 YAML file) for its replications, in parallel on all cores, and reports the
 checkout outcomes, latency percentiles, the constraint signals (lock and
 pool waits, cache hit ratio, queries per checkout, payment attempts,
-amplification per call edge), the make-up of the P99, cost and cohorts.
+amplification per call edge), the make-up of the P99, cost, the SERVICES
+section (each service's utilisation, queue, backlog, instances and
+rejections, the DB pool, row locks and providers) ending in a one-line
+verdict naming the saturated constraint, and cohorts.
 
 Counts are totals over replications; rates, ratios, percentiles and cost are
 means over replications with 95% confidence intervals (two or more
@@ -44,6 +47,7 @@ Ctrl-C stops between replications and writes nothing (exit status 130).`,
 		Example: `  checkoutsim run baseline
   checkoutsim run retry-storm --replications 10 --seed 7
   checkoutsim run my-sale.yaml --set traffic.multiplier=3 --duration 5m
+  checkoutsim run baseline --set 'services[checkout-api].instances=2' --duration 2m
   checkoutsim run baseline -o json --out baseline.json
   checkoutsim run baseline -o csv > baseline.csv
   checkoutsim run flash-sale-before --plots charts/`,
