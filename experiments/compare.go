@@ -128,7 +128,7 @@ func pairedChange(m *metric.Metric, p *stats.Paired) Change {
 		est := r.Estimate
 		c.Ratio = &est
 		if p.N() >= 2 && !math.IsInf(r.Lo, 0) && !math.IsInf(r.Hi, 0) {
-			c.RatioCI = &CI{r.Lo, r.Hi}
+			c.RatioCI = &CI{max(r.Lo, 0), r.Hi} // B/A of values in a unit's Range (never < 0) is >= 0
 		}
 	}
 	return c

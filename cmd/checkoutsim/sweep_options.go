@@ -11,10 +11,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Environment variables that batch engines set in each task of an array:
-// Kubernetes Indexed Jobs and Slurm job arrays. The first one set is used.
-var shardEnvVars = []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}
-
 // sweepOptions are the arguments and flags of checkoutsim sweep.
 type sweepOptions struct {
 	simOptions
@@ -33,14 +29,7 @@ type sweepOptions struct {
 // the shard index variables.
 func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
 	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
-		envName, envVal := "", ""
-		for _, name := range shardEnvVars {
-			if v := getenv(name); v != "" {
-				envName, envVal = name, v
-				break
-			}
-		}
-		s, err := shard.Parse(o.rawShard, o.shards, envName, envVal)
+		s, err := shard.FromFlags(o.rawShard, o.shards, getenv)
 		if err != nil {
 			return fmt.Errorf("sweep: %w", err)
 		}

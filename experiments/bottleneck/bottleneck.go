@@ -110,11 +110,11 @@ func Summarize(cfg *checkout.Config, results []*checkout.Result) *Summary {
 				sv.Rejected += res.Overloaded + res.Dropped
 				sv.InstancesMax = max(sv.InstancesMax, res.MaxInstances)
 			}
-			if w, ok := sampled(r, "backlog/"+sc.Name, warmup); ok {
+			if w, ok := sampled(r, checkout.SeriesBacklog+sc.Name, warmup); ok {
 				queue.Add(w.mean)
 				sv.BacklogMax = max(sv.BacklogMax, int(w.max))
 			}
-			if w, ok := sampled(r, "instances/"+sc.Name, warmup); ok {
+			if w, ok := sampled(r, checkout.SeriesInstances+sc.Name, warmup); ok {
 				inst.Add(w.mean)
 				sv.InstancesMin = min(sv.InstancesMin, int(w.min))
 				sv.InstancesMax = max(sv.InstancesMax, int(w.max))
@@ -136,7 +136,7 @@ func Summarize(cfg *checkout.Config, results []*checkout.Result) *Summary {
 		p := Provider{Provider: pc.Name, Cap: pc.Concurrency}
 		var mean stats.Summary
 		for _, r := range results {
-			if w, ok := sampled(r, "provider_in_flight/"+pc.Name, warmup); ok {
+			if w, ok := sampled(r, checkout.SeriesProviderInFlight+pc.Name, warmup); ok {
 				mean.Add(w.mean)
 				p.InFlightMax = math.Max(p.InFlightMax, w.max)
 			}
@@ -160,10 +160,10 @@ func summarizePool(cfg *checkout.Config, results []*checkout.Result, warmup floa
 	var inUse, waiting stats.Summary
 	for _, r := range results {
 		p.Timeouts += r.Signals.PoolTimeouts
-		if w, ok := sampled(r, "db_pool_in_use", warmup); ok {
+		if w, ok := sampled(r, checkout.SeriesDBPoolInUse, warmup); ok {
 			inUse.Add(w.mean)
 		}
-		if w, ok := sampled(r, "db_pool_waiting", warmup); ok {
+		if w, ok := sampled(r, checkout.SeriesDBPoolWaiting, warmup); ok {
 			waiting.Add(w.mean)
 			p.WaitingMax = max(p.WaitingMax, int(w.max))
 		}

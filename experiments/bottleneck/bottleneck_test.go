@@ -42,11 +42,11 @@ func result(apiBusy float64, apiBacklog []float64, inFlight float64) *checkout.R
 		{Name: "payments", Utilisation: 0.25}, // no window (a testbed result): the whole run's
 	}
 	add := func(name string, v ...float64) { r.Series = append(r.Series, checkout.Series{Name: name, Values: v}) }
-	add("backlog/checkout-api", apiBacklog...)
-	add("instances/checkout-api", 2, 2, 2, 3, 3, 2)
-	add("db_pool_in_use", 10, 10, 9, 9, 10, 10)
-	add("db_pool_waiting", 0, 0, 4, 2, 1, 1)
-	add("provider_in_flight/psp-a", 0, 0, inFlight, inFlight, inFlight, inFlight)
+	add(checkout.SeriesBacklog+"checkout-api", apiBacklog...)
+	add(checkout.SeriesInstances+"checkout-api", 2, 2, 2, 3, 3, 2)
+	add(checkout.SeriesDBPoolInUse, 10, 10, 9, 9, 10, 10)
+	add(checkout.SeriesDBPoolWaiting, 0, 0, 4, 2, 1, 1)
+	add(checkout.SeriesProviderInFlight+"psp-a", 0, 0, inFlight, inFlight, inFlight, inFlight)
 	var l checkout.Layer
 	l.Name, l.Calls, l.Attempts = "payment->psp-a", 10, 12
 	l.Outcomes[policy.Timeout] = 3

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
@@ -377,4 +378,19 @@ func TestWriteCapacityPlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkChart(t, dir, "m-capacity", 1080, 840, "traffic multiplier")
+	// A search result's chart shades the knee's interval; without one
+	// (one replication) there is no such legend entry.
+	res := &capacity.Result{Scenario: "k", SLOP99S: 2, MaxErrorRate: 0.01, Curve: curve[:2],
+		SustainableMultiplierCI: &experiments.CI{1, 1.75}}
+	if err := WriteCapacity(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	checkChart(t, dir, "k-capacity", 1080, 840, "knee, 95% CI")
+	res.Scenario, res.SustainableMultiplierCI = "none", nil
+	if err := WriteCapacity(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	if svg, err := os.ReadFile(filepath.Join(dir, "none-capacity.svg")); err != nil || strings.Contains(svgText(t, "none", svg), "knee") {
+		t.Errorf("a result without an interval shows a knee band (%v)", err)
+	}
 }

@@ -52,8 +52,8 @@ func WriteSweep(dir string, r *sweep.Result) error {
 }
 
 // WriteCapacity writes the load curve of the search (P99 and error rate
-// against the offered checkout rate, with the SLO) to dir as
-// <scenario>-capacity.png and .svg.
+// against the offered checkout rate, with the SLO and the knee's 95%
+// interval shaded) to dir as <scenario>-capacity.png and .svg.
 func WriteCapacity(dir string, r *capacity.Result) error {
-	return WriteCapacityPlot(dir, r.Scenario, r.Curve, r.SLOP99S, r.MaxErrorRate)
+	return writeCapacityPlot(dir, r.Scenario, r.Curve, r.SLOP99S, r.MaxErrorRate, r.SustainableMultiplierCI)
 }

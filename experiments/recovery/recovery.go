@@ -95,7 +95,7 @@ func seriesValues(r *checkout.Result, name string) []float64 {
 func run(r *checkout.Result, warmup, duration, start, end float64) Run {
 	run := Run{Replication: r.Replication, WorstGoodput: math.Inf(1)}
 	iv := r.Interval.Seconds()
-	arr, ok, p99 := seriesValues(r, "arrivals_per_s"), seriesValues(r, "succeeded_per_s"), seriesValues(r, "latency_p99_s")
+	arr, ok, p99 := seriesValues(r, checkout.SeriesArrivals), seriesValues(r, checkout.SeriesSucceeded), seriesValues(r, checkout.SeriesLatencyP99)
 	n := min(len(arr), len(ok), len(p99))
 	goodput := func(i int) float64 {
 		if arr[i] == 0 {

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // Shard selects the points index % Count == Index of a grid.
@@ -72,6 +74,50 @@ func Parse(s string, count int, envName, envIndex string) (*Shard, error) {
 		return nil, fmt.Errorf("%s: shard index %d out of range: want 0 <= index < %d", from, idx, count)
 	}
 	return &Shard{Index: idx, Count: count}, nil
+}
+
+// EnvVars are the variables batch engines set to a task's index in an
+// array: Kubernetes Indexed Jobs, then Slurm job arrays. The first one set
+// is used.
+var EnvVars = []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}
+
+// FromFlags is Parse for a command's --shard (raw) and --shards (count)
+// flags, the index coming from the first of EnvVars that getenv finds set
+// when the flags give none.
+func FromFlags(raw string, count int, getenv func(string) string) (*Shard, error) {
+	for _, name := range EnvVars {
+		if v := getenv(name); v != "" {
+			return Parse(raw, count, name, v)
+		}
+	}
+	return Parse(raw, count, "", "")
+}
+
+// Args is the command line a shard was started with, as RerunHint wants
+// it: the command name, its positional arguments, then every flag the
+// user set (in the flag set's order; a repeated flag once per value, in
+// the order given), without the flags that say which shard and where its
+// part goes (--shard, --shards, --resume, --out), which the rerun sets.
+func Args(command string, positional []string, flags *pflag.FlagSet) []string {
+	args := append([]string{command}, positional...)
+	flags.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "shard", "shards", "resume", "out":
+			return
+		}
+		if list, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range list.GetSlice() {
+				args = append(args, "--"+f.Name, v)
+			}
+			return
+		}
+		if f.Value.Type() == "bool" {
+			args = append(args, "--"+f.Name+"="+f.Value.String())
+			return
+		}
+		args = append(args, "--"+f.Name, f.Value.String())
+	})
+	return args
 }
 
 // CheckParts checks that parts of a sharded run belong together: the same

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 func TestParseShard(t *testing.T) {
@@ -93,4 +95,68 @@ func ExampleParse() {
 	// Output:
 	// 2/4 <nil>
 	// --shard: shard index 4 out of range: want 0 <= index < 4
+}
+
+// Args gives back the command as set (every value of a repeated flag, in
+// order), without the flags a rerun sets itself; the flags left out can
+// be written either way.
+func TestArgs(t *testing.T) {
+	for _, tc := range []struct {
+		argv []string
+		want []string
+	}{
+		{[]string{"--knob", "a=1..2", "--seed", "3", "--knob", "b=x,y", "--shards", "3", "--resume", "--out", "p.json", "--state", "s.json"},
+			[]string{"tune", "scen", "--knob", "a=1..2", "--knob", "b=x,y", "--seed", "3", "--state", "s.json"}},
+		{[]string{"--shard=1/4", "--out=p.json", "--resume=true", "--quiet"},
+			[]string{"tune", "scen", "--quiet=true"}},
+		{[]string{"--set", "duration=2m", "--quiet=false"},
+			[]string{"tune", "scen", "--quiet=false", "--set", "duration=2m"}},
+		{nil, []string{"tune", "scen"}},
+	} {
+		fs := pflag.NewFlagSet("tune", pflag.ContinueOnError)
+		fs.StringArray("knob", nil, "")
+		fs.StringArray("set", nil, "")
+		fs.Uint64("seed", 1, "")
+		fs.Int("shards", 0, "")
+		fs.String("shard", "", "")
+		fs.Bool("resume", false, "")
+		fs.Bool("quiet", false, "")
+		fs.String("out", "", "")
+		fs.String("state", "", "")
+		if err := fs.Parse(tc.argv); err != nil {
+			t.Fatal(err)
+		}
+		if got := Args("tune", []string{"scen"}, fs); !slices.Equal(got, tc.want) {
+			t.Errorf("Args(%q) = %q, want %q", tc.argv, got, tc.want)
+		}
+	}
+}
+
+// The index comes from the flags first, then from the first engine
+// variable set.
+func TestFromFlags(t *testing.T) {
+	for _, tc := range []struct {
+		raw   string
+		count int
+		env   map[string]string
+		want  string
+		err   string
+	}{
+		{"1/3", 0, map[string]string{"SLURM_ARRAY_TASK_ID": "2"}, "1/3", ""},
+		{"", 3, map[string]string{"SLURM_ARRAY_TASK_ID": "2"}, "2/3", ""},
+		{"", 3, map[string]string{"JOB_COMPLETION_INDEX": "0", "SLURM_ARRAY_TASK_ID": "2"}, "0/3", ""},
+		{"", 3, map[string]string{"SLURM_ARRAY_TASK_ID": "5"}, "", "SLURM_ARRAY_TASK_ID: shard index 5 out of range"},
+		{"", 3, nil, "", "neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set"},
+	} {
+		s, err := FromFlags(tc.raw, tc.count, func(k string) string { return tc.env[k] })
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("FromFlags(%q, %d, %v) = %v, %v; want an error with %q", tc.raw, tc.count, tc.env, s, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || s.String() != tc.want {
+			t.Errorf("FromFlags(%q, %d, %v) = %v, %v; want %s", tc.raw, tc.count, tc.env, s, err, tc.want)
+		}
+	}
 }

@@ -378,6 +378,10 @@ type Options struct {
 	// Shard, when set, computes only the jobs index % Count == Index of
 	// the first incomplete stage and returns: a part file for merge.
 	Shard *shard.Shard
+	// Args is the command line of a shard (shard.Args: --state included,
+	// --shard and --out left out), recorded in its part file so that merge
+	// can print the line that reruns it.
+	Args []string
 	// Workers run jobs in parallel (0: GOMAXPROCS); results do not depend
 	// on it.
 	Workers int
@@ -408,6 +412,9 @@ func (t *Tuner) Run(ctx context.Context, opt Options) (*Result, error) {
 		if err := st.resume(opt.Resume); err != nil {
 			return nil, err
 		}
+	}
+	if opt.Shard != nil {
+		st.args = opt.Args
 	}
 	for _, stage := range t.Stages() {
 		cands := st.candidates(stage)
@@ -526,6 +533,7 @@ func (t *Tuner) runJobs(ctx context.Context, jobs []job, workers int, done func(
 type state struct {
 	t     *Tuner
 	evals map[evalKey]Evaluation
+	args  []string // a shard's command line, for its part file
 }
 
 func newState(t *Tuner) *state { return &state{t: t, evals: map[evalKey]Evaluation{}} }
