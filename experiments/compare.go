@@ -177,6 +177,7 @@ func (cs *CompareSummary) WriteTable(w io.Writer) error {
 			change, ci := c.Text()
 			t.Line(c.Label, output.Human(c.A, c.Unit), output.Human(c.B, c.Unit), change, ci)
 		}
+		cs.A.Bottleneck.CompareLines(t, cs.B.Bottleneck)
 		return t.Flush()
 	})
 }

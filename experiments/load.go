@@ -385,12 +385,13 @@ func splitPath(path string) []string {
 }
 
 // fillDefaultList lets a --set index into a list that the file does not
-// write, such as flow.steps[4].policy.timeout=1s on a file that keeps the
-// default steps. ApplySet edits the file's YAML before the defaults are
-// merged, so it would find no list there. When the rest of the path holds
-// an index, the default value at the first key missing from the file is
-// written into the tree (with line 0, as --set nodes are); decoding it
-// gives the default back, so nothing else changes.
+// write, such as flow.steps[4].policy.timeout=1s (or flow.steps[payment])
+// on a file that keeps the default steps. ApplySet edits the file's YAML
+// before the defaults are merged, so it would find no list there. The walk
+// below meets only keys before the path's first bracket (an element makes
+// it stop), so the default value at the first key missing from the file
+// holds that list: it is written into the tree (with line 0, as --set
+// nodes are); decoding it gives the default back, so nothing else changes.
 func fillDefaultList(root *yaml.Node, assignment string) {
 	path, _, ok := strings.Cut(assignment, "=")
 	if !ok || !strings.Contains(path, "[") || root == nil {
@@ -405,7 +406,7 @@ func fillDefaultList(root *yaml.Node, assignment string) {
 		n = n.Content[0]
 	}
 	v := reflect.ValueOf(DefaultScenario()).Elem()
-	for i, seg := range segs {
+	for _, seg := range segs {
 		for j := 0; j < 64 && n.Kind == yaml.AliasNode && n.Alias != nil; j++ {
 			n = n.Alias
 		}
@@ -428,9 +429,6 @@ func fillDefaultList(root *yaml.Node, assignment string) {
 		if j := scenario.FindKey(n, seg); j >= 0 {
 			n, v = n.Content[j+1], f
 			continue
-		}
-		if !strings.ContainsAny(strings.Join(segs[i+1:], "."), "0123456789") {
-			return // no index below: ApplySet creates the mappings itself
 		}
 		if val := encodeNode(f, 0); val != nil {
 			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: seg}, val)

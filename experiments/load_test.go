@@ -342,3 +342,43 @@ func TestSetIntoDefaultList(t *testing.T) {
 		}
 	}
 }
+
+// Services, providers, steps and cohorts are addressable by name in --set,
+// in a file that writes the list and in one that keeps the default.
+func TestSetByName(t *testing.T) {
+	sets := []string{
+		"services[checkout-api].instances=2",
+		"payments.providers[psp-a].latency=constant(600ms)",
+		"flow.steps[payment].policy.timeout=4s",
+		"traffic.cohorts[us-mobile].weight=40",
+	}
+	for _, ref := range []string{"baseline", "empty.yaml"} {
+		var s *Scenario
+		var err error
+		if ref == "baseline" {
+			s, err = LoadScenario(ref, sets)
+		} else {
+			s, err = LoadScenarioBytes(ref, []byte("seed: 3\n"), sets)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", ref, err)
+		}
+		if s.Services[1].Name != "checkout-api" || s.Services[1].Instances != 2 {
+			t.Errorf("%s: services[1] = %s x %d, want checkout-api x 2", ref, s.Services[1].Name, s.Services[1].Instances)
+		}
+		if got := s.Payments.Providers[0].Latency.String(); got != "constant(0.6)" {
+			t.Errorf("%s: psp-a latency %s, want constant(0.6)", ref, got)
+		}
+		if got := s.Flow.Steps[4].Policy.AttemptTimeout; s.Flow.Steps[4].Name != "payment" || got != 4*sim.Second {
+			t.Errorf("%s: step %s timeout %v, want payment 4s", ref, s.Flow.Steps[4].Name, got)
+		}
+		if co := s.Traffic.Cohorts[3]; co.Name != "us-mobile" || co.Weight != 40 {
+			t.Errorf("%s: cohort %+v, want us-mobile weight 40", ref, co)
+		}
+	}
+	_, err := LoadScenario("baseline", []string{"services[checkout-apii].instances=2"})
+	want := `--set services[checkout-apii].instances=2: services has no element named "checkout-apii" (did you mean "checkout-api"?); its names: gateway, checkout-api, pricing, inventory, payments, catalog, confirm-worker`
+	if err == nil || err.Error() != want {
+		t.Errorf("bad name: %v\nwant %s", err, want)
+	}
+}

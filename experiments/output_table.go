@@ -69,6 +69,7 @@ func (s *RunSummary) writeTable(w io.Writer) error {
 	t.Line("COST")
 	metricLine(t, "per run", s.Cost.USD, s.Cost.USDCI, "USD")
 	metricLine(t, "per 1000 checkouts", s.Cost.USDPer1000Checkouts, s.Cost.USDPer1000CheckoutsCI, "USD")
+	s.Bottleneck.Lines(t)
 	if err := t.Flush(); err != nil {
 		return err
 	}

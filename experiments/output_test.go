@@ -177,7 +177,7 @@ func jsonPath(doc any, metric string) string {
 // firstString returns the naming field of a list element (cohort, step,
 // layer, service, cause, span).
 func firstString(m map[string]any) string {
-	for _, k := range []string{"cohort", "step", "layer", "service", "cause", "span"} {
+	for _, k := range []string{"cohort", "step", "layer", "service", "cause", "span", "provider"} {
 		if s, ok := m[k].(string); ok {
 			return s
 		}

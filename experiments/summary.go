@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/checkoutsim/checkoutsim/experiments/bottleneck"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/recovery"
 	"github.com/checkoutsim/checkoutsim/models/call"
@@ -35,24 +36,25 @@ type CI [2]float64
 // RunSummary is the result of `checkoutsim run`. Field order is JSON key
 // order; docs/output.md documents every field.
 type RunSummary struct {
-	Scenario     string             `json:"scenario"`
-	Description  string             `json:"description"`
-	Seed         uint64             `json:"seed"`
-	Replications int                `json:"replications"`
-	DurationS    float64            `json:"duration_s"`
-	WarmupS      float64            `json:"warmup_s"`
-	MeasuredS    float64            `json:"measured_s"`
-	Events       uint64             `json:"events"`
-	Checkout     CheckoutSummary    `json:"checkout"`
-	Causes       []CauseCount       `json:"causes"`
-	Signals      SignalsSummary     `json:"signals"`
-	Attribution  AttributionSummary `json:"attribution"`
-	Cost         CostSummary        `json:"cost"`
-	Cohorts      []CohortSummary    `json:"cohorts"`
-	Steps        []StepSummary      `json:"steps"`
-	Browse       BrowseSummary      `json:"browse"`
-	Recovery     *recovery.Summary  `json:"recovery,omitempty"` // only when the scenario schedules a disturbance
-	Series       []SeriesSummary    `json:"series"`
+	Scenario     string              `json:"scenario"`
+	Description  string              `json:"description"`
+	Seed         uint64              `json:"seed"`
+	Replications int                 `json:"replications"`
+	DurationS    float64             `json:"duration_s"`
+	WarmupS      float64             `json:"warmup_s"`
+	MeasuredS    float64             `json:"measured_s"`
+	Events       uint64              `json:"events"`
+	Checkout     CheckoutSummary     `json:"checkout"`
+	Causes       []CauseCount        `json:"causes"`
+	Signals      SignalsSummary      `json:"signals"`
+	Attribution  AttributionSummary  `json:"attribution"`
+	Cost         CostSummary         `json:"cost"`
+	Bottleneck   *bottleneck.Summary `json:"bottleneck,omitempty"` // the SERVICES section; absent in files saved before it
+	Cohorts      []CohortSummary     `json:"cohorts"`
+	Steps        []StepSummary       `json:"steps"`
+	Browse       BrowseSummary       `json:"browse"`
+	Recovery     *recovery.Summary   `json:"recovery,omitempty"` // only when the scenario schedules a disturbance
+	Series       []SeriesSummary     `json:"series"`
 }
 
 // CheckoutSummary is the outcome of checkout intents that arrived after
@@ -246,6 +248,7 @@ func Summarize(sc *Scenario, seed uint64, results []*checkout.Result) *RunSummar
 	s.Signals = summarizeSignals(results)
 	s.Attribution = summarizeAttribution(results)
 	s.Cost = summarizeCost(results)
+	s.Bottleneck = bottleneck.Summarize(&sc.Config, results)
 	s.Cohorts = summarizeCohorts(results)
 	s.Steps = summarizeSteps(results)
 	s.Browse = summarizeBrowse(results)

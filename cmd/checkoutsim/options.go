@@ -48,7 +48,7 @@ func addSimFlags(cmd *cobra.Command, o *simOptions) {
 	f.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's seed)")
 	f.IntVar(&o.replications, "replications", 0, "independent replications, 1 to 10000 (default: the scenario's)")
 	f.StringVar(&o.duration, "duration", "", `simulated arrival time, e.g. "2m" (default: the scenario's duration)`)
-	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field, path=value (repeatable), e.g. --set traffic.multiplier=2")
+	f.StringArrayVar(&o.sets, "set", nil, "override a scenario field, path=value (repeatable), e.g. --set traffic.multiplier=2 or --set 'services[checkout-api].instances=2' (list elements by index or name)")
 	f.StringVarP(&o.output, "output", "o", output.Table, "output format: table, json or csv")
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
 	f.IntVar(&o.workers, "workers", 0, "replications run in parallel (default: GOMAXPROCS); the output does not depend on it")

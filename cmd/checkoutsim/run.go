@@ -30,9 +30,9 @@ func newRunCmdWith(runF func(ctx context.Context, o *runOptions, stdout, stderr 
 		Short: "Run a scenario's replications and report latency, errors, signals and cost with confidence intervals",
 		Long: `run simulates SCENARIO (a built-in name, see 'checkoutsim scenarios', or a
 YAML file) for its replications, in parallel on all cores, and reports the
-checkout outcomes, latency percentiles, the constraint signals (lock and
-pool waits, cache hit ratio, queries per checkout, payment attempts,
-amplification per call edge), the make-up of the P99, cost and cohorts.
+outcomes, latency percentiles, signals (lock and pool waits, cache hits, queries
+and payment attempts per checkout, amplification per edge), the P99's make-up,
+cost, SERVICES (every service's load and a one-line bottleneck verdict), cohorts.
 
 Counts are totals over replications; rates, ratios, percentiles and cost are
 means over replications with 95% confidence intervals (two or more
@@ -43,7 +43,7 @@ documented in docs/output.md.
 Ctrl-C stops between replications and writes nothing (exit status 130).`,
 		Example: `  checkoutsim run baseline
   checkoutsim run retry-storm --replications 10 --seed 7
-  checkoutsim run my-sale.yaml --set traffic.multiplier=3 --duration 5m
+  checkoutsim run my-sale.yaml --set 'services[checkout-api].instances=2' --duration 5m
   checkoutsim run baseline -o json --out baseline.json
   checkoutsim run baseline -o csv > baseline.csv
   checkoutsim run flash-sale-before --plots charts/`,

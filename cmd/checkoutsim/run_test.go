@@ -69,6 +69,9 @@ func TestRunBadInputExitsTwo(t *testing.T) {
 		{[]string{"run", "no-such-scenario"}, "no-such-scenario"},
 		{[]string{"run", missing}, "missing.yaml"},
 		{[]string{"run", "baseline", "--set", "traffic.multiplier=-1"}, "traffic.multiplier"},
+		{[]string{"run", "baseline", "--set", "services[checkout-apii].instances=2"},
+			`--set services[checkout-apii].instances=2: services has no element named "checkout-apii" (did you mean "checkout-api"?); its names: gateway, checkout-api,`},
+		{[]string{"compare", "baseline", "retry-storm", "--set", "payments.providers[psp-z].concurrency=5"}, `payments.providers has no element named "psp-z"`},
 		{[]string{"run", "baseline", "--duration", "30s"}, "hint: --duration 30s is not longer than the scenario's warm-up"}, // warm-up 1m
 	} {
 		code, out, stderr := runCLI(t, tc.args...)

@@ -59,11 +59,6 @@ type Input struct {
 	// SLOP99S is the checkout P99 SLO in seconds (0: none known): drawn on
 	// the latency charts and judged in the verdict.
 	SLOP99S float64
-	// Bottleneck is each run's one-line bottleneck verdict (A, B), added
-	// to the written verdict when set. It is the hook for
-	// experiments/bottleneck (branch svc): the report's caller, or
-	// buildReport once that package is merged, fills it.
-	Bottleneck [2]string
 }
 
 // Run is one side of the comparison.
@@ -172,6 +167,7 @@ type report struct {
 	FontFace     string // CSS @font-face of the charts' font
 	Robust       *robustSection
 	Tune         *tuneSection
+	Services     *servicesSection
 	Verdict      verdict
 	SLO          string // the P99 SLO drawn on the charts ("" for none)
 	// Sections are the IDs of the numbered sections present, in order;
@@ -315,10 +311,11 @@ func buildReport(in Input) (*report, error) {
 		return nil, err
 	}
 	r.addAttribution(cs.A.Attribution, cs.B.Attribution)
+	r.Services = newServicesSection(cs.A.Bottleneck, cs.B.Bottleneck)
 	r.addAblation(in.Ablation)
 	r.addCohorts(ra, rb)
 	r.Robust, r.Tune = newRobustSection(in.Robust), newTuneSection(in.Tune)
-	r.Verdict = newVerdict(b.Name, changes, in.SLOP99S, in.Bottleneck)
+	r.Verdict = newVerdict(b.Name, changes, in.SLOP99S, r.Services.verdicts())
 	if in.SLOP99S > 0 {
 		r.SLO = output.Human(in.SLOP99S, "s")
 	}
@@ -326,7 +323,7 @@ func buildReport(in Input) (*report, error) {
 	for _, s := range []struct {
 		id      string
 		present bool
-	}{{"ablation", len(r.Ablation) > 0}, {"cohorts", len(r.Cohorts) > 0}, {"robust", r.Robust != nil}, {"tune", r.Tune != nil}, {"parameters", true}} {
+	}{{"services", r.Services != nil}, {"ablation", len(r.Ablation) > 0}, {"cohorts", len(r.Cohorts) > 0}, {"robust", r.Robust != nil}, {"tune", r.Tune != nil}, {"parameters", true}} {
 		if s.present {
 			r.Sections = append(r.Sections, s.id)
 		}

@@ -87,8 +87,8 @@ func newVerdict(nameB string, changes []experiments.Change, sloP99S float64, bot
 			v.Lines = append(v.Lines, "Against the P99 SLO of "+output.Human(sloP99S, "s")+": A "+meets(c.A)+" ("+output.Human(c.A, "s")+"), B "+meets(c.B)+" ("+output.Human(c.B, "s")+").")
 		}
 	}
-	// Hook for the bottleneck verdicts (experiments/bottleneck, built on
-	// branch svc): Input.Bottleneck carries each run's one-line verdict.
+	// Each run's bottleneck verdict (experiments/bottleneck), from the
+	// Services section.
 	for i, b := range bottleneck {
 		if b != "" {
 			v.Lines = append(v.Lines, []string{"A", "B"}[i]+": "+b)

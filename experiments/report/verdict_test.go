@@ -62,21 +62,24 @@ func TestReportSectionsNumbered(t *testing.T) {
 		in   func() Input
 		want []string
 	}{
-		{"no ablation", base, []string{"Summary", "1. Before / after", "2. Latency distribution", "3. Constraint signals over time", "4. Where the P99 goes", "5. Cohorts", "6. Scenario parameters"}},
+		{"no ablation", base, []string{"Summary", "1. Before / after", "2. Latency distribution", "3. Constraint signals over time", "4. Where the P99 goes",
+			"5. Services: where the bottleneck is", "6. Cohorts", "7. Scenario parameters"}},
 		{"no ablation and no cohorts", func() Input {
 			in := base()
 			for _, r := range append(in.A.Results, in.B.Results...) {
 				r.Cohorts = nil
 			}
 			return in
-		}, []string{"Summary", "1. Before / after", "2. Latency distribution", "3. Constraint signals over time", "4. Where the P99 goes", "5. Scenario parameters"}},
+		}, []string{"Summary", "1. Before / after", "2. Latency distribution", "3. Constraint signals over time", "4. Where the P99 goes",
+			"5. Services: where the bottleneck is", "6. Scenario parameters"}},
 		{"ablation and robust", func() Input {
 			in := base()
 			in.Ablation = []AblationRow{{Variant: "A", Changes: []experiments.Change{{Metric: "latency_p99_s", Label: "P99 latency", Unit: "s", Pairs: 2, A: 4, B: 2, Ratio: ptr(0.5)}}}}
 			in.Robust = testRobust("a", "b")
 			return in
 		}, []string{"Summary", "1. Before / after", "2. Latency distribution", "3. Constraint signals over time", "4. Where the P99 goes",
-			"5. Ablation: what each group of fixes contributes", "6. Cohorts", "7. Robustness over the uncertain inputs", "8. Scenario parameters"}},
+			"5. Services: where the bottleneck is", "6. Ablation: what each group of fixes contributes", "7. Cohorts",
+			"8. Robustness over the uncertain inputs", "9. Scenario parameters"}},
 	}
 	for _, tt := range tests {
 		out := renderTestReport(t, tt.in())
@@ -89,6 +92,11 @@ func TestReportSectionsNumbered(t *testing.T) {
 		}
 		if strings.Contains(out, `id="ablation-none"`) || strings.Contains(out, "No ablation variants") {
 			t.Errorf("%s: an empty ablation section is shown", tt.name)
+		}
+		// The written verdict ends with each run's bottleneck line, from
+		// the Services section.
+		if !strings.Contains(out, "A: bottleneck:") || !strings.Contains(out, "B: bottleneck:") {
+			t.Errorf("%s: the verdict lacks the bottleneck lines", tt.name)
 		}
 	}
 

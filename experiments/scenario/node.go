@@ -138,3 +138,120 @@ func FieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
 	}
 	return reflect.Value{}, false
 }
+
+// NamedElement returns the index of the element of list seq whose name
+// field is name (the last one, as FindKey reads a mapping). Services,
+// payment providers, flow steps and traffic cohorts name their elements,
+// so a path can say "services[checkout-api]" instead of "services[1]". The
+// error says which names there are, with a did-you-mean for a near miss.
+func NamedElement(seq *yaml.Node, name string) (int, error) {
+	var names []string
+	at := -1
+	for i, el := range seq.Content {
+		if el = resolveAlias(el); el.Kind != yaml.MappingNode {
+			continue
+		}
+		v := MapValue(el, "name")
+		if v != nil {
+			v = resolveAlias(v)
+		}
+		if v != nil && v.Kind == yaml.ScalarNode {
+			names = append(names, v.Value)
+			if v.Value == name {
+				at = i
+			}
+		}
+	}
+	switch {
+	case at >= 0:
+		return at, nil
+	case len(seq.Content) == 0:
+		return 0, fmt.Errorf("has no element named %q: it is empty", name)
+	case len(names) == 0:
+		return 0, fmt.Errorf("has no element named %q: its elements have no name field; give an index [0] to [%d]", name, len(seq.Content)-1)
+	}
+	msg := fmt.Sprintf("has no element named %q", name)
+	if c := closest(name, names); c != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return 0, fmt.Errorf("%s; its names: %s", msg, strings.Join(names, ", "))
+}
+
+// addressable tells whether a list element can be written by its name in
+// a path: not empty, not starting like an index (a digit or a sign), and
+// without blanks, brackets or '=', which would end the path or the name.
+func addressable(name string) bool {
+	return name != "" && !strings.ContainsAny(name[:1], "0123456789+-") && !strings.ContainsAny(name, " \t\n[]=")
+}
+
+// NamedPath writes a field path with each list element whose value in v
+// (a decoded struct, such as a loaded scenario with its defaults) has an
+// addressable name by that name: "services[1].instances" becomes
+// "services[checkout-api].instances", so labels say what the index meant.
+// What it cannot follow (a map, a bad path, an index out of range) it
+// keeps as written, and an unparsable path comes back unchanged.
+func NamedPath(v any, path string) string {
+	segs, err := parseSetPath(path)
+	if err != nil {
+		return path
+	}
+	rv := reflect.ValueOf(v)
+	var b strings.Builder
+	for i, s := range segs {
+		for rv.IsValid() && (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) {
+			rv = rv.Elem()
+		}
+		if s.key != "" {
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.key)
+			if rv.IsValid() && rv.Kind() == reflect.Struct {
+				rv, _ = FieldByKey(rv, s.key)
+			} else {
+				rv = reflect.Value{}
+			}
+			continue
+		}
+		if !rv.IsValid() || rv.Kind() != reflect.Slice {
+			b.WriteString(s.bracket())
+			rv = reflect.Value{}
+			continue
+		}
+		idx := s.index
+		if s.name != "" {
+			idx = -1
+			for j := range rv.Len() {
+				if elementName(rv.Index(j)) == s.name {
+					idx = j
+				}
+			}
+		}
+		if idx < 0 || idx >= rv.Len() {
+			b.WriteString(s.bracket())
+			rv = reflect.Value{}
+			continue
+		}
+		rv = rv.Index(idx)
+		if n := elementName(rv); addressable(n) {
+			b.WriteString("[" + n + "]")
+		} else {
+			b.WriteString(s.bracket())
+		}
+	}
+	return b.String()
+}
+
+// elementName is a list element's name field ("" when it has none).
+func elementName(el reflect.Value) string {
+	for el.IsValid() && el.Kind() == reflect.Pointer && !el.IsNil() {
+		el = el.Elem()
+	}
+	if !el.IsValid() || el.Kind() != reflect.Struct {
+		return ""
+	}
+	if f, ok := FieldByKey(el, "name"); ok && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
+}

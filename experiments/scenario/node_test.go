@@ -87,3 +87,38 @@ func TestFieldsShallowerWins(t *testing.T) {
 		t.Errorf("name = %v, want the outer field", f)
 	}
 }
+
+func TestNamedPath(t *testing.T) {
+	type svc struct {
+		Name      string
+		Instances int
+	}
+	type step struct{ Name, Kind string }
+	type cfg struct {
+		Services []svc
+		Flow     struct{ Steps []*step }
+		Profile  []struct{ Rate float64 }
+		Tags     map[string]int
+	}
+	v := &cfg{Services: []svc{{Name: "gateway"}, {Name: "checkout-api"}, {Name: "2fast"}}}
+	v.Flow.Steps = []*step{{Name: "pay"}}
+	v.Profile = make([]struct{ Rate float64 }, 1)
+	cases := []struct{ path, want string }{
+		{"services[1].instances", "services[checkout-api].instances"},
+		{"services[checkout-api].instances", "services[checkout-api].instances"},
+		{"services[0]", "services[gateway]"},
+		{"services[2].instances", "services[2].instances"}, // "2fast" would read as an index
+		{"services[9].instances", "services[9].instances"}, // out of range: as written
+		{"services[nope].instances", "services[nope].instances"},
+		{"flow.steps[0].kind", "flow.steps[pay].kind"}, // through a pointer element
+		{"profile[0].rate", "profile[0].rate"},         // no name field
+		{"tags.x", "tags.x"},                           // a map: not followed
+		{"unknown[0].x", "unknown[0].x"},
+		{"services[1", "services[1"}, // unparsable: unchanged
+	}
+	for _, c := range cases {
+		if got := NamedPath(v, c.path); got != c.want {
+			t.Errorf("NamedPath(%q) = %q, want %q", c.path, got, c.want)
+		}
+	}
+}

@@ -16,7 +16,10 @@ import (
 //	traffic.peak_rate=3000/s
 //	flow.retry_on=[timeout, unavailable]
 //
-// The path has keys separated by dots and list indexes in brackets. The value
+// The path has keys separated by dots and list elements in brackets: an
+// index ("steps[2]") or, for lists whose elements have a name field
+// (services, providers, steps, cohorts), a name ("services[checkout-api]",
+// NamedElement's rules). The value
 // is read as one YAML scalar or flow value ("[1,2]", "{a: 1}"); text that
 // YAML would read as a block mapping ("a: b") is kept as a plain string.
 // Missing mappings on the way are created; an index must exist. A mapping
@@ -25,6 +28,7 @@ import (
 // problems as "--set: path: msg". Errors name the assignment:
 //
 //	--set flow.steps[9].calls=per_item: index 9 is out of range: flow.steps has 3 elements
+//	--set services[checkout-apii].instances=2: services has no element named "checkout-apii" (did you mean "checkout-api"?); its names: gateway, checkout-api
 func ApplySet(root *yaml.Node, assignment string) error {
 	fail := func(format string, args ...any) error {
 		return &Error{File: "--set " + assignment, Msg: fmt.Sprintf(format, args...)}
@@ -74,7 +78,11 @@ func ApplySet(root *yaml.Node, assignment string) error {
 			if j < 0 {
 				next := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
 				if i+1 < len(segs) && segs[i+1].key == "" {
-					return fail("%s does not exist, so index [%d] cannot be set", joinPath(done, s.key), segs[i+1].index)
+					what := "index " + segs[i+1].bracket()
+					if segs[i+1].name != "" {
+						what = "element " + segs[i+1].bracket()
+					}
+					return fail("%s does not exist, so %s cannot be set", joinPath(done, s.key), what)
 				}
 				cur.Content = append(cur.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.key}, next)
 				j = len(cur.Content) - 2
@@ -85,11 +93,18 @@ func ApplySet(root *yaml.Node, assignment string) error {
 			if cur.Kind != yaml.SequenceNode {
 				return fail("cannot index %s, which is %s, not a list", orRoot(done), describeNode(cur))
 			}
-			if s.index >= len(cur.Content) {
-				return fail("index %d is out of range: %s has %d elements", s.index, done, len(cur.Content))
+			index := s.index
+			if s.name != "" {
+				var err error
+				if index, err = NamedElement(cur, s.name); err != nil {
+					return fail("%s %v", done, err)
+				}
 			}
-			parent, slot = cur.Content, s.index
-			done = fmt.Sprintf("%s[%d]", done, s.index)
+			if index >= len(cur.Content) {
+				return fail("index %d is out of range: %s has %d elements", index, done, len(cur.Content))
+			}
+			parent, slot = cur.Content, index
+			done += s.bracket()
 		}
 	}
 	parent[slot] = val
@@ -103,13 +118,24 @@ func orRoot(path string) string {
 	return path
 }
 
-// setSeg is one step of a --set path: a key, or an index when key is "".
+// setSeg is one step of a --set path: a key, or when key is "" a list
+// element by name, or by index when name is "" too.
 type setSeg struct {
 	key   string
 	index int
+	name  string
 }
 
-// parseSetPath splits "a.b[2].c" into a, b, [2], c.
+// bracket is a list element's segment as written: "[2]" or "[checkout-api]".
+func (s setSeg) bracket() string {
+	if s.name != "" {
+		return "[" + s.name + "]"
+	}
+	return "[" + strconv.Itoa(s.index) + "]"
+}
+
+// parseSetPath splits "a.b[2].c" into a, b, [2], c. A bracket that starts
+// with a digit or a sign holds an index; any other holds a name.
 func parseSetPath(path string) ([]setSeg, error) {
 	if path == "" {
 		return nil, fmt.Errorf("empty path before =")
@@ -127,11 +153,18 @@ func parseSetPath(path string) ([]setSeg, error) {
 				return nil, fmt.Errorf("path %q: missing ] after [", path)
 			}
 			num := path[i+1 : i+end]
-			idx, err := strconv.Atoi(num)
-			if err != nil || idx < 0 || strings.HasPrefix(num, "+") {
-				return nil, fmt.Errorf("path %q: index [%s] is not a non-negative whole number", path, num)
+			if num != "" && !strings.ContainsAny(num[:1], "0123456789+-") {
+				if !addressable(num) {
+					return nil, fmt.Errorf("path %q: [%s] is neither an index nor a name (a name has no blanks, brackets or '=')", path, num)
+				}
+				segs = append(segs, setSeg{name: num})
+			} else {
+				idx, err := strconv.Atoi(num)
+				if err != nil || idx < 0 || strings.HasPrefix(num, "+") {
+					return nil, fmt.Errorf("path %q: index [%s] is not a non-negative whole number", path, num)
+				}
+				segs = append(segs, setSeg{index: idx})
 			}
-			segs = append(segs, setSeg{index: idx})
 			i += end + 1
 			if i < len(path) && path[i] != '.' && path[i] != '[' {
 				return nil, fmt.Errorf("path %q: expected . or [ after ]", path)

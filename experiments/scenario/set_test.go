@@ -11,6 +11,7 @@ import (
 
 func TestApplySet(t *testing.T) {
 	const seq = "s:\n  - {c: once}\n  - {c: once}\n"
+	const named = "s:\n  - {name: a, c: once}\n  - {name: b, c: once}\n"
 	tests := []struct {
 		name, src, set string
 		want           string // YAML after the set, or the error
@@ -32,7 +33,16 @@ func TestApplySet(t *testing.T) {
 		{"empty path", "a: 1\n", "=5", "--set =5: empty path before ="},
 		{"empty key", "a: 1\n", "a..b=1", `--set a..b=1: path "a..b" has an empty key`},
 		{"trailing dot", "a: 1\n", "a.=1", `--set a.=1: path "a." ends with a dot`},
-		{"bad index", seq, "s[x].c=1", `--set s[x].c=1: path "s[x].c": index [x] is not a non-negative whole number`},
+		{"bad index", seq, "s[1x].c=1", `--set s[1x].c=1: path "s[1x].c": index [1x] is not a non-negative whole number`},
+		{"element by name", named, "s[b].c=per_item", "s:\n  - {name: a, c: once}\n  - {name: b, c: per_item}\n"},
+		{"element by name through an alias", "x: &e {name: a, c: once}\ns:\n  - *e\n", "s[a].c=2", "x: &e {name: a, c: once}\ns:\n  - {name: a, c: 2}\n"},
+		{"element by name, then an index", "s:\n  - {name: a, l: [1, 2]}\n", "s[a].l[1]=5", "s:\n  - {name: a, l: [1, 5]}\n"},
+		{"unknown name, a near one", named, "s[bb].c=1", `--set s[bb].c=1: s has no element named "bb" (did you mean "b"?); its names: a, b`},
+		{"unknown name", named, "s[zzz].c=1", `--set s[zzz].c=1: s has no element named "zzz"; its names: a, b`},
+		{"name in a list without names", seq, "s[x].c=1", `--set s[x].c=1: s has no element named "x": its elements have no name field; give an index [0] to [1]`},
+		{"name in an empty list", "s: []\n", "s[x].c=1", `--set s[x].c=1: s has no element named "x": it is empty`},
+		{"name in a missing list", "a: 1\n", "x[y]=1", "--set x[y]=1: x does not exist, so element [y] cannot be set"},
+		{"name with a blank", named, "s[a b].c=1", `--set s[a b].c=1: path "s[a b].c": [a b] is neither an index nor a name (a name has no blanks, brackets or '=')`},
 		{"negative index", seq, "s[-1]=1", `--set s[-1]=1: path "s[-1]": index [-1] is not a non-negative whole number`},
 		{"unclosed index", seq, "s[1=1", `--set s[1=1: path "s[1": missing ] after [`},
 		{"starts with index", seq, "[0]=1", `--set [0]=1: path "[0]" starts with an index; it must start with a key`},

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/bottleneck"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
@@ -15,7 +16,8 @@ import (
 var updateSweepGolden = flag.Bool("update-sweep", false, "rewrite experiments/sweep/testdata/*.golden")
 
 // goldenSweep is a 2x2 result with every kind of value: intervals, none,
-// a point not computed yet (3).
+// a point not computed yet (3), a saturated constraint, none saturated and
+// a row from a file written before the bottleneck verdict (2).
 func goldenSweep() *Result {
 	r := fakeSweep(7, nil, 0, 1, 2)
 	r.Pending = []int{3}
@@ -35,6 +37,8 @@ func goldenSweep() *Result {
 		m.Set(metric.DBQueriesPerCheckout, 6.9, nil)
 		m.MaxBacklog = 16 * k
 	}
+	r.Rows[0].Metrics.Bottleneck = bottleneck.Verdict{Kind: bottleneck.KindNone, Name: "payments", Load: 0.574}
+	r.Rows[1].Metrics.Bottleneck = bottleneck.Verdict{Kind: bottleneck.KindService, Name: "checkout-api", Load: 0.9997}
 	return r
 }
 

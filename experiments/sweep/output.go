@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/checkoutsim/checkoutsim/experiments/bottleneck"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/shard"
@@ -50,6 +51,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 				head = append(head, m.Column+" 95% CI")
 			}
 		}
+		head = append(head, "Bottleneck")
 		fmt.Fprintln(tw, strings.Join(head, "\t"))
 		for _, row := range r.Rows {
 			cells := append([]string{strconv.Itoa(row.Index)}, row.Values...)
@@ -60,6 +62,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 					cells = append(cells, output.HumanCI(e.Mean, e.CI, string(m.Unit)))
 				}
 			}
+			cells = append(cells, bottleneckCell(&row.Metrics.Bottleneck))
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
 		if err := tw.Flush(); err != nil {
@@ -77,10 +80,21 @@ func (r *Result) WriteTable(w io.Writer) error {
 	})
 }
 
+// bottleneckCell is a point's verdict in its column ("checkout-api 100%",
+// "none"); "-" for a row from a file written before the verdict existed.
+func bottleneckCell(v *bottleneck.Verdict) string {
+	if v.Kind == "" {
+		return "-"
+	}
+	return v.Short()
+}
+
 // WriteCSV writes a header and one record per computed point: index, the
 // parameter values (columns named by path), seed, replications, the counts,
 // then for each metric its value and 95% interval (key, key_ci_lo,
-// key_ci_hi; empty without an interval). Numbers are in full precision.
+// key_ci_hi; empty without an interval), max_backlog and the bottleneck
+// verdict (kind, name, load; empty in rows from files written before it).
+// Numbers are in full precision.
 func (r *Result) WriteCSV(w io.Writer) error {
 	head := []string{"index"}
 	for _, p := range r.Grid.Params {
@@ -90,7 +104,7 @@ func (r *Result) WriteCSV(w io.Writer) error {
 	for _, m := range metric.All() {
 		head = append(head, m.Key, m.Key+"_ci_lo", m.Key+"_ci_hi")
 	}
-	head = append(head, "max_backlog")
+	head = append(head, "max_backlog", "bottleneck_kind", "bottleneck", "bottleneck_load")
 	records := [][]string{head}
 	for _, row := range r.Rows {
 		m := &row.Metrics
@@ -107,6 +121,11 @@ func (r *Result) WriteCSV(w io.Writer) error {
 			rec = append(rec, output.Float(e.Mean), lo, hi)
 		}
 		rec = append(rec, strconv.Itoa(m.MaxBacklog))
+		if v := &m.Bottleneck; v.Kind != "" {
+			rec = append(rec, string(v.Kind), v.Name, output.Float(v.Load))
+		} else {
+			rec = append(rec, "", "", "")
+		}
 		records = append(records, rec)
 	}
 	return output.WriteCSV(w, records)

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/bottleneck"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
@@ -165,16 +166,6 @@ func New(ref string, sets []string, params []Param) (*Sweep, error) {
 	if len(params) == 0 {
 		return nil, fmt.Errorf("sweep: no --param given: a sweep needs at least one parameter")
 	}
-	for i, p := range params {
-		if len(p.Values) == 0 {
-			return nil, fmt.Errorf("sweep: --param %s: no values", p.Path)
-		}
-		for _, q := range params[:i] {
-			if q.Path == p.Path {
-				return nil, fmt.Errorf("sweep: --param %s is given twice", p.Path)
-			}
-		}
-	}
 	src, err := experiments.ScenarioSource(ref)
 	if err != nil {
 		return nil, err
@@ -182,6 +173,20 @@ func New(ref string, sets []string, params []Param) (*Sweep, error) {
 	base, err := experiments.LoadScenario(ref, sets)
 	if err != nil {
 		return nil, err
+	}
+	params = slices.Clone(params)
+	for i, p := range params {
+		if len(p.Values) == 0 {
+			return nil, fmt.Errorf("sweep: --param %s: no values", p.Path)
+		}
+		// A list element given by index is named by its name, so the axes,
+		// columns and grid say services[checkout-api], not services[1].
+		params[i].Path = scenario.NamedPath(base, p.Path)
+		for _, q := range params[:i] {
+			if q.Path == params[i].Path {
+				return nil, fmt.Errorf("sweep: --param %s is given twice", p.Path)
+			}
+		}
 	}
 	sum := sha256.Sum256(src)
 	g := Grid{
@@ -225,15 +230,21 @@ type Row struct {
 // Metrics are a point's metrics: the checkout counts (totals over
 // replications), every metric of the registry (metric.All) as the mean
 // over replications with its 95% interval (null with one replication),
-// and the largest backlog. JSON keys: attempts, succeeded, failed,
-// abandoned, then each metric's Key and Key_ci95 in registry order (they
-// match compare's "change" keys), then max_backlog.
+// the largest backlog and the bottleneck verdict. JSON keys: attempts,
+// succeeded, failed, abandoned, then each metric's Key and Key_ci95 in
+// registry order (they match compare's "change" keys), then max_backlog,
+// bottleneck_kind, bottleneck and bottleneck_load (absent in files written
+// before them).
 type Metrics struct {
 	Attempts, Succeeded, Failed, Abandoned int64
 	// Values are the registry's metrics, in metric.All order (Get and Set
 	// read and write them by metric).
 	Values     []Estimate
 	MaxBacklog int
+	// Bottleneck is the point's verdict (experiments/bottleneck): the kind
+	// and name of the saturated constraint and its busy share; with
+	// nothing saturated, kind "none" and the busiest service.
+	Bottleneck bottleneck.Verdict
 }
 
 // Estimate is a metric's mean over replications and its 95% interval.
@@ -265,8 +276,9 @@ func (s *Metrics) Set(m *metric.Metric, mean float64, ci *experiments.CI) {
 	s.Values[i] = Estimate{mean, ci}
 }
 
-// measure measures a point's metrics from its replications.
-func measure(results []*checkout.Result) Metrics {
+// measure measures a point's metrics from the replications of its
+// system cfg.
+func measure(cfg *checkout.Config, results []*checkout.Result) Metrics {
 	var s Metrics
 	for _, r := range results {
 		s.Attempts += r.Checkout.Attempts
@@ -279,6 +291,8 @@ func measure(results []*checkout.Result) Metrics {
 		mean, ci := metric.Over(results, m)
 		s.Set(m, mean, (*experiments.CI)(ci))
 	}
+	v := bottleneck.Summarize(cfg, results).Verdict
+	s.Bottleneck = bottleneck.Verdict{Kind: v.Kind, Name: v.Name, Load: v.Load}
 	return s
 }
 
@@ -296,6 +310,11 @@ func (s Metrics) MarshalJSON() ([]byte, error) {
 		o.Add(m.Key+"_ci95", e.CI)
 	}
 	o.Add("max_backlog", s.MaxBacklog)
+	if s.Bottleneck.Kind != "" {
+		o.Add("bottleneck_kind", s.Bottleneck.Kind)
+		o.Add("bottleneck", s.Bottleneck.Name)
+		o.Add("bottleneck_load", s.Bottleneck.Load)
+	}
 	return o.Bytes()
 }
 
@@ -308,7 +327,8 @@ func (s *Metrics) UnmarshalJSON(data []byte) error {
 	}
 	*s = Metrics{}
 	counts := map[string]any{"attempts": &s.Attempts, "succeeded": &s.Succeeded, "failed": &s.Failed,
-		"abandoned": &s.Abandoned, "max_backlog": &s.MaxBacklog}
+		"abandoned": &s.Abandoned, "max_backlog": &s.MaxBacklog, "bottleneck_kind": &s.Bottleneck.Kind,
+		"bottleneck": &s.Bottleneck.Name, "bottleneck_load": &s.Bottleneck.Load}
 	for _, m := range metric.All() {
 		var e Estimate
 		if raw, ok := fields[m.Key]; ok {
@@ -454,7 +474,7 @@ func (sw *Sweep) runPoint(ctx context.Context, i, workers int) (Row, error) {
 		return Row{}, err
 	}
 	return Row{Index: i, Values: sw.Grid.Point(i), Seed: sc.Seed, Replications: sc.Replications,
-		Metrics: measure(results)}, nil
+		Metrics: measure(&sc.Config, results)}, nil
 }
 
 // resumable checks that prev was computed for this grid and shard and

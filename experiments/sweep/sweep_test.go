@@ -140,6 +140,10 @@ func TestNewSweepBadInput(t *testing.T) {
 		{"one-station", tinySets, []Param{{"traffic.multiplier", []string{"1", "-2"}}}, []string{"--param traffic.multiplier", `"-2"`, "multiplier"}},
 		{"one-station", tinySets, []Param{{"traffic.multiplier", []string{"abc"}}}, []string{"--param traffic.multiplier", `"abc"`}},
 		{"one-station", tinySets, []Param{{"a", []string{"1"}}, {"a", []string{"2"}}}, []string{"--param a is given twice"}},
+		{"one-station", tinySets, []Param{{"services[0].instances", []string{"1"}}, {"services[station].instances", []string{"2"}}},
+			[]string{"--param services[station].instances is given twice"}}, // the index names the same service
+		{"one-station", tinySets, []Param{{"services[statin].instances", []string{"1"}}},
+			[]string{"--param services[statin].instances", `services has no element named "statin" (did you mean "station"?); its names: station`}},
 		// Each value is fine alone; the combination is not (warm-up as
 		// long as the run): the error names the point.
 		{"one-station", []string{"warmup=5s"}, []Param{{"duration", []string{"40s", "1m"}}, {"warmup", []string{"5s", "50s"}}},
@@ -156,6 +160,32 @@ func TestNewSweepBadInput(t *testing.T) {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("NewSweep(%s, %+v): error %q does not contain %q", tc.ref, tc.params, err, w)
 			}
+		}
+	}
+}
+
+// A parameter given by list index is shown by the element's name in the
+// grid (so on every column and heat-map axis), and every point carries
+// its bottleneck verdict.
+func TestSweepNamesAndVerdicts(t *testing.T) {
+	sw := mustSweep(t)
+	if got := sw.Grid.Params[1].Path; got != "services[station].workers_per_instance" {
+		t.Errorf("param path %q, want services[station].workers_per_instance", got)
+	}
+	res, err := sw.Run(t.Context(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := res.Write(&b, output.Table); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "(traffic.multiplier x services[station].workers_per_instance)") || !strings.Contains(b.String(), "Bottleneck") {
+		t.Errorf("table does not name the service or lacks the bottleneck column:\n%s", b.String())
+	}
+	for _, row := range res.Rows {
+		if v := row.Metrics.Bottleneck; v.Kind == "" || v.Name == "" || v.Load <= 0 {
+			t.Errorf("point %d: verdict %+v, want a kind, a name and a load", row.Index, v)
 		}
 	}
 }

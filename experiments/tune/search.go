@@ -16,6 +16,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
@@ -60,6 +61,14 @@ func New(spec Spec) (*Tuner, error) {
 	add := func(err error) {
 		if err != nil {
 			errs = append(errs, err)
+		}
+	}
+	// A knob given by list index is named by its element (its column,
+	// --set line and duplicate check say services[checkout-api]).
+	spec.Knobs = slices.Clone(spec.Knobs)
+	if base, err := experiments.LoadScenario(spec.Scenario, spec.Sets); err == nil { // else reported below
+		for i := range spec.Knobs {
+			spec.Knobs[i].Path = scenario.NamedPath(base, spec.Knobs[i].Path)
 		}
 	}
 	t := &Tuner{Spec: spec}

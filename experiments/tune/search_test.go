@@ -182,3 +182,32 @@ func roundTrip(t *testing.T, r *Result) *Result {
 }
 
 func writeFile(name string, data []byte) error { return os.WriteFile(name, data, 0o644) }
+
+// A knob given by list index is named by its element, and the same field
+// given by index and by name is one knob twice.
+func TestKnobsByName(t *testing.T) {
+	spec := smallSpec(t)
+	d, err := ParseKnobFlag("services[1].instances=2..4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Knobs = append(spec.Knobs, d)
+	tu, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tu.Spec.Knobs[3].Path; got != "services[checkout-api].instances" {
+		t.Errorf("knob path %q, want services[checkout-api].instances", got)
+	}
+	if spec.Knobs[3].Path != "services[1].instances" {
+		t.Errorf("New changed the caller's spec: %q", spec.Knobs[3].Path)
+	}
+	d2, err := ParseKnobFlag("services[checkout-api].instances=1..2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Knobs = append(spec.Knobs, d2)
+	if _, err := New(spec); err == nil || !strings.Contains(err.Error(), "path services[checkout-api].instances is already a knob") {
+		t.Errorf("index and name of one field: %v, want 'already a knob'", err)
+	}
+}

@@ -78,6 +78,7 @@ func Dimensions(sc *experiments.Scenario, ref string, sets []string) ([]space.Di
 			}
 		}
 		if ok {
+			d.Path = scenario.NamedPath(sc, d.Path) // labels say providers[psp-a], not providers[0]
 			dims = append(dims, d)
 		}
 	}

@@ -23,6 +23,15 @@ func TestBuiltinUncertainInputs(t *testing.T) {
 		if len(dims) < 6 {
 			t.Errorf("%s declares %d uncertain inputs, want at least 6", name, len(dims))
 		}
+		// Written payments.providers[0].load_latency: shown by the
+		// provider's name on every tornado bar and column.
+		var paths []string
+		for _, d := range dims {
+			paths = append(paths, d.Path)
+		}
+		if got := strings.Join(paths, " "); !strings.Contains(got, " payments.providers[psp-a].load_latency") || strings.Contains(got, "providers[0]") {
+			t.Errorf("%s: paths %s, want payments.providers[psp-a].load_latency and no index", name, got)
+		}
 	}
 }
 

@@ -44,3 +44,20 @@ func TestOneStepFlowIsMMc(t *testing.T) {
 		})
 	}
 }
+
+// A service's measured-window worker-seconds cover the samples from the
+// warm-up to the duration and give its utilisation there, lambda x mean
+// service time / workers.
+func TestWindowUtilisation(t *testing.T) {
+	cfg := bare(t, 8, Step{Name: "work", Kind: KindGeneric, Calls: "once"})
+	cfg.Duration, cfg.Warmup, cfg.Drain, cfg.SampleInterval = 10*sim.Minute, sim.Minute, 5*sim.Minute, 10*sim.Second
+	cfg.Services = []service.Config{{Name: "s", Instances: 1, WorkersPerInstance: 2, CPU: dist.MustParse("exponential(mean=0.1)")}}
+	r := run(t, cfg, 3, 0)
+	s := r.Services[0]
+	if s.WorkerS != 2*540 {
+		t.Fatalf("window worker-seconds %v, want 2 workers x 540 s (1 min to 10 min)", s.WorkerS)
+	}
+	if u := s.BusyWorkerS / s.WorkerS; u < 0.36 || u > 0.44 {
+		t.Errorf("window utilisation %.3f, want 8/s x 0.1 s / 2 = 0.4 within 0.04", u)
+	}
+}

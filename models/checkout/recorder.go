@@ -33,6 +33,10 @@ type recorder struct {
 	confirmed   int64
 	maxBacklog  int
 	maxInst     []int
+	// worker-seconds (busy, available) of each service at the first
+	// sample of the measured window and at the latest sample
+	windowFrom, windowTo [][2]float64
+	windowOpen           bool
 
 	successLatency   *stats.Histogram
 	abandonedClicks  int64
@@ -74,7 +78,7 @@ type episodeMark struct{ attempts, checkouts int64 }
 func newRecorder(s *System) *recorder {
 	r := &recorder{s: s, causes: map[string]int64{}, latency: new(stats.Histogram),
 		attribution: newAttribution(), interval: new(stats.Histogram), seriesByName: map[string]int{},
-		maxInst: make([]int, len(s.services)), successLatency: new(stats.Histogram), episodeOpen: map[int]episodeMark{}, payingIDs: map[uint64]struct{}{}}
+		maxInst: make([]int, len(s.services)), windowFrom: make([][2]float64, len(s.services)), windowTo: make([][2]float64, len(s.services)), successLatency: new(stats.Histogram), episodeOpen: map[int]episodeMark{}, payingIDs: map[uint64]struct{}{}}
 	for _, co := range s.cfg.Traffic.Cohorts {
 		r.cohorts = append(r.cohorts, CohortResult{Name: co.Name, Latency: new(stats.Histogram)})
 	}
@@ -254,7 +258,15 @@ func (r *recorder) sample(now sim.Time) {
 		r.add(SeriesBacklog+svc.Name(), "requests", float64(q))
 		r.add(SeriesInstances+svc.Name(), "instances", float64(svc.Instances()))
 		r.maxInst[i] = max(r.maxInst[i], svc.Instances())
+		if now >= s.cfg.Warmup {
+			busy, avail := svc.WorkerSeconds(now)
+			r.windowTo[i] = [2]float64{busy, avail}
+			if !r.windowOpen {
+				r.windowFrom[i] = r.windowTo[i]
+			}
+		}
 	}
+	r.windowOpen = r.windowOpen || now >= s.cfg.Warmup
 	r.last = cur
 }
 
@@ -331,6 +343,7 @@ func (r *recorder) result() *Result {
 	for i, svc := range s.services {
 		sr := ServiceResult{Name: svc.Name(), Utilisation: svc.Utilisation(end), InstanceHours: svc.InstanceHours(end),
 			CostUSD: svc.Cost(end), Requests: svc.Requests, Overloaded: svc.Overloaded, Dropped: svc.Dropped, MaxInstances: r.maxInst[i]}
+		sr.BusyWorkerS, sr.WorkerS = r.windowTo[i][0]-r.windowFrom[i][0], r.windowTo[i][1]-r.windowFrom[i][1]
 		res.Services = append(res.Services, sr)
 		res.CostUSD += sr.CostUSD
 	}

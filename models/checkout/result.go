@@ -159,13 +159,19 @@ type BreakerChange struct {
 // ServiceResult is one service's load and cost.
 type ServiceResult struct {
 	Name          string
-	Utilisation   float64
+	Utilisation   float64 // busy workers / workers, whole run (time 0 to its end)
 	InstanceHours float64
 	CostUSD       float64
 	Requests      int64
 	Overloaded    int64
 	Dropped       int64
 	MaxInstances  int
+	// BusyWorkerS and WorkerS are the worker-seconds busy and available
+	// in the measured window (from the first sample at or after the
+	// warm-up to the last sample, at the duration): their ratio is the
+	// window's utilisation, which the drain's idle tail does not dilute.
+	// Both are 0 when the window held fewer than two samples.
+	BusyWorkerS, WorkerS float64
 }
 
 // BrowseResult is the browsing traffic's outcome.

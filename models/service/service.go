@@ -288,6 +288,14 @@ func (s *Service) Cost(now sim.Time) float64 {
 	return s.InstanceHours(now) * s.cfg.CostPerInstanceHour
 }
 
+// WorkerSeconds returns the worker-seconds busy and available over [0,
+// now], so the utilisation of any window is the ratio of two differences
+// (Utilisation is the whole run's).
+func (s *Service) WorkerSeconds(now sim.Time) (busy, available float64) {
+	t := now.Seconds()
+	return s.busy.Mean(now) * t, s.inst.Mean(now) * t * float64(s.cfg.WorkersPerInstance)
+}
+
 // Utilisation returns the time-average fraction of workers busy.
 func (s *Service) Utilisation(now sim.Time) float64 {
 	return s.busy.Mean(now) / (s.inst.Mean(now) * float64(s.cfg.WorkersPerInstance))

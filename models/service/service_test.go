@@ -317,6 +317,9 @@ func TestCostAndUtilisation(t *testing.T) {
 	// One worker busy for 30 min, two for the next 30 min, then idle.
 	svc.Handle(call.Background(), hold(e, 60*sim.Minute), func(call.Outcome) {})
 	e.At(30*sim.Minute, func() { svc.Handle(call.Background(), hold(e, 30*sim.Minute), func(call.Outcome) {}) })
+	var b0, a0, b1, a1 float64 // worker-seconds read as the run passes 30 min and 1 h
+	e.At(30*sim.Minute, func() { b0, a0 = svc.WorkerSeconds(e.Now()) })
+	e.At(sim.Hour, func() { b1, a1 = svc.WorkerSeconds(e.Now()) })
 	end := 2 * sim.Hour
 	e.RunUntil(end)
 	if got := svc.InstanceHours(end); math.Abs(got-6) > 1e-9 {
@@ -328,5 +331,10 @@ func TestCostAndUtilisation(t *testing.T) {
 	// Busy worker-hours 0.5 + 2 x 0.5 = 1.5 out of 6 workers x 2 h.
 	if got, want := svc.Utilisation(end), 1.5/12; math.Abs(got-want) > 1e-9 {
 		t.Fatalf("Utilisation = %v, want %v", got, want)
+	}
+	// The window [30 min, 1 h] as a difference of worker-seconds: two of
+	// six workers busy, a third, which the idle hour after it hides.
+	if got, want := (b1-b0)/(a1-a0), 2.0/6; math.Abs(got-want) > 1e-9 || math.Abs(a1-a0-6*1800) > 1e-6 {
+		t.Fatalf("window utilisation = %v over %v worker-seconds, want %v over %v", got, a1-a0, want, 6*1800)
 	}
 }
