@@ -43,6 +43,8 @@ type Engine struct {
 	stopped   bool
 	processed uint64
 	trace     func(at Time, seq uint64)
+	watch     func(now Time) // progress hook, see SetWatch
+	every     uint64
 }
 
 // New returns an engine whose clock reads 0.
@@ -63,6 +65,15 @@ func (e *Engine) Processed() uint64 { return e.processed }
 // event's time and sequence number. Tests hash this trace to pin a run's
 // exact behaviour. A nil function removes the hook.
 func (e *Engine) SetTrace(fn func(at Time, seq uint64)) { e.trace = fn }
+
+// SetWatch installs a function called with the clock after every
+// `every` events (every >= 1), so a long run can report how far its
+// virtual time has come. It is told the time and nothing else, and must
+// not schedule or cancel events: a watched run fires exactly the events
+// of an unwatched one. A nil function removes the hook.
+func (e *Engine) SetWatch(every uint64, fn func(now Time)) {
+	e.watch, e.every = fn, max(every, 1)
+}
 
 // At schedules fn to run at time t. A t in the past is clamped to Now, so
 // the clock never runs backwards. Cost: O(log n).
@@ -130,6 +141,9 @@ func (e *Engine) Step() bool {
 		e.processed++
 		if e.trace != nil {
 			e.trace(top.at, top.seq)
+		}
+		if e.watch != nil && e.processed%e.every == 0 {
+			e.watch(top.at)
 		}
 		fn()
 		return true

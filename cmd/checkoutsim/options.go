@@ -38,6 +38,7 @@ type simOptions struct {
 	out             string
 	workers         int
 	plots           string // directory for PNG and SVG charts ("" for none)
+	quiet           bool   // --quiet: no progress
 }
 
 // addSimFlags registers the shared flags on cmd.
@@ -62,6 +63,7 @@ func addPlotsFlag(cmd *cobra.Command, o *simOptions) {
 func (o *simOptions) readSimFlags(cmd *cobra.Command) {
 	o.seedSet = cmd.Flags().Changed("seed")
 	o.replicationsSet = cmd.Flags().Changed("replications")
+	o.quiet = quiet(cmd)
 }
 
 func (o *simOptions) validate(command string) error {
@@ -145,9 +147,9 @@ func (o *simOptions) runPair(ctx context.Context, stderr io.Writer, what, refA, 
 	}
 	p := &pairRun{a: a, b: b}
 	p.seed, p.reps = experiments.RunParams(a)
-	bar := newProgress(stderr, what+" "+a.Name+" vs "+b.Name, "replications")
-	p.ra, p.rb, err = experiments.RunPair(ctx, a, b, p.seed, p.reps, o.workers, bar.update)
-	bar.finish()
+	bar := o.newProgress(stderr, what+" "+a.Name+" vs "+b.Name, "")
+	p.ra, p.rb, err = experiments.RunPair(ctx, a, b, p.seed, p.reps, o.workers, bar.Update)
+	bar.Finish()
 	if err != nil {
 		return nil, runError(err)
 	}

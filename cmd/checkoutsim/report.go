@@ -116,14 +116,18 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 			return runError(err)
 		}
 	}
-	return writeReportFile(o.out, report.Input{
+	if err := writeReportFile(o.out, report.Input{
 		Title: o.title, Seed: seed,
 		A:        reportRun(o.a, a, o.reportSets(), ra),
 		B:        reportRun(o.b, b, o.reportSets(), rb),
 		Ablation: rows,
 		Robust:   robust,
 		Tune:     tuned,
-	})
+	}); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "report: wrote %s: %s vs %s, seed %d, %d replications each\n", o.out, a.Name, b.Name, seed, reps)
+	return err
 }
 
 // readSections reads the --robust and --tune files, if given: a bad file

@@ -70,9 +70,9 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 	seed, reps := experiments.RunParams(sc)
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	bar := newProgress(stderr, "run "+sc.Name, "replications")
-	results, err := experiments.RunReplicationsProgress(ctx, sc, seed, reps, o.workers, bar.update)
-	bar.finish()
+	bar := o.newProgress(stderr, "run "+sc.Name, "")
+	results, err := experiments.RunReplicationsProgress(ctx, sc, seed, reps, o.workers, bar.Update)
+	bar.Finish()
 	if err != nil {
 		return runError(err)
 	}

@@ -101,15 +101,15 @@ func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) er
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	bar := newProgress(stderr, "sweep "+sw.Grid.Scenario, "points")
-	opt := experiments.SweepOptions{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: bar.update}
+	bar := o.newProgress(stderr, "sweep "+sw.Grid.Scenario, "points")
+	opt := experiments.SweepOptions{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: bar.Update}
 	if o.out != "" {
 		opt.Checkpoint = func(r *experiments.SweepResult) error {
 			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, o.output) })
 		}
 	}
 	res, err := sw.Run(ctx, opt)
-	bar.finish()
+	bar.Finish()
 	if err != nil {
 		if res == nil { // --resume refused the file
 			return badInput(fmt.Errorf("sweep --resume: %s: %w", o.out, err))

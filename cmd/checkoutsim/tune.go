@@ -16,6 +16,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/progress"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 )
 
@@ -328,7 +329,7 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 // newTuneProgress reports each stage on stderr, and each run when stderr
 // is a terminal.
 func newTuneProgress(stderr io.Writer, t *tune.Tuner) func(tune.Progress) {
-	term := isTerminal(stderr)
+	term := progress.ModeFor(stderr, false) == progress.Bar
 	last := -1
 	return func(p tune.Progress) {
 		if p.Stage.Index != last {
