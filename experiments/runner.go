@@ -58,7 +58,7 @@ func RunReplicationsProgress(ctx context.Context, sc *Scenario, seed uint64, rep
 
 	next := make(chan int)
 	var wg sync.WaitGroup
-	var mu sync.Mutex // serialises progress calls
+	var mu sync.Mutex                     // serialises progress calls
 	done, covered := 0, make([]int, reps) // simulated ms in all, and per replication
 	advance := func(rep int, now sim.Time) {
 		mu.Lock()

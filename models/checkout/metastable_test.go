@@ -1,8 +1,8 @@
 package checkout
 
 import (
-	"slices"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
