@@ -15,9 +15,9 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/report"
+	"github.com/checkoutsim/checkoutsim/experiments/saved"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
-	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // reportOptions are the arguments and flags of checkoutsim report.
@@ -60,7 +60,10 @@ be the report's); --tune FILE adds "Tuned settings" from a saved
 are read before anything is simulated.
 
 The seed and replications default to A's; --set and --duration apply to
-both. The same inputs give a byte-identical file. The file is written
+both. A or B may be a saved result, as for compare, made with the same
+seed and replications as the other side (the report's intervals are
+paired). The same inputs give a byte-identical file; a line on stdout
+names it. The file is written
 atomically: an interrupted run leaves no partial report.`,
 		Example: `  checkoutsim report flash-sale-before flash-sale-after --out report.html
   checkoutsim report before.yaml after.yaml --replications 20 --out evidence.html
@@ -105,28 +108,24 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	p, err := o.runPair(ctx, stderr, "report", o.a, o.b)
+	p, err := o.runPair(ctx, stderr, "report", o.a, o.b, true)
 	if err != nil {
 		return err
 	}
-	a, b, seed, reps, ra, rb := p.a, p.b, p.seed, p.reps, p.ra, p.rb
-	var rows []report.AblationRow
+	in := reportInput(p, o.title)
+	in.Robust, in.Tune = robust, tuned
 	if o.ablation {
-		if rows, err = reportAblation(ctx, o, a, seed, reps); err != nil {
+		if p.A.File != nil || p.B.File != nil {
+			return badInput(fmt.Errorf("report --ablation: applies A's fix groups towards B, so both must be scenarios, not saved results"))
+		}
+		if in.Ablation, err = reportAblation(ctx, o, p.A.Scenario, p.A.Seed, p.A.Reps); err != nil {
 			return runError(err)
 		}
 	}
-	if err := writeReportFile(o.out, report.Input{
-		Title: o.title, Seed: seed,
-		A:        reportRun(o.a, a, o.reportSets(), ra),
-		B:        reportRun(o.b, b, o.reportSets(), rb),
-		Ablation: rows,
-		Robust:   robust,
-		Tune:     tuned,
-	}); err != nil {
+	if err := writeReportFile(o.out, in); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "report: wrote %s: %s vs %s, seed %d, %d replications each\n", o.out, a.Name, b.Name, seed, reps)
+	_, err = fmt.Fprintf(stdout, "report: wrote %s: %s vs %s, seed %d, %d replications each\n", o.out, p.A.Scenario.Name, p.B.Scenario.Name, p.A.Seed, p.A.Reps)
 	return err
 }
 
@@ -180,25 +179,15 @@ func (o *reportOptions) reportSets() []string {
 	return experiments.Overrides{Sets: o.sets, Duration: o.duration}.All()
 }
 
-// reportRun is one side of a report: the scenario, its source text, the
-// overrides and the results. compare can use it to write a report too.
-func reportRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) report.Run {
-	return report.Run{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
+// reportInput is the report of a pair (compare --report writes it too).
+func reportInput(p *saved.Pair, title string) report.Input {
+	side := func(s *saved.Side) report.Run {
+		return report.Run{Scenario: s.Scenario, YAML: s.YAML, Sets: s.Sets, Results: s.Results}
+	}
+	return report.Input{Title: title, Seed: p.A.Seed, A: side(p.A), B: side(p.B)}
 }
 
 // writeReportFile writes the report to path atomically.
 func writeReportFile(path string, in report.Input) error {
 	return atomicfile.WriteFile(path, func(w io.Writer) error { return report.Write(w, in) })
-}
-
-// scenarioSource is the YAML text of a scenario reference (the file or the
-// built-in, told apart as experiments.LoadScenario does). An unreadable
-// source gives a note instead of failing the report: the scenario itself
-// has already been loaded.
-func scenarioSource(ref string) string {
-	data, err := experiments.ScenarioSource(ref)
-	if err != nil {
-		return "# " + err.Error()
-	}
-	return string(data)
 }

@@ -129,20 +129,3 @@ func TestReportWritesFile(t *testing.T) {
 		t.Errorf("%d files in the output directory, want only the report (no temporary files)", len(entries))
 	}
 }
-
-func TestScenarioSource(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "mine.yaml")
-	if err := os.WriteFile(file, []byte("name: mine\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if got := scenarioSource(file); got != "name: mine\n" {
-		t.Errorf("scenarioSource(file) = %q", got)
-	}
-	if got := scenarioSource("baseline"); !strings.Contains(got, "baseline") {
-		t.Errorf("scenarioSource(baseline) = %.60q..., want the built-in's YAML", got)
-	}
-	if got := scenarioSource(filepath.Join(dir, "gone.yaml")); !strings.HasPrefix(got, "# ") {
-		t.Errorf("scenarioSource(missing file) = %q, want a comment saying why", got)
-	}
-}

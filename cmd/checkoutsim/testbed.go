@@ -18,6 +18,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/saved"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/testbed"
@@ -53,14 +54,17 @@ func addTestbedFlags(cmd *cobra.Command, o *testbedOptions) {
 }
 
 func (o *testbedOptions) loadScenario(ref string) (*experiments.Scenario, error) {
-	sets := o.sets
+	ov := o.overrides()
+	ov.Sets = o.testbedSets()
+	return ov.Load(ref)
+}
+
+// testbedSets are --set and --multiplier as assignments.
+func (o *testbedOptions) testbedSets() []string {
 	if o.multiplier > 0 {
-		sets = append(append([]string(nil), sets...), "traffic.multiplier="+strconv.FormatFloat(o.multiplier, 'g', -1, 64))
+		return append(append([]string(nil), o.sets...), "traffic.multiplier="+strconv.FormatFloat(o.multiplier, 'g', -1, 64))
 	}
-	saved := o.sets
-	o.sets = sets
-	defer func() { o.sets = saved }()
-	return o.load(ref)
+	return o.sets
 }
 
 // testbedError maps a testbed failure to an exit status.
@@ -125,6 +129,7 @@ func newTestbedRunCmd() *cobra.Command {
 	}
 	addTestbedFlags(cmd, o)
 	addPlotsFlag(cmd, &o.simOptions)
+	addSaveFlag(cmd, &o.simOptions)
 	cmd.Flags().Float64Var(&o.multiplier, "multiplier", 0, "scale the scenario's arrival rate (default: the scenario's traffic.multiplier)")
 	return cmd
 }
@@ -143,6 +148,10 @@ func testbedRun(ctx context.Context, o *testbedOptions, ref string, stdout, stde
 		return testbedError(err)
 	}
 	results := resultsOf(res)
+	side := &saved.Side{Ref: ref, Scenario: sc, Sets: experiments.Overrides{Sets: o.testbedSets(), Duration: o.duration}.All(), Seed: seed, Reps: 1, Results: results}
+	if err := o.writeSaved(side, saved.Testbed); err != nil {
+		return err
+	}
 	s := experiments.Summarize(sc, seed, results)
 	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {
 		return err
