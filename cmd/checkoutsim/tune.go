@@ -44,6 +44,7 @@ type tuneOptions struct {
 
 	spec  tune.Spec
 	shard *experiments.Shard
+	quiet bool // --quiet: no stage lines
 }
 
 // resolve builds the spec from --spec and the flags (flags add knobs,
@@ -51,6 +52,7 @@ type tuneOptions struct {
 // checks the flags that need no scenario. Every problem is reported at
 // once, one per line.
 func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) error {
+	o.quiet = quiet(cmd)
 	var errs []error
 	add := func(err error) {
 		if err != nil {
@@ -286,7 +288,10 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opt := tune.Options{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: newTuneProgress(stderr, t)}
+	opt := tune.Options{Shard: o.shard, Workers: o.workers, Resume: prev}
+	if !o.quiet {
+		opt.Progress = newTuneProgress(stderr, t)
+	}
 	if o.out != "" {
 		opt.Checkpoint = func(r *tune.Result) error {
 			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, output.JSON) })
