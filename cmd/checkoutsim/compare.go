@@ -72,9 +72,9 @@ func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	cs := p.Compare()
+	cs, a, b := p.Compare(), p.A, p.B
 	if err := o.writePlots(func(dir string) error {
-		return chart.WriteComparePlots(dir, p.A.Scenario.Name, p.B.Scenario.Name, p.A.Results, p.B.Results)
+		return chart.WriteComparePlots(dir, a.Scenario.Name, b.Scenario.Name, a.Results, b.Results)
 	}); err != nil {
 		return err
 	}

@@ -78,12 +78,9 @@ table's order; values in seconds.`,
 			if _, err := fit.UnitSeconds(o.unit); err != nil {
 				return badInput(fmt.Errorf("fit: --%w", err))
 			}
-			for _, w := range where {
-				wh, err := fit.ParseWhere(w)
-				if err != nil {
-					return badInput(fmt.Errorf("fit: --%w", err))
-				}
-				o.where = append(o.where, wh)
+			var err error
+			if o.where, err = fit.ParseWheres(where); err != nil {
+				return badInput(fmt.Errorf("fit: --%w", err))
 			}
 			return runF(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},

@@ -66,17 +66,6 @@ func addSaveFlag(cmd *cobra.Command, o *simOptions) {
 	cmd.Flags().StringVar(&o.save, "save", "", "also write the results to this file (atomically), for compare, report and run to read later")
 }
 
-// writeSaved writes --save, if given.
-func (o *simOptions) writeSaved(side *saved.Side, source saved.Source) error {
-	if o.save == "" {
-		return nil
-	}
-	if err := side.Save(o.save, source); err != nil {
-		return fmt.Errorf("--save: %w", err)
-	}
-	return nil
-}
-
 // readSimFlags records which defaults the user overrode.
 func (o *simOptions) readSimFlags(cmd *cobra.Command) {
 	o.seedSet = cmd.Flags().Changed("seed")

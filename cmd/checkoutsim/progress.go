@@ -19,12 +19,8 @@ func addQuietFlag(root *cobra.Command) {
 	root.PersistentFlags().Bool("quiet", false, "show no progress on stderr (by default a bar on a terminal, a line every 5 s on a pipe or file, for jobs over a second)")
 }
 
-// quiet reports whether --quiet was given (false for a command built
-// without the root, as flag tests do).
-func quiet(cmd *cobra.Command) bool {
-	q, _ := cmd.Flags().GetBool("quiet")
-	return q
-}
+// quiet reports whether --quiet was given (false without the root, as in flag tests).
+func quiet(cmd *cobra.Command) bool { q, _ := cmd.Flags().GetBool("quiet"); return q }
 
 // newProgress is a command's progress on stderr, titled title, counting
 // units ("" for a percentage of simulated time).

@@ -90,8 +90,8 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 	for _, w := range experiments.WarmupWarnings(sc, results) {
 		fmt.Fprintf(stderr, "checkoutsim: run: warning: %s\n", w)
 	}
-	if err := o.writeSaved(side, saved.Simulation); err != nil {
-		return err
+	if err := side.Save(o.save, saved.Simulation); err != nil {
+		return fmt.Errorf("--save: %w", err)
 	}
 	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {
 		return err

@@ -149,8 +149,8 @@ func testbedRun(ctx context.Context, o *testbedOptions, ref string, stdout, stde
 	}
 	results := resultsOf(res)
 	side := &saved.Side{Ref: ref, Scenario: sc, Sets: experiments.Overrides{Sets: o.testbedSets(), Duration: o.duration}.All(), Seed: seed, Reps: 1, Results: results}
-	if err := o.writeSaved(side, saved.Testbed); err != nil {
-		return err
+	if err := side.Save(o.save, saved.Testbed); err != nil {
+		return fmt.Errorf("--save: %w", err)
 	}
 	s := experiments.Summarize(sc, seed, results)
 	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {

@@ -27,6 +27,19 @@ func ParseWhere(s string) (Where, error) {
 	return Where{Column: col, Value: strings.TrimSpace(val)}, nil
 }
 
+// ParseWheres parses each "COLUMN=VALUE" of --where.
+func ParseWheres(ss []string) ([]Where, error) {
+	var ws []Where
+	for _, s := range ss {
+		w, err := ParseWhere(s)
+		if err != nil {
+			return nil, err
+		}
+		ws = append(ws, w)
+	}
+	return ws, nil
+}
+
 // ReadSamplesWhere is ReadSamplesCSV on the rows that pass every filter
 // (all must hold). The filters need a header row naming their columns;
 // an unknown column is an error naming it and the header. Rows left out

@@ -148,8 +148,12 @@ func (s *Side) Run(ctx context.Context, workers int, progress experiments.Progre
 }
 
 // Save writes the side's results to path as a saved result made by
-// source (the file it came from, for a saved side).
+// source (the file it came from, for a saved side); nothing when path is
+// "" (no --save).
 func (s *Side) Save(path string, source Source) error {
+	if path == "" {
+		return nil
+	}
 	f := s.File
 	if f == nil {
 		var err error
