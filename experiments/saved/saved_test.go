@@ -161,3 +161,29 @@ func TestUnpairedOutput(t *testing.T) {
 		t.Errorf("outputs do not say unpaired:\n%s\n%.400s", table, js)
 	}
 }
+
+// Every built-in's results survive saving exactly (every histogram,
+// series, breaker change and cohort), whatever its features.
+func TestEveryBuiltinRoundTrips(t *testing.T) {
+	dir := t.TempDir()
+	for _, b := range experiments.BuiltinScenarios() {
+		s, err := Scenario(b.Name, experiments.Overrides{Sets: []string{"warmup=5s", "drain=5s"}, Duration: "30s", Replications: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Run(t.Context(), 1, nil); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, b.Name+".json")
+		if err := s.Save(path, Simulation); err != nil {
+			t.Fatalf("%s: %v", b.Name, err)
+		}
+		back, err := Open(path, experiments.Overrides{})
+		if err != nil {
+			t.Fatalf("%s: %v", b.Name, err)
+		}
+		if !reflect.DeepEqual(back.Results, s.Results) || back.Scenario.Name != b.Name || back.Seed != s.Seed {
+			t.Errorf("%s: the saved result read back differs from the run", b.Name)
+		}
+	}
+}
