@@ -117,7 +117,7 @@ func pairedChange(m *metric.Metric, p *stats.Paired) Change {
 		est := r.Estimate
 		c.Ratio = &est
 		if p.N() >= 2 && !math.IsInf(r.Lo, 0) && !math.IsInf(r.Hi, 0) {
-			c.RatioCI = &CI{r.Lo, r.Hi}
+			c.RatioCI = &CI{max(r.Lo, 0), r.Hi} // B/A of values in a unit's Range (never < 0) is >= 0
 		}
 	}
 	return c
@@ -170,10 +170,10 @@ func (cs *CompareSummary) WriteTable(w io.Writer) error {
 	})
 }
 
-// Text formats the change as "-42.1%" with "[-45.0%, -39.2%]", or as
-// a signed difference in the metric's unit when the ratio is undefined.
+// Text formats the change as "-42.1%" with "[-45.0%, -39.2%]", or as a signed
+// difference (points for metric.InPoints, else when the ratio is undefined).
 func (c *Change) Text() (change, ci string) {
-	if c.Ratio != nil {
+	if c.Ratio != nil && !metric.InPoints(c.Metric) {
 		pct := func(r float64) string {
 			x := (r - 1) * 100
 			if math.Abs(x) < 1e-9 { // equal up to rounding

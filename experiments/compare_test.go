@@ -10,6 +10,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
 
 // A scenario compared with itself under common random numbers: every pair
@@ -106,6 +107,22 @@ func TestChangeText(t *testing.T) {
 		if got != tc.want || gotCI != tc.wCI {
 			t.Errorf("%+v: %q %q, want %q %q", tc.c, got, gotCI, tc.want, tc.wCI)
 		}
+	}
+}
+
+// A ratio B/A of non-negative values is never negative: the delta-method
+// interval's lower end is clipped to 0 (a change of -100%).
+func TestPairedChangeRatioClipped(t *testing.T) {
+	var p stats.Paired
+	for _, ab := range [][2]float64{{1, 0.01}, {1, 3}, {1, 0.01}} {
+		p.Add(ab[0], ab[1])
+	}
+	if r := p.Ratio(); !(r.Lo < 0) {
+		t.Fatalf("the example's raw ratio interval %v does not reach below 0", r)
+	}
+	c := pairedChange(metric.ErrorRate, &p)
+	if c.RatioCI == nil || c.RatioCI[0] != 0 || c.RatioCI[1] != p.Ratio().Hi {
+		t.Errorf("ratio interval %v, want [0, %v]", c.RatioCI, p.Ratio().Hi)
 	}
 }
 

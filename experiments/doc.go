@@ -2,10 +2,8 @@
 // type and its loading (Scenario, LoadScenario, the built-ins embedded from
 // scenarios/*.yaml, Overrides for the command-line flags), the runner
 // (RunReplications, one Progress type), the run summary and its outputs
-// (Summarize, RunSummary), the paired comparison of two runs (Compare,
-// RunPair, CompareResults, Change), and the sweep grid with its shards,
-// part files and merge checks (Sweep, Shard, MergeSweep), which sweep and
-// the search commands share.
+// (Summarize, RunSummary), and the paired comparison of two runs (Compare,
+// RunPair, CompareResults, Change).
 //
 // The rooms around it each hold one job. The leaves below the core, which
 // it imports:
@@ -15,9 +13,11 @@
 //	experiments/scenario   strict YAML decoding, --set, the YAML-node helpers
 //	experiments/atomicfile temp file + rename
 //	experiments/recovery   the metastability verdict the run summary carries
+//	experiments/shard      the shard protocol every sharded command shares
 //
 // The rooms above it, which import it (and never the other way round):
 //
+//	experiments/sweep      parameter grids, their part files and merge
 //	experiments/capacity   the SLO capacity search
 //	experiments/ablation   what each group of fixes contributes (uses capacity)
 //	experiments/chart      every chart (reads core and capacity results)

@@ -505,3 +505,16 @@ func encodeNode(v reflect.Value, depth int) *yaml.Node {
 	}
 	return nil // maps and other kinds do not occur in scenario configs
 }
+
+// ScenarioSource returns the bytes a scenario reference loads: the file's,
+// or the embedded built-in's. It is what ScenarioSHA256 hashes.
+func ScenarioSource(ref string) ([]byte, error) {
+	if isScenarioPath(ref) {
+		data, err := os.ReadFile(ref)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s", ref, readError(err))
+		}
+		return data, nil
+	}
+	return BuiltinYAML(ref)
+}

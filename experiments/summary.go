@@ -64,12 +64,12 @@ type CheckoutSummary struct {
 	Abandoned        int64          `json:"abandoned"`
 	Unfinished       int64          `json:"unfinished"`
 	Clicks           int64          `json:"clicks"`
-	ErrorRate        float64        `json:"error_rate"`
-	ErrorRateCI      *CI            `json:"error_rate_ci95,omitempty"`
-	AbandonRate      float64        `json:"abandon_rate"`
-	AbandonRateCI    *CI            `json:"abandon_rate_ci95,omitempty"`
-	ThroughputPerS   float64        `json:"throughput_per_s"`
-	ThroughputPerSCI *CI            `json:"throughput_per_s_ci95,omitempty"`
+	ErrorRate        float64        `json:"-"`
+	ErrorRateCI      *CI            `json:"-"`
+	AbandonRate      float64        `json:"-"`
+	AbandonRateCI    *CI            `json:"-"`
+	ThroughputPerS   float64        `json:"-"`
+	ThroughputPerSCI *CI            `json:"-"`
 	Latency          LatencySummary `json:"latency_s"`
 }
 
@@ -105,15 +105,15 @@ type SignalsSummary struct {
 	PoolTimeouts                int64          `json:"pool_timeouts"`
 	CacheHits                   int64          `json:"cache_hits"`
 	CacheMisses                 int64          `json:"cache_misses"`
-	CacheHitRatio               float64        `json:"cache_hit_ratio"`
-	CacheHitRatioCI             *CI            `json:"cache_hit_ratio_ci95,omitempty"`
+	CacheHitRatio               float64        `json:"-"`
+	CacheHitRatioCI             *CI            `json:"-"`
 	DBStatements                int64          `json:"db_statements"`
-	DBQueriesPerCheckout        float64        `json:"db_queries_per_checkout"`
-	DBQueriesPerCheckoutCI      *CI            `json:"db_queries_per_checkout_ci95,omitempty"`
+	DBQueriesPerCheckout        float64        `json:"-"`
+	DBQueriesPerCheckoutCI      *CI            `json:"-"`
 	Payments                    int64          `json:"payments"`
 	PaymentAttempts             int64          `json:"payment_attempts"`
-	PaymentAttemptsPerPayment   float64        `json:"payment_attempts_per_payment"`
-	PaymentAttemptsPerPaymentCI *CI            `json:"payment_attempts_per_payment_ci95,omitempty"`
+	PaymentAttemptsPerPayment   float64        `json:"-"`
+	PaymentAttemptsPerPaymentCI *CI            `json:"-"`
 	Fallbacks                   int64          `json:"fallbacks"`
 	DoubleReservations          int64          `json:"double_reservations"`
 	LeakedUnits                 int64          `json:"leaked_units"`
@@ -195,8 +195,8 @@ type CohortSummary struct {
 	Succeeded   int64          `json:"succeeded"`
 	Failed      int64          `json:"failed"`
 	Abandoned   int64          `json:"abandoned"`
-	ErrorRate   float64        `json:"error_rate"`
-	ErrorRateCI *CI            `json:"error_rate_ci95,omitempty"`
+	ErrorRate   float64        `json:"-"`
+	ErrorRateCI *CI            `json:"-"`
 	Latency     LatencySummary `json:"latency_s"`
 }
 
@@ -214,8 +214,8 @@ type StepSummary struct {
 type BrowseSummary struct {
 	Requests    int64          `json:"requests"`
 	Failed      int64          `json:"failed"`
-	ErrorRate   float64        `json:"error_rate"`
-	ErrorRateCI *CI            `json:"error_rate_ci95,omitempty"`
+	ErrorRate   float64        `json:"-"`
+	ErrorRateCI *CI            `json:"-"`
 	Latency     LatencySummary `json:"latency_s"`
 }
 
@@ -282,11 +282,11 @@ func summarizeLatency(results []*checkout.Result, h func(*checkout.Result) *stat
 			}
 		}
 	}
-	l.P50, l.P50CI = over(results, quantileOf(0.50, h))
-	l.P95, l.P95CI = over(results, quantileOf(0.95, h))
-	l.P99, l.P99CI = over(results, quantileOf(0.99, h))
-	l.P999, l.P999CI = over(results, quantileOf(0.999, h))
-	l.Mean, l.MeanCI = over(results, meanOf(h))
+	l.P50, l.P50CI = overQuantile(results, 0.50, h)
+	l.P95, l.P95CI = overQuantile(results, 0.95, h)
+	l.P99, l.P99CI = overQuantile(results, 0.99, h)
+	l.P999, l.P999CI = overQuantile(results, 0.999, h)
+	l.Mean, l.MeanCI = over(results, metric.Seconds, metric.Mean(h))
 	return l
 }
 
@@ -360,15 +360,15 @@ func summarizeLayers(results []*checkout.Result) []LayerSummary {
 				}
 			}
 		}
-		ls.AttemptsPerCall, ls.AttemptsPerCallCI = over(results, func(r *checkout.Result) (float64, bool) {
+		ls.AttemptsPerCall, ls.AttemptsPerCallCI = over(results, metric.Ratio, func(r *checkout.Result) (float64, bool) {
 			if l := find(r); l != nil {
-				return ratioOK(float64(l.Attempts), float64(l.Calls))
+				return metric.Div(float64(l.Attempts), float64(l.Calls))
 			}
 			return 0, false
 		})
-		ls.CallsPerCheckout, ls.CallsPerCheckoutCI = over(results, func(r *checkout.Result) (float64, bool) {
+		ls.CallsPerCheckout, ls.CallsPerCheckoutCI = over(results, metric.Ratio, func(r *checkout.Result) (float64, bool) {
 			if l := find(r); l != nil && len(r.Layers) > 0 {
-				return ratioOK(float64(l.Calls), float64(r.Layers[0].Calls))
+				return metric.Div(float64(l.Calls), float64(r.Layers[0].Calls))
 			}
 			return 0, false
 		})
@@ -414,7 +414,7 @@ func summarizeAttribution(results []*checkout.Result) AttributionSummary {
 func summarizeCost(results []*checkout.Result) CostSummary {
 	c := CostSummary{Services: []ServiceSummary{}}
 	c.USD, c.USDCI = overMetric(results, metric.Cost)
-	c.USDPer1000Checkouts, c.USDPer1000CheckoutsCI = over(results, costPer1000)
+	c.USDPer1000Checkouts, c.USDPer1000CheckoutsCI = over(results, metric.USD, costPer1000)
 	names := namesIn(results, func(r *checkout.Result) []checkout.ServiceResult { return r.Services }, func(x *checkout.ServiceResult) string { return x.Name })
 	for _, name := range names {
 		find := func(r *checkout.Result) *checkout.ServiceResult {
@@ -432,13 +432,13 @@ func summarizeCost(results []*checkout.Result) CostSummary {
 			}
 		}
 		ss.InstanceHours, _ = hours.result()
-		ss.USD, ss.USDCI = over(results, func(r *checkout.Result) (float64, bool) {
+		ss.USD, ss.USDCI = over(results, metric.USD, func(r *checkout.Result) (float64, bool) {
 			if sv := find(r); sv != nil {
 				return sv.CostUSD, true
 			}
 			return 0, false
 		})
-		ss.Utilisation, ss.UtilisationCI = over(results, func(r *checkout.Result) (float64, bool) {
+		ss.Utilisation, ss.UtilisationCI = over(results, metric.Fraction, func(r *checkout.Result) (float64, bool) {
 			if sv := find(r); sv != nil {
 				return sv.Utilisation, true
 			}
@@ -465,9 +465,9 @@ func summarizeCohorts(results []*checkout.Result) []CohortSummary {
 				cs.Abandoned += co.Counts.Abandoned
 			}
 		}
-		cs.ErrorRate, cs.ErrorRateCI = over(results, func(r *checkout.Result) (float64, bool) {
+		cs.ErrorRate, cs.ErrorRateCI = over(results, metric.Fraction, func(r *checkout.Result) (float64, bool) {
 			if co := find(r); co != nil {
-				return ratioOK(float64(co.Counts.Failed), float64(co.Counts.Attempts))
+				return metric.Div(float64(co.Counts.Failed), float64(co.Counts.Attempts))
 			}
 			return 0, false
 		})
@@ -496,9 +496,9 @@ func summarizeSteps(results []*checkout.Result) []StepSummary {
 				ss.Attempts += st.Attempts
 			}
 		}
-		ss.AttemptsPerCall, ss.AttemptsPerCallCI = over(results, func(r *checkout.Result) (float64, bool) {
+		ss.AttemptsPerCall, ss.AttemptsPerCallCI = over(results, metric.Ratio, func(r *checkout.Result) (float64, bool) {
 			if st := find(r); st != nil {
-				return ratioOK(float64(st.Attempts), float64(st.Calls))
+				return metric.Div(float64(st.Attempts), float64(st.Calls))
 			}
 			return 0, false
 		})
@@ -519,8 +519,8 @@ func summarizeBrowse(results []*checkout.Result) BrowseSummary {
 		b.Requests += r.Browse.Requests
 		b.Failed += r.Browse.Failed
 	}
-	b.ErrorRate, b.ErrorRateCI = over(results, func(r *checkout.Result) (float64, bool) {
-		return ratioOK(float64(r.Browse.Failed), float64(r.Browse.Requests))
+	b.ErrorRate, b.ErrorRateCI = over(results, metric.Fraction, func(r *checkout.Result) (float64, bool) {
+		return metric.Div(float64(r.Browse.Failed), float64(r.Browse.Requests))
 	})
 	b.Latency = summarizeLatency(results, func(r *checkout.Result) *stats.Histogram { return r.Browse.Latency })
 	return b
@@ -563,19 +563,16 @@ func summarizeSeries(results []*checkout.Result) []SeriesSummary {
 func latencyHist(r *checkout.Result) *stats.Histogram  { return r.Latency }
 func lockWaitHist(r *checkout.Result) *stats.Histogram { return r.Signals.LockWait }
 
-// quantileOf is the q-quantile of a replication's histogram (undefined
-// when it is empty).
-var quantileOf = metric.Quantile
-
-// meanOf is the mean of a replication's histogram (undefined when empty).
-var meanOf = metric.Mean
-
-// ratioOK is a/b, undefined when b is 0.
-var ratioOK = metric.Div
+// overQuantile is the q-quantile of the histogram h picks, over results:
+// its interval is metric.Resolved (at least the bucket holding it).
+func overQuantile(results []*checkout.Result, q float64, h func(*checkout.Result) *stats.Histogram) (float64, *CI) {
+	m, ci := metric.OverFunc(results, metric.Seconds, metric.Quantile(q, h))
+	return m, (*CI)(metric.Resolved(m, ci))
+}
 
 // costPer1000 is the run's cost per 1000 successful checkouts.
 func costPer1000(r *checkout.Result) (float64, bool) {
-	return ratioOK(1000*r.CostUSD, float64(r.Checkout.Succeeded))
+	return metric.Div(1000*r.CostUSD, float64(r.Checkout.Succeeded))
 }
 
 // estimate accumulates per-replication values of one metric.
@@ -588,15 +585,17 @@ func (e *estimate) result() (float64, *CI) {
 	return m, (*CI)(ci)
 }
 
-// over computes a per-replication value over results.
-func over(results []*checkout.Result, f func(*checkout.Result) (float64, bool)) (float64, *CI) {
-	m, ci := metric.OverFunc(results, f)
+// over computes a per-replication value of unit u over results (its
+// interval clipped to u's range).
+func over(results []*checkout.Result, u metric.Unit, f func(*checkout.Result) (float64, bool)) (float64, *CI) {
+	m, ci := metric.OverFunc(results, u, f)
 	return m, (*CI)(ci)
 }
 
-// overMetric computes a registry metric over results.
+// overMetric computes a registry metric over results (metric.Over).
 func overMetric(results []*checkout.Result, m *metric.Metric) (float64, *CI) {
-	return over(results, m.Value)
+	v, ci := metric.Over(results, m)
+	return v, (*CI)(ci)
 }
 
 // namesIn returns the names of the elements items lists in any result, in

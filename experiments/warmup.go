@@ -9,7 +9,7 @@ import (
 
 // WarmupSeries are the time series whose transient the warm-up must cover:
 // the checkout latency (per-interval median) and the cache hit ratio.
-var WarmupSeries = []string{"latency_p50_s", "cache_hit_ratio"}
+var WarmupSeries = []string{checkout.SeriesLatencyP50, checkout.SeriesCacheHitRatio}
 
 // WarmupWarnings checks the configured warm-up against MSER-5's truncation
 // point of each WarmupSeries, taking the latest over the replications: a

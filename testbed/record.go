@@ -227,50 +227,50 @@ func (r *recorder) sample(s *System, iv sim.Time) {
 		return
 	}
 	sec := iv.Seconds()
-	r.add("arrivals_per_s", "1/s", float64(r.arrivals)/sec)
-	r.add("succeeded_per_s", "1/s", float64(r.resolved[succeeded])/sec)
-	r.add("failed_per_s", "1/s", float64(r.resolved[failed])/sec)
-	r.add("abandoned_per_s", "1/s", float64(r.resolved[abandoned])/sec)
+	r.add(checkout.SeriesArrivals, "1/s", float64(r.arrivals)/sec)
+	r.add(checkout.SeriesSucceeded, "1/s", float64(r.resolved[succeeded])/sec)
+	r.add(checkout.SeriesFailed, "1/s", float64(r.resolved[failed])/sec)
+	r.add(checkout.SeriesAbandoned, "1/s", float64(r.resolved[abandoned])/sec)
 	r.arrivals, r.resolved = 0, [3]int64{}
 	p50, p95, p99 := 0.0, 0.0, 0.0
 	if r.interval.Count() > 0 {
 		p50, p95, p99 = r.interval.Quantile(0.5), r.interval.Quantile(0.95), r.interval.Quantile(0.99)
 	}
 	r.interval.Reset()
-	r.add("latency_p50_s", "s", p50)
-	r.add("latency_p95_s", "s", p95)
-	r.add("latency_p99_s", "s", p99)
+	r.add(checkout.SeriesLatencyP50, "s", p50)
+	r.add(checkout.SeriesLatencyP95, "s", p95)
+	r.add(checkout.SeriesLatencyP99, "s", p99)
 	hits, misses := s.cache.hits.Load(), s.cache.misses.Load()
 	hr := 1.0
 	if n := hits - r.lastHits + misses - r.lastMisses; n > 0 {
 		hr = float64(hits-r.lastHits) / float64(n)
 	}
 	r.lastHits, r.lastMisses = hits, misses
-	r.add("cache_hit_ratio", "fraction", hr)
+	r.add(checkout.SeriesCacheHitRatio, "fraction", hr)
 	lw := 0.0
 	if n := r.lockWaits - r.lastLockN; n > 0 {
 		lw = (r.lockWaitSum - r.lastLockSum) / float64(n)
 	}
 	r.lastLockN, r.lastLockSum = r.lockWaits, r.lockWaitSum
-	r.add("lock_wait_mean_s", "s", lw)
+	r.add(checkout.SeriesLockWaitMean, "s", lw)
 	st := s.db.statements.Load()
-	r.add("db_statements_per_s", "1/s", float64(st-r.lastStmts)/sec)
+	r.add(checkout.SeriesDBStatements, "1/s", float64(st-r.lastStmts)/sec)
 	r.lastStmts = st
 	ps := s.db.pool.Stat()
-	r.add("db_pool_in_use", "connections", float64(ps.AcquiredConns()))
+	r.add(checkout.SeriesDBPoolInUse, "connections", float64(ps.AcquiredConns()))
 	// Not in the simulator's series: the statement latency the testbed's
 	// clients see at the moment (moving average), which the model takes as
 	// a fixed distribution (docs/validation.md).
 	r.add("db_statement_typical_s", "s", float64(s.db.typical.Load())/1e9)
-	r.add("gateway_attempts_per_s", "1/s", 0)
+	r.add(checkout.SeriesGatewayAttempts, "1/s", 0)
 	for _, p := range s.payer.providers {
-		r.add("provider_in_flight/"+p.cfg.Name, "requests", float64(p.inFlight.Load()))
+		r.add(checkout.SeriesProviderInFlight+p.cfg.Name, "requests", float64(p.inFlight.Load()))
 	}
 	for _, svc := range s.services {
 		q := int(svc.waiting.Load())
 		r.maxBacklog = max(r.maxBacklog, q)
-		r.add("backlog/"+svc.cfg.Name, "requests", float64(q))
-		r.add("instances/"+svc.cfg.Name, "instances", float64(svc.cfg.Instances))
+		r.add(checkout.SeriesBacklog+svc.cfg.Name, "requests", float64(q))
+		r.add(checkout.SeriesInstances+svc.cfg.Name, "instances", float64(svc.cfg.Instances))
 	}
 }
 

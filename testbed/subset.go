@@ -17,6 +17,11 @@ type Approximation struct {
 
 func (a Approximation) String() string { return a.Field + ": " + a.What }
 
+// idempotencyStatements is what the testbed's idempotency-key table costs
+// a reservation: the claim (INSERT ... ON CONFLICT) and the UPDATE that
+// marks it done (db.go).
+const idempotencyStatements = 2
+
 // maxPoolSize bounds database.pool_size: the testbed's PostgreSQL must
 // accept the pool plus the testbed's own set-up connections.
 const maxPoolSize = 80
@@ -49,13 +54,18 @@ func Approximations(sc *experiments.Scenario) []Approximation {
 	if sc.Inventory.Idempotency && sc.Inventory.IdempotencyMaxEntries > 0 && sc.Inventory.IdempotencyMaxEntries < 1_000_000 {
 		add("inventory.idempotency_max_entries", "not realized: the idempotency table is unbounded")
 	}
+	if sc.Inventory.Idempotency && sc.Inventory.IdempotencyStatements != idempotencyStatements {
+		add("inventory.idempotency_statements", "not realized: keys live in a table, %d statements per reservation (claim, done), not %d",
+			idempotencyStatements, sc.Inventory.IdempotencyStatements)
+	}
 	return out
 }
 
 // Approximated returns a copy of sc with every approximation applied (no
 // autoscaling, the pool capped, no bound on pool waiters, PostgreSQL's
-// deadlock_timeout, no XFetch, no bound on idempotency keys): the system the testbed actually builds, so
-// the simulator can be given the same one to predict.
+// deadlock_timeout, no XFetch, idempotency keys unbounded and in a table):
+// the system the testbed actually builds, so the simulator can be given
+// the same one to predict.
 func Approximated(sc *experiments.Scenario) *experiments.Scenario {
 	cp := *sc
 	cp.Services = append(cp.Services[:0:0], sc.Services...)
@@ -68,6 +78,9 @@ func Approximated(sc *experiments.Scenario) *experiments.Scenario {
 	cp.Cache.XFetchBeta = 0
 	if cp.Inventory.Idempotency && cp.Inventory.IdempotencyMaxEntries < 1_000_000 {
 		cp.Inventory.IdempotencyMaxEntries = 50_000_000 // the table is unbounded; the model's largest bound
+	}
+	if cp.Inventory.Idempotency {
+		cp.Inventory.IdempotencyStatements = idempotencyStatements
 	}
 	return &cp
 }

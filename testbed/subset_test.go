@@ -15,7 +15,7 @@ func TestApproximations(t *testing.T) {
 		{"scenarios/testbed-before.yaml", nil},
 		{"scenarios/testbed-after.yaml", nil},
 		{"flash-sale-before", []string{"services[1].autoscale", "services[2].autoscale", "database.pool_size"}},
-		{"flash-sale-after", []string{"services[1].autoscale", "services[2].autoscale", "database.pool_size", "cache.x_fetch_beta"}},
+		{"flash-sale-after", []string{"services[1].autoscale", "services[2].autoscale", "database.pool_size", "cache.x_fetch_beta", "inventory.idempotency_statements"}},
 	}
 	for _, c := range cases {
 		t.Run(c.ref, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/ablation"
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/scenario"
 )
 
 // ablationOptions are the arguments and flags of checkoutsim ablation.
@@ -21,7 +22,7 @@ type ablationOptions struct {
 	rawGroups     []string
 	groups        []ablation.Group
 	sloP99        time.Duration // with maxErrorRate: also search each variant's capacity
-	maxErrorRate  float64
+	maxErrorRate  scenario.Fraction
 }
 
 func newAblationCmd() *cobra.Command {
@@ -84,7 +85,7 @@ them with your own (repeatable, in order).`,
 	addSimFlags(cmd, &o.simOptions)
 	cmd.Flags().StringArrayVar(&o.rawGroups, "group", nil, "a group of fixes, NAME=path1,path2 (repeatable; default: the case study's A, B, C)")
 	cmd.Flags().DurationVar(&o.sloP99, "slo-p99", 0, "with --max-error-rate: also find each variant's sustainable checkouts/s at this P99 (a capacity search per variant: slow)")
-	cmd.Flags().Float64Var(&o.maxErrorRate, "max-error-rate", 0, "the error-rate bound of the capacity SLO, e.g. 0.01")
+	cmd.Flags().Var(&o.maxErrorRate, "max-error-rate", "the error-rate bound of the capacity SLO: 0.01 or 1%")
 	return cmd
 }
 
@@ -109,7 +110,7 @@ func runAblation(ctx context.Context, o *ablationOptions, stdout, stderr io.Writ
 	}
 	res.After = o.after
 	if o.sloP99 > 0 {
-		opt := capacity.Options{SLOP99: o.sloP99, MaxErrorRate: o.maxErrorRate, Seed: seed, Replications: reps, Workers: o.workers}
+		opt := capacity.Options{SLOP99: o.sloP99, MaxErrorRate: float64(o.maxErrorRate), Seed: seed, Replications: reps, Workers: o.workers}
 		if err := ablation.RunCapacity(ctx, res, before, variants, opt); err != nil {
 			return runError(err)
 		}

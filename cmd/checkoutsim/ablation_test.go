@@ -24,7 +24,7 @@ func TestAblationFlags(t *testing.T) {
 	if err != nil || len(o.groups) != 2 || len(o.groups[0].Paths) != 2 || o.groups[1].Paths[0] != "inventory" {
 		t.Fatalf("custom groups: %v %+v", err, o.groups)
 	}
-	o, err = parse("a", "b", "--slo-p99", "3s", "--max-error-rate", "0.01")
+	o, err = parse("a", "b", "--slo-p99", "3s", "--max-error-rate", "1%")
 	if err != nil || o.sloP99.Seconds() != 3 || o.maxErrorRate != 0.01 {
 		t.Fatalf("capacity SLO flags: %v %+v", err, o)
 	}

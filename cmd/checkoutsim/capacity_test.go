@@ -81,3 +81,46 @@ func TestCapacityNoLimitExitsOne(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, stdout %q", code, stderr, out)
 	}
 }
+
+// --max-error-rate takes a fraction or a percentage (one parser,
+// scenario.ParseFraction); a bad value exits 2 with a message naming the
+// flag, before any simulation.
+func TestCapacityMaxErrorRatePercent(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want float64
+	}{{"1%", 0.01}, {"0.01", 0.01}, {"0.5 %", 0.005}, {"0", 0}} {
+		var got *capacityOptions
+		cmd := newCapacityCmdWith(func(_ context.Context, o *capacityOptions, _, _ io.Writer) error { got = o; return nil })
+		cmd.SetArgs([]string{"baseline", "--slo-p99", "1.5s", "--max-error-rate", c.in})
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		if err := cmd.Execute(); err != nil || got == nil || float64(got.maxErrorRate) != c.want {
+			t.Errorf("--max-error-rate %q: err %v, options %+v, want %v", c.in, err, got, c.want)
+		}
+	}
+	for _, bad := range []string{"1,5%", "150%", "5", "abc", "-1%"} {
+		code, out, stderr := runCLI(t, "capacity", "baseline", "--slo-p99", "1.5s", "--max-error-rate", bad)
+		if code != exitBadInput || out != "" || !strings.Contains(stderr, `"--max-error-rate"`) || strings.Contains(stderr, "strconv") {
+			t.Errorf("--max-error-rate %q: exit %d, stdout %q, stderr %q", bad, code, out, stderr)
+		}
+	}
+}
+
+// Warnings reach stderr and the JSON: one replication gives no interval
+// for the knee, and says so.
+func TestCapacityWarnsOnStderr(t *testing.T) {
+	code, out, stderr := runCLI(t, "capacity", "../../experiments/capacity/testdata/mm1.yaml", "--slo-p99", "1s",
+		"--max-error-rate", "1%", "--duration", "3m", "--replications", "1", "--tolerance", "0.1", "-o", "json")
+	var got struct {
+		KneeCI   *[2]float64 `json:"sustainable_multiplier_ci95"`
+		Warnings []string    `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	const want = "1 replication: no interval for the knee or any value; use --replications >= 3"
+	if got.KneeCI != nil || len(got.Warnings) == 0 || got.Warnings[0] != want || !strings.Contains(stderr, "capacity: warning: "+want+"\n") {
+		t.Errorf("knee interval %v, warnings %q, stderr %q; want none, and %q in both", got.KneeCI, got.Warnings, stderr, want)
+	}
+}

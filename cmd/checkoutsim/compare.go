@@ -73,13 +73,14 @@ func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer
 		return err
 	}
 	cs, a, b := p.Compare(), p.A, p.B
+	marks := chart.ScenarioMarks(o.sloP99.Seconds(), a.Scenario, b.Scenario)
 	if err := o.writePlots(func(dir string) error {
-		return chart.WriteComparePlots(dir, a.Scenario.Name, b.Scenario.Name, a.Results, b.Results)
+		return chart.WriteComparePlots(dir, a.Scenario.Name, b.Scenario.Name, a.Results, b.Results, marks)
 	}); err != nil {
 		return err
 	}
 	if o.report != "" {
-		if err := writeReportFile(o.report, reportInput(p, "")); err != nil {
+		if err := writeReportFile(o.report, reportInput(p, "", o.sloP99)); err != nil {
 			return fmt.Errorf("--report: %w", err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCompareFlags(t *testing.T) {
@@ -22,6 +23,8 @@ func TestCompareFlags(t *testing.T) {
 		{[]string{"a", "b", "c"}, compareOptions{}, "got 3 arguments"},
 		{[]string{"a", "b", "-o", "yaml"}, compareOptions{}, `unknown output format "yaml"`},
 		{[]string{"a", "b", "--replications", "-2"}, compareOptions{}, "--replications -2"},
+		{[]string{"a", "b", "--slo-p99", "1.5s"}, compareOptions{simOptions: simOptions{output: "table", sloP99: 1500 * time.Millisecond}, a: "a", b: "b"}, ""},
+		{[]string{"a", "b", "--slo-p99", "-1s"}, compareOptions{}, "--slo-p99 -1s: want > 0"},
 	} {
 		var got *compareOptions
 		cmd := newCompareCmdWith(func(_ context.Context, o *compareOptions, _, _ io.Writer) error { got = o; return nil })

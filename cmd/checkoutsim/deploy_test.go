@@ -15,9 +15,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
+	"github.com/checkoutsim/checkoutsim/experiments/tune"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 )
 
 // The batch-engine templates in deploy/ must be valid for their engine
@@ -279,7 +279,7 @@ func checkPVC(c *k8sPVC) error {
 // parseSweepArgs runs the sweep command's flag parsing and validation on
 // args with the given environment, and checks that the grid loads (every
 // parameter value and point is valid for the scenario). It runs nothing.
-func parseSweepArgs(args []string, env map[string]string) (*sweepOptions, *experiments.Sweep, error) {
+func parseSweepArgs(args []string, env map[string]string) (*sweepOptions, *sweep.Sweep, error) {
 	var got *sweepOptions
 	cmd := newSweepCmdWith(func(k string) string { return env[k] },
 		func(_ context.Context, o *sweepOptions, _, _ io.Writer) error { got = o; return nil })
@@ -289,7 +289,7 @@ func parseSweepArgs(args []string, env map[string]string) (*sweepOptions, *exper
 	if err := cmd.Execute(); err != nil {
 		return nil, nil, fmt.Errorf("sweep %q: %v", args, err)
 	}
-	sw, err := experiments.NewSweep(got.scenario, got.gridSets(), got.params)
+	sw, err := sweep.New(got.scenario, got.gridSets(), got.params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sweep %q: the grid does not load: %v", args, err)
 	}
@@ -551,50 +551,103 @@ func TestDeploySlurmMergeTemplate(t *testing.T) {
 	}
 }
 
-// The commands deploy/slurm/e2e.sh proves on a cluster are accepted by the
-// CLI, shard, and (sweep) load their grid.
-func TestDeploySlurmE2ECommands(t *testing.T) {
-	data, err := os.ReadFile("../../deploy/slurm/e2e.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?s)\nCOMMANDS=\(\n(.*?)\n\)\n`).FindSubmatch(data)
+// e2eList returns the commands of a NAME=( "..." ... ) list of e2e.sh,
+// split into words as the script splits them.
+func e2eList(t *testing.T, script []byte, name string) [][]string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)\n` + name + `=\(\n(.*?)\n\)\n`).FindSubmatch(script)
 	if m == nil {
-		t.Fatal("e2e.sh: no COMMANDS=( ... ) list")
+		t.Fatalf("e2e.sh: no %s=( ... ) list", name)
 	}
 	var commands [][]string
 	for _, l := range strings.Split(string(m[1]), "\n") {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
 			unquoted, err := strconv.Unquote(l)
 			if err != nil {
-				t.Fatalf("e2e.sh: COMMANDS line %s: want one double-quoted string", l)
+				t.Fatalf("e2e.sh: %s line %s: want one double-quoted string", name, l)
 			}
 			commands = append(commands, strings.Fields(unquoted))
 		}
 	}
+	return commands
+}
+
+// The commands deploy/slurm/e2e.sh proves on a cluster are accepted by the
+// CLI, shard, and (sweep) load their grid or (tune) their search. Every
+// command that shards is proven: in COMMANDS (one job array and one
+// merge) or, when it shards stage by stage (it takes --state), in STAGED,
+// which the script's stage loop runs.
+func TestDeploySlurmE2ECommands(t *testing.T) {
+	data, err := os.ReadFile("../../deploy/slurm/e2e.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
 	root := newRootCmd(io.Discard, io.Discard)
-	seen := map[string]bool{}
-	for _, words := range commands {
-		sub, _, err := root.Find(words[:1])
-		if err != nil || sub == root {
-			t.Fatalf("e2e.sh: %q: no such command", words)
-		}
-		if sub.Flags().Lookup("shards") == nil {
-			t.Errorf("e2e.sh: %s has no --shards flag: it does not shard", words[0])
-		}
-		seen[words[0]] = true
-		if words[0] == "sweep" {
-			if _, _, err := parseSweepArgs(append(words[1:], "--shards", "3"), map[string]string{"SLURM_ARRAY_TASK_ID": "1"}); err != nil {
-				t.Errorf("e2e.sh: %v", err)
+	seen := map[string]string{} // command -> the list that proves it
+	for _, list := range []string{"COMMANDS", "STAGED"} {
+		for _, words := range e2eList(t, data, list) {
+			sub, _, err := root.Find(words[:1])
+			if err != nil || sub == root {
+				t.Fatalf("e2e.sh: %q: no such command", words)
+			}
+			if sub.Flags().Lookup("shards") == nil {
+				t.Errorf("e2e.sh: %s has no --shards flag: it does not shard", words[0])
+			}
+			if staged := sub.Flags().Lookup("state") != nil; staged != (list == "STAGED") {
+				t.Errorf("e2e.sh: %s is in %s, but it takes --state %v: a command that shards stage by stage goes in STAGED, others in COMMANDS", words[0], list, staged)
+			}
+			seen[words[0]] = list
+			env := map[string]string{"SLURM_ARRAY_TASK_ID": "1"}
+			switch words[0] {
+			case "sweep":
+				if _, _, err := parseSweepArgs(append(words[1:], "--shards", "3"), env); err != nil {
+					t.Errorf("e2e.sh: %v", err)
+				}
+			case "tune":
+				if err := checkTuneArgs(append(words[1:], "--shards", "3", "--resume", "--out", filepath.Join(t.TempDir(), "part-1.json")), env); err != nil {
+					t.Errorf("e2e.sh: %v", err)
+				}
 			}
 		}
 	}
-	// Every command that shards is in the list.
-	for _, c := range root.Commands() {
-		if c.Flags().Lookup("shards") != nil && !seen[c.Name()] {
-			t.Errorf("%s shards but deploy/slurm/e2e.sh does not prove it on Slurm: add it to COMMANDS", c.Name())
+	// The stage loop runs STAGED, passing each stage the merge before.
+	for _, want := range []string{`for line in "${STAGED[@]}"; do`, `args+=(--state "$state")`, `"complete": true`, "kill_rerun\n"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("e2e.sh has no %q: the stage loop that proves STAGED is missing", want)
 		}
 	}
+	// Every command that shards is in a list.
+	for _, c := range root.Commands() {
+		if c.Flags().Lookup("shards") != nil && seen[c.Name()] == "" {
+			list := "COMMANDS"
+			if c.Flags().Lookup("state") != nil {
+				list = "STAGED"
+			}
+			t.Errorf("%s shards but deploy/slurm/e2e.sh does not prove it on Slurm: add it to %s", c.Name(), list)
+		}
+	}
+}
+
+// checkTuneArgs runs tune's flag parsing on args as the array task
+// SLURM_ARRAY_TASK_ID=1 of 3 would, and checks that the search builds
+// (scenario, knobs, metrics, conditions). It runs nothing.
+func checkTuneArgs(args []string, env map[string]string) error {
+	var got *tuneOptions
+	cmd := newTuneCmdWith(func(k string) string { return env[k] },
+		func(_ context.Context, o *tuneOptions, _, _ io.Writer) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	if err := cmd.Execute(); err != nil {
+		return fmt.Errorf("tune %q: %v", args, err)
+	}
+	if got.shard.String() != "1/3" || got.output != "json" || !got.resume {
+		return fmt.Errorf("tune %q: shard %s output %s resume %v, want 1/3 json true", args, got.shard, got.output, got.resume)
+	}
+	if _, err := tune.New(got.spec); err != nil {
+		return fmt.Errorf("tune %q: the search does not build: %v", args, err)
+	}
+	return nil
 }
 
 // sbatchLines returns the --array option and the arguments after the

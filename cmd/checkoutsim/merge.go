@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spf13/cobra"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
+	"github.com/spf13/cobra"
 )
 
 // mergeOptions are the arguments and flags of checkoutsim merge.
@@ -89,15 +88,15 @@ func runMerge(o *mergeOptions, stdout io.Writer) error {
 	if len(o.parts) > 0 && isAnalysisPart(o.parts[0]) { // sensitivity or robust parts
 		return mergeAnalysis(o.parts, o.output, o.out, o.plots, stdout)
 	}
-	parts := make([]*experiments.SweepResult, len(o.parts))
+	parts := make([]*sweep.Result, len(o.parts))
 	for i, name := range o.parts {
-		p, err := experiments.ReadSweepResult(name)
+		p, err := sweep.Read(name)
 		if err != nil {
 			return badInput(fmt.Errorf("merge: %w", err))
 		}
 		parts[i] = p
 	}
-	res, err := experiments.MergeSweep(o.parts, parts)
+	res, err := sweep.Merge(o.parts, parts)
 	if err != nil {
 		return badInput(err)
 	}

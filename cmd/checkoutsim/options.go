@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,9 +38,10 @@ type simOptions struct {
 	output          string
 	out             string
 	workers         int
-	plots           string // directory for PNG and SVG charts ("" for none)
-	quiet           bool   // --quiet: no progress
-	save            string // --save FILE: the results, for compare and report to read later
+	plots           string        // directory for PNG and SVG charts ("" for none)
+	sloP99          time.Duration // the P99 SLO the charts and the report draw (0: none)
+	quiet           bool          // --quiet: no progress
+	save            string        // --save FILE: the results, for compare and report to read later
 }
 
 // addSimFlags registers the shared flags on cmd.
@@ -58,6 +60,12 @@ func addSimFlags(cmd *cobra.Command, o *simOptions) {
 // run's time series (run, compare); sweep and capacity draw their own.
 func addPlotsFlag(cmd *cobra.Command, o *simOptions) {
 	cmd.Flags().StringVar(&o.plots, "plots", "", "write PNG and SVG charts into this directory (created if missing)")
+	addSLOFlag(cmd, o)
+}
+
+// addSLOFlag registers --slo-p99, the SLO line of the latency charts.
+func addSLOFlag(cmd *cobra.Command, o *simOptions) {
+	cmd.Flags().DurationVar(&o.sloP99, "slo-p99", 0, "draw this checkout P99 SLO (e.g. 1.5s) on the latency charts and in the report")
 }
 
 // addSaveFlag registers --save for the commands that make one run's
@@ -79,6 +87,9 @@ func (o *simOptions) validate(command string) error {
 	}
 	if o.replicationsSet && (o.replications < 1 || o.replications > maxReplications) {
 		return fmt.Errorf("%s: --replications %d: want 1 to %d", command, o.replications, maxReplications)
+	}
+	if o.sloP99 < 0 {
+		return fmt.Errorf("%s: --slo-p99 %v: want > 0", command, o.sloP99)
 	}
 	if o.workers < 0 {
 		return fmt.Errorf("%s: --workers %d: want >= 0 (0: GOMAXPROCS)", command, o.workers)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -98,6 +99,7 @@ atomically: an interrupted run leaves no partial report.`,
 	f.IntVar(&o.workers, "workers", 0, "replications run in parallel (default: GOMAXPROCS); the report does not depend on it")
 	f.StringVar(&o.robust, "robust", "", "add the robustness section from a saved 'checkoutsim robust A B -o json' result")
 	f.StringVar(&o.tune, "tune", "", "add the tuned-settings section from a saved 'checkoutsim tune -o json' result")
+	addSLOFlag(cmd, &o.simOptions)
 	return cmd
 }
 
@@ -112,7 +114,7 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	in := reportInput(p, o.title)
+	in := reportInput(p, o.title, o.sloP99)
 	in.Robust, in.Tune = robust, tuned
 	if o.ablation {
 		if p.A.File != nil || p.B.File != nil {
@@ -179,12 +181,13 @@ func (o *reportOptions) reportSets() []string {
 	return experiments.Overrides{Sets: o.sets, Duration: o.duration}.All()
 }
 
-// reportInput is the report of a pair (compare --report writes it too).
-func reportInput(p *saved.Pair, title string) report.Input {
+// reportInput is the report of a pair (compare --report writes it too),
+// with the SLO slo (0: none) drawn.
+func reportInput(p *saved.Pair, title string, slo time.Duration) report.Input {
 	side := func(s *saved.Side) report.Run {
 		return report.Run{Scenario: s.Scenario, YAML: s.YAML, Sets: s.Sets, Results: s.Results}
 	}
-	return report.Input{Title: title, Seed: p.A.Seed, A: side(p.A), B: side(p.B)}
+	return report.Input{Title: title, Seed: p.A.Seed, A: side(p.A), B: side(p.B), SLOP99S: slo.Seconds()}
 }
 
 // writeReportFile writes the report to path atomically.

@@ -71,10 +71,7 @@ Ctrl-C stops between replications and writes nothing (exit status 130).`,
 }
 
 func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error {
-	side, err := saved.Open(o.scenario, o.overrides())
-	if err == nil && side == nil {
-		side, err = saved.Scenario(o.scenario, o.overrides())
-	}
+	side, err := saved.OpenSide(o.scenario, o.overrides())
 	if err != nil {
 		return badInput(err)
 	}
@@ -93,7 +90,8 @@ func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error 
 	if err := side.Save(o.save, saved.Simulation); err != nil {
 		return fmt.Errorf("--save: %w", err)
 	}
-	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results) }); err != nil {
+	marks := chart.ScenarioMarks(o.sloP99.Seconds(), sc)
+	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results, marks) }); err != nil {
 		return err
 	}
 	s := experiments.Summarize(sc, side.Seed, results)

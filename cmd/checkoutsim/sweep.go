@@ -8,11 +8,10 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/cobra"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
+	"github.com/spf13/cobra"
 )
 
 func newSweepCmd() *cobra.Command {
@@ -85,14 +84,14 @@ func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) er
 			return badInput(fmt.Errorf("sweep: --out %s: directory %s does not exist", o.out, filepath.Dir(o.out)))
 		}
 	}
-	sw, err := experiments.NewSweep(o.scenario, o.gridSets(), o.params)
+	sw, err := sweep.New(o.scenario, o.gridSets(), o.params)
 	if err != nil {
 		return badInput(err)
 	}
-	var prev *experiments.SweepResult
+	var prev *sweep.Result
 	if o.resume {
 		if _, err := os.Stat(o.out); err == nil {
-			if prev, err = experiments.ReadSweepResult(o.out); err != nil {
+			if prev, err = sweep.Read(o.out); err != nil {
 				return badInput(fmt.Errorf("sweep --resume: %w", err))
 			}
 		} else if !errors.Is(err, os.ErrNotExist) {
@@ -102,9 +101,9 @@ func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) er
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	bar := o.newProgress(stderr, "sweep "+sw.Grid.Scenario, "points")
-	opt := experiments.SweepOptions{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: bar.Update}
+	opt := sweep.Options{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: bar.Update}
 	if o.out != "" {
-		opt.Checkpoint = func(r *experiments.SweepResult) error {
+		opt.Checkpoint = func(r *sweep.Result) error {
 			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, o.output) })
 		}
 	}
@@ -130,7 +129,7 @@ func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) er
 
 // writeSweepPlots draws the heat maps into dir (created if missing);
 // nothing when dir is "".
-func writeSweepPlots(res *experiments.SweepResult, dir string) error {
+func writeSweepPlots(res *sweep.Result, dir string) error {
 	if dir == "" {
 		return nil
 	}

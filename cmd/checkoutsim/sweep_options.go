@@ -5,22 +5,18 @@ package main
 import (
 	"fmt"
 
-	"github.com/spf13/cobra"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
+	"github.com/spf13/cobra"
 )
-
-// Environment variables that batch engines set in each task of an array:
-// Kubernetes Indexed Jobs and Slurm job arrays. The first one set is used.
-var shardEnvVars = []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"}
 
 // sweepOptions are the arguments and flags of checkoutsim sweep.
 type sweepOptions struct {
 	simOptions
 	scenario string
-	params   []experiments.SweepParam
-	shard    *experiments.Shard // nil: all points
+	params   []sweep.Param
+	shard    *shard.Shard // nil: all points
 	resume   bool
 	plots    string
 
@@ -33,14 +29,7 @@ type sweepOptions struct {
 // the shard index variables.
 func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
 	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
-		envName, envVal := "", ""
-		for _, name := range shardEnvVars {
-			if v := getenv(name); v != "" {
-				envName, envVal = name, v
-				break
-			}
-		}
-		s, err := experiments.ParseShard(o.rawShard, o.shards, envName, envVal)
+		s, err := shard.FromFlags(o.rawShard, o.shards, getenv)
 		if err != nil {
 			return fmt.Errorf("sweep: %w", err)
 		}
@@ -60,7 +49,7 @@ func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) 
 	}
 	o.params = nil
 	for _, raw := range o.rawParams {
-		p, err := experiments.ParseSweepParam(raw)
+		p, err := sweep.ParseParam(raw)
 		if err != nil {
 			return fmt.Errorf("sweep: %w", err)
 		}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
 )
 
 // A tiny grid over one-station: 6 points of 20 simulated seconds.
@@ -107,7 +107,8 @@ func TestSweepMergeBadInputExitsTwo(t *testing.T) {
 		{[]string{"capacity", "one-station", "--slo-p99", "1s"}, "--max-error-rate is required"},
 		{[]string{"capacity", "one-station", "--slo-p99", "fast", "--max-error-rate", "0.01"}, `--slo-p99 "fast"`},
 		{[]string{"capacity", "one-station", "--slo-p99", "-1s", "--max-error-rate", "0.01"}, "--slo-p99"},
-		{[]string{"capacity", "one-station", "--slo-p99", "1s", "--max-error-rate", "5"}, "--max-error-rate 5"},
+		{[]string{"capacity", "one-station", "--slo-p99", "1s", "--max-error-rate", "5"}, `invalid argument "5" for "--max-error-rate" flag: "5" is not a fraction in [0, 1]: for 5 percent write 5%`},
+		{[]string{"capacity", "one-station", "--slo-p99", "1s", "--max-error-rate", "1,5%"}, `"1,5%" is not a fraction`},
 		{[]string{"capacity", "one-station", "--slo-p99", "1s", "--max-error-rate", "0.01", "--tolerance", "0"}, "--tolerance 0"},
 		{[]string{"capacity", "one-station", "--slo-p99", "1s", "--max-error-rate", "0.01", "--strict", "--replications", "1"}, "--strict"},
 		{[]string{"capacity", "one-station", "--slo-p99", "1s", "--max-error-rate", "0.01", "--set", "traffic.multiplier=0"}, "traffic.multiplier"},
@@ -250,7 +251,7 @@ func testSweepInterruptResume(t *testing.T, bin string) {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	}
-	part, rerr := experiments.ReadSweepResult(out)
+	part, rerr := sweep.Read(out)
 	if rerr != nil {
 		t.Fatalf("after Ctrl-C the file is not a valid sweep result: %v", rerr)
 	}

@@ -11,13 +11,12 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/spf13/cobra"
-
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/progress"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
+	"github.com/spf13/cobra"
 )
 
 // tuneOptions are the arguments and flags of checkoutsim tune.
@@ -39,12 +38,14 @@ type tuneOptions struct {
 	plots       string
 	workers     int
 	rawShard    string
+	shards      int
 	resume      bool
 	state       string
 
 	spec  tune.Spec
-	shard *experiments.Shard
-	quiet bool // --quiet: no stage lines
+	shard *shard.Shard
+	args  []string // the command line, recorded in a shard's part file
+	quiet bool     // --quiet: no stage lines
 }
 
 // resolve builds the spec from --spec and the flags (flags add knobs,
@@ -123,18 +124,10 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 	if o.workers < 0 {
 		add(fmt.Errorf("--workers %d: want >= 0 (0: GOMAXPROCS)", o.workers))
 	}
-	// No --shards: a search shards stage by stage (merge between stages),
-	// so it is not one job array and one merge like sweep's (the Slurm
-	// e2e, deploy/slurm/e2e.sh, proves that protocol for --shards commands).
-	if cmd.Flags().Changed("shard") {
-		envName, envVal := "", ""
-		for _, name := range shardEnvVars {
-			if v := getenv(name); v != "" {
-				envName, envVal = name, v
-				break
-			}
-		}
-		s, err := experiments.ParseShard(o.rawShard, 0, envName, envVal)
+	// A search shards stage by stage: one job array and one merge per
+	// stage, the merged state passed back with --state.
+	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
+		s, err := shard.FromFlags(o.rawShard, o.shards, getenv)
 		add(err)
 		o.shard = s
 		if o.out == "" {
@@ -211,9 +204,11 @@ feasible candidate: exit 1, naming the constraint broken most often and the
 closest miss.
 
 --out FILE is rewritten after every run; Ctrl-C and --resume continue. With
---shard i/N a process runs its share of the next stage and writes a part
-file; 'checkoutsim merge' combines the parts (the full answer once every
-stage is done, else a state file to pass back with --state).`,
+--shard i/N (or --shards N, the index from the batch engine) a process runs
+its share of the next stage and writes a part file; 'checkoutsim merge'
+combines the parts (the full answer once every stage is done, else a state
+file to pass back with --state), or names a shard missing from the stage
+and the line that reruns it.`,
 		Example: `  checkoutsim tune payment-slowdown-after --duration 10m \
       --knob payments.client.timeout=log:300ms..3s --knob payments.client.retry.max_attempts=1..4 \
       --knob payments.client.retry.backoff.kind=constant,exponential \
@@ -224,6 +219,7 @@ stage is done, else a state file to pass back with --state).`,
 			if len(args) == 1 {
 				o.scenario = args[0]
 			}
+			o.args = shard.Args("tune", args, cmd.Flags())
 			if err := o.resolve(cmd, getenv); err != nil {
 				return badInput(err)
 			}
@@ -246,7 +242,8 @@ stage is done, else a state file to pass back with --state).`,
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically), rewritten after every run")
 	f.StringVar(&o.plots, "plots", "", "write the Pareto fronts (PNG and SVG) to this directory")
 	f.IntVar(&o.workers, "workers", 0, "runs in parallel (default: GOMAXPROCS); the output does not depend on it")
-	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N of the next stage, "i/N"; "/N" takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
+	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N of the next stage, "i/N"; "/N" or --shards N takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
+	f.IntVar(&o.shards, "shards", 0, "number of shards N, the index coming from --shard i or the environment")
 	f.BoolVar(&o.resume, "resume", false, "keep the runs already in --out (same search) and compute only the missing ones")
 	f.StringVar(&o.state, "state", "", "runs computed so far (a file 'checkoutsim merge' wrote), for the next stage of a sharded search")
 	return cmd
@@ -257,38 +254,20 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 	if err != nil {
 		return badInput(prefixAll("tune", []error{err}))
 	}
-	var prev *tune.Result
-	readState := func(name string) error {
-		r, err := tune.ReadResult(name)
-		if err != nil {
-			return badInput(fmt.Errorf("tune: %w", err))
-		}
-		if prev == nil {
-			prev = r
-			return nil
-		}
-		merged, err := tune.Merge([]string{"state", name}, []*tune.Result{prev, r})
-		if err != nil {
-			return badInput(fmt.Errorf("tune: %w", err))
-		}
-		prev = merged
-		return nil
-	}
+	var states []string // what the run starts from
 	if o.state != "" {
-		if err := readState(o.state); err != nil {
-			return err
-		}
+		states = append(states, o.state)
 	}
-	if o.resume {
-		if _, err := os.Stat(o.out); err == nil {
-			if err := readState(o.out); err != nil {
-				return err
-			}
-		}
+	if _, err := os.Stat(o.out); o.resume && err == nil {
+		states = append(states, o.out)
+	}
+	prev, err := tune.ReadStates(states...)
+	if err != nil {
+		return badInput(fmt.Errorf("tune: %w", err))
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opt := tune.Options{Shard: o.shard, Workers: o.workers, Resume: prev}
+	opt := tune.Options{Shard: o.shard, Args: o.args, Workers: o.workers, Resume: prev}
 	if !o.quiet {
 		opt.Progress = newTuneProgress(stderr, t)
 	}
@@ -371,7 +350,7 @@ func runTuneMerge(o *mergeOptions, stdout io.Writer) error {
 		}
 		parts[i] = p
 	}
-	res, err := tune.Merge(o.parts, parts)
+	res, err := tune.MergeParts(o.parts, parts)
 	if err != nil {
 		return badInput(err)
 	}

@@ -103,7 +103,11 @@ func TestTuneRuns(t *testing.T) {
 }
 
 // Sharded from the command line: each stage's shards, merged, then the
-// next stage from the merged state; the answer is the unsharded one.
+// next stage from the merged state; the answer is the unsharded one. In
+// each stage shard 1 first does not run: merge refuses, naming it and the
+// sbatch line that reruns it (with --state from the second stage on), and
+// that line's command, run as shard.sbatch runs it (index from
+// SLURM_ARRAY_TASK_ID), completes the stage.
 func TestTuneShardsAndMerge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates about 40 short runs")
@@ -111,28 +115,47 @@ func TestTuneShardsAndMerge(t *testing.T) {
 	dir := t.TempDir()
 	spec := tinyTuneSpec(t, "error_rate<=5%")
 	whole := filepath.Join(dir, "whole.json")
-	mustRun := func(args ...string) {
+	runArgs := func(args ...string) (int, string) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		if code := run(args, &stdout, &stderr); code != exitOK {
-			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		return run(args, &stdout, &stderr), stderr.String()
+	}
+	mustRun := func(args ...string) {
+		t.Helper()
+		if code, stderr := runArgs(args...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
 		}
 	}
 	mustRun("tune", "--spec", spec, "-o", "json", "--out", whole)
 	state := ""
 	for stage := range 2 {
-		var parts []string
-		for i := range 2 {
-			part := filepath.Join(dir, fmt.Sprintf("part-%d-%d.json", stage, i))
-			args := []string{"tune", "--spec", spec, "--shard", fmt.Sprintf("%d/2", i), "--out", part}
-			if state != "" {
-				args = append(args, "--state", state)
-			}
-			mustRun(args...)
-			parts = append(parts, part)
+		part := func(i int) string { return filepath.Join(dir, fmt.Sprintf("part-%d-%d.json", stage, i)) }
+		args := []string{"tune", "--spec", spec, "--shard", "0/2", "--out", part(0)}
+		if state != "" {
+			args = append(args, "--state", state)
 		}
-		state = filepath.Join(dir, fmt.Sprintf("state-%d.json", stage))
-		mustRun(append([]string{"merge", "--out", state}, parts...)...)
+		mustRun(args...)
+		next := filepath.Join(dir, fmt.Sprintf("state-%d.json", stage))
+		code, stderr := runArgs("merge", "--out", next, part(0))
+		_, line, _ := strings.Cut(stderr, "\n  sbatch --array=1 deploy/slurm/shard.sbatch ")
+		line, _, _ = strings.Cut(line, "\n")
+		if code != exitBadInput || !strings.Contains(stderr, "shards 1/2: missing or interrupted") || !strings.HasSuffix(line, " --shards 2") {
+			t.Fatalf("stage %d, shard 1 missing: merge exit %d: %s\nwant exit 2 naming shard 1/2 and its sbatch line", stage, code, stderr)
+		}
+		if _, err := os.Stat(next); err == nil {
+			t.Fatalf("stage %d: a refused merge wrote %s", stage, next)
+		}
+		want := "tune --spec " + spec
+		if state != "" {
+			want += " --state " + state
+		}
+		if got := strings.TrimSuffix(line, " --shards 2"); got != want || strings.ContainsAny(line, `'"`) {
+			t.Fatalf("stage %d: the rerun line runs %q, want %q", stage, got, want)
+		}
+		t.Setenv("SLURM_ARRAY_TASK_ID", "1")
+		mustRun(append(strings.Fields(line), "--resume", "--out", part(1))...)
+		mustRun("merge", "--out", next, part(0), part(1))
+		state = next
 	}
 	a, _ := os.ReadFile(whole)
 	b, _ := os.ReadFile(state)

@@ -24,6 +24,13 @@
 #      as printed (with --wait added), merge is run again, and the bytes
 #      must again equal the reference.
 #
+# and for each command in STAGED (tune: it shards stage by stage), the
+# stage loop: one job array and one afterok merge per stage, the merged
+# state passed to the next stage's array with --state, until the merge
+# writes the answer ("complete": true), which must equal the unsharded
+# run's bytes; then the final stage again with task 1 killed, its rerun
+# line (which must carry --state) run as printed, and the same bytes.
+#
 # It prints the set-up time, each job's wall time and each comparison, tears
 # the cluster down whatever happens (trap), and exits non-zero on any
 # mismatch or failure.
@@ -42,16 +49,27 @@ SHARDS=3
 # lands a point or so later, so give each shard about 6 points (of 18
 # here) of a fraction of a second each. `capacity` does not shard (it is a
 # sequential search).
-# tune, sensitivity and robust: add one line each here once they take
-# --shards N and `checkoutsim merge` accepts their parts; the unsharded
-# reference is the same line with `-o json --out FILE`, whose bytes the
-# merge must reproduce. cmd/checkoutsim/deploy_test.go fails while a
-# command with --shards is missing from this list.
+# The unsharded reference is the same line with `-o json --out FILE`,
+# whose bytes the merge must reproduce. cmd/checkoutsim/deploy_test.go
+# fails while a command with --shards is missing from this list or STAGED.
 COMMANDS=(
     "sweep one-station --duration 5m --set warmup=5s --set drain=5s --replications 2 --param traffic.multiplier=0.5,0.6,0.75,0.9,1,1.25 --param services[0].workers_per_instance=7,8,10"
     "sensitivity ${repo}/experiments/uncertainty/testdata/tiny.yaml --trajectories 4 --set duration=20m -o json"
     "robust ${repo}/experiments/uncertainty/testdata/tiny.yaml ${repo}/experiments/uncertainty/testdata/tiny.yaml --samples 12 --set duration=20m -o json"
 )
+
+# Commands that shard stage by stage, each stage's shards needing the
+# merge of the stage before (--state): `tune`'s successive halving. Same
+# rules as COMMANDS. Here 8 candidates x 2 conditions: rung 1 (16 runs of
+# 17 simulated s), rung 2 (8 runs of 25 s), final (30 runs of 40 s, 10 per
+# shard: the kill proof runs there). Unsharded: 12 to 24 s measured on the
+# shared 2-core machine.
+STAGED=(
+    "tune payment-slowdown-after --set duration=40s --set warmup=10s --set drain=10s --set traffic.multiplier=0.5 --knob payments.client.timeout=log:200ms..2s --knob payments.client.retry.max_attempts=1..3 --minimize p99 --constraint error_rate<=5% --condition spike:traffic.multiplier=0.8 --candidates 8 --seed 3"
+)
+# A search has its schedule's rungs plus the final stage; more merges than
+# this without an answer is a failure.
+MAX_STAGES=6
 
 log() { printf '== e2e: %s\n' "$*"; }
 fail() {
@@ -280,7 +298,9 @@ finish() {
     echo "$rc" >"$1.rc"
 }
 
-# succeeded RUN LOG...: finish each job, which must have exited 0.
+# succeeded RUN LOG...: finish each job, which must have exited 0; says
+# when its `sbatch --wait` returned (counted from t; it polls Slurm, every
+# 8 s at most here, so this bounds the job's end from above).
 succeeded() {
     local run=$1 log
     shift
@@ -290,6 +310,7 @@ succeeded() {
             show_logs "$run"
             fail "job $(cut -d';' -f1 "$log.id") ($(basename "$log")) exited $(cat "$log.rc")"
         fi
+        log "$name: job $(cut -d';' -f1 "$log.id") ($(basename "$log")) done, sbatch --wait returned after $(since "$t")"
     done
 }
 
@@ -337,29 +358,15 @@ show_logs() {
     set -f
 }
 
-total_mismatch=0
-
-for line in "${COMMANDS[@]}"; do
-    read -ra args <<<"$line"
-    name=${args[0]}
-    work="$tmp/$name"
-    mkdir -p "$work"
-
-    # 1. The reference: unsharded, in one process.
-    t=$(now)
-    checkoutsim "${args[@]}" -o json --out "$work/reference.json"
-    log "$name: unsharded run in one process: $(since "$t")"
-
-    # 2. The job array, then the merge job depending on it.
-    start_array ok afterok
-    succeeded "$run" "$work/ok-array" "$work/ok-merge"
-    n=$(tasks "$array")
-    [ "$n" = "$SHARDS" ] || fail "$name: the array ran $n tasks, want $SHARDS"
-    log "$name: job array $array ($n tasks) + merge job $merge (afterok): wall time $(since "$t")"
-    compare "sharded on Slurm"
-
-    # 3. One task killed while it runs, the merge submitted after the array
-    #    whatever its outcome (afterany; afterok would never start).
+# kill_rerun: for $args in $work/kill, the job array with task 1 killed
+# after its first point (scancel: SIGTERM, it saves the points it
+# finished) and merges submitted after it: an afterok one must stay
+# pending, an afterany one must refuse, naming shard 1 and the
+# `sbatch --array=1 ...` line that reruns only it; that line is run as
+# printed (with --parsable --wait), then the merge again. Sets rerun (the
+# line); leaves the merge in results/merged.json of $run, the current
+# directory.
+kill_rerun() {
     start_array kill afterany
     # The usual afterok merge, to show it never starts.
     merge_ok=$(sbatch --parsable --dependency=afterok:"$array" deploy/slurm/merge.sbatch | cut -d';' -f1)
@@ -385,7 +392,7 @@ for line in "${COMMANDS[@]}"; do
     # Slurm marks a task it cancelled in the task's log; a task that had
     # already finished has no such line (the part formats differ between
     # commands, so the check is Slurm's, not the part file's).
-    grep -q 'CANCELLED' "results/shard-${array}_1.log" || fail "$name: task 1 finished before scancel reached it; give COMMANDS more work per point"
+    grep -q 'CANCELLED' "results/shard-${array}_1.log" || fail "$name: task 1 finished before scancel reached it; give the command more work per point"
     log "$name: task ${array}_1 was cancelled mid-run; results/part-1.json holds what it finished"
     # merge must refuse, naming shard 1 and the line that reruns only it.
     mergelog="results/merge-$merge.log"
@@ -414,9 +421,80 @@ for line in "${COMMANDS[@]}"; do
     n=$(tasks "$rerun_job")
     [ "$n" = 1 ] || fail "$name: the rerun ran $n tasks, want 1"
     log "$name: rerun of task 1 only (job $rerun_job) + merge job $merge (afterok): wall time $(since "$t")"
+}
+
+# reference COMMAND ARGS...: the unsharded run, in one process, writes
+# $work/reference.json (work is $tmp/COMMAND; name is COMMAND).
+reference() {
+    name=$1
+    work="$tmp/$name"
+    mkdir -p "$work"
+    t=$(now)
+    checkoutsim "$@" -o json --out "$work/reference.json"
+    log "$name: unsharded run in one process: $(since "$t")"
+}
+
+total_mismatch=0
+
+for line in "${COMMANDS[@]}"; do
+    read -ra args <<<"$line"
+    # 1. The reference: unsharded, in one process.
+    reference "${args[@]}"
+
+    # 2. The job array, then the merge job depending on it.
+    start_array ok afterok
+    succeeded "$run" "$work/ok-array" "$work/ok-merge"
+    n=$(tasks "$array")
+    [ "$n" = "$SHARDS" ] || fail "$name: the array ran $n tasks, want $SHARDS"
+    log "$name: job array $array ($n tasks) + merge job $merge (afterok): wall time $(since "$t")"
+    compare "sharded on Slurm"
+
+    # 3. One task killed while it runs, merge refuses, the rerun it prints.
+    kill_rerun
     compare "after the rerun"
     cd "$repo"
 done
 
+for line in "${STAGED[@]}"; do
+    read -ra base <<<"$line"
+    # 1. The reference: unsharded, in one process.
+    reference "${base[@]}"
+
+    # 2. One job array and one afterok merge per stage, each stage's
+    #    array given the merge of the stage before (--state), until the
+    #    merge is the answer.
+    staged_start=$(now)
+    state=""
+    stage=1
+    while :; do
+        args=("${base[@]}")
+        [ -z "$state" ] || args+=(--state "$state")
+        start_array "stage-$stage" afterok
+        succeeded "$run" "$work/stage-$stage-array" "$work/stage-$stage-merge"
+        n=$(tasks "$array")
+        [ "$n" = "$SHARDS" ] || fail "$name: stage $stage: the array ran $n tasks, want $SHARDS"
+        log "$name: stage $stage: job array $array ($n tasks${state:+, --state from stage $((stage - 1))}) + merge job $merge (afterok): wall time $(since "$t")"
+        grep -q '^  "complete": true,$' results/merged.json && break
+        grep -q '^  "complete": false,$' results/merged.json || fail "$name: stage $stage: results/merged.json says neither \"complete\": true nor false"
+        [ "$stage" -lt "$MAX_STAGES" ] || fail "$name: no answer after $MAX_STAGES stages"
+        state="$run/results/merged.json"
+        stage=$((stage + 1))
+    done
+    log "$name: the answer after $stage stages ($stage job arrays + $stage merge jobs): wall time $(since "$staged_start")"
+    compare "after $stage stages sharded on Slurm"
+
+    # 3. The final stage again (from the same state), task 1 killed: the
+    #    rerun line must carry --state, and give the same answer.
+    kill_rerun
+    if [ -n "$state" ]; then
+        case " $rerun " in
+        *" --state $state "*) log "$name: the rerun line carries --state $state" ;;
+        *) fail "$name: the rerun line lacks --state $state: $rerun" ;;
+        esac
+    fi
+    compare "final stage again, after the rerun of task 1"
+    cd "$repo"
+done
+
 [ "$total_mismatch" = 0 ] || fail "merged results differ from the unsharded runs"
-log "all ${#COMMANDS[@]} sharding command(s) match their unsharded runs; total $(since "$setup_start") from set-up"
+log "all $((${#COMMANDS[@]} + ${#STAGED[@]})) sharding command(s) match their unsharded runs; total $(since "$setup_start") from set-up"

@@ -250,7 +250,11 @@ func (a *Result) WriteTable(w io.Writer) error {
 		row := []string{v.Variant, v.Description}
 		for _, c := range v.Changes {
 			ch := fmt.Sprintf("%+.3g", c.Diff)
-			if c.Ratio != nil {
+			if metric.InPoints(c.Metric) {
+				// a rate: in points, as compare's table and the report state it
+				change, ci := c.Text()
+				ch = strings.TrimSpace(change + " " + ci)
+			} else if c.Ratio != nil {
 				ch = fmt.Sprintf("%+.1f%%", 100*(*c.Ratio-1))
 				if c.RatioCI != nil {
 					ch += fmt.Sprintf(" [%+.1f, %+.1f]", 100*(c.RatioCI[0]-1), 100*(c.RatioCI[1]-1))

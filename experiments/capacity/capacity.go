@@ -86,12 +86,22 @@ type Result struct {
 	JudgedOn  string  `json:"judged_on"`
 	Tolerance float64 `json:"tolerance"`
 	// SustainableMultiplier is the largest multiplier found to meet the
-	// SLO; SustainableCheckoutsPerS is the throughput measured there.
+	// SLO (the knee); its 95% interval is a bootstrap over replications
+	// (knee.go), nil with one replication. SustainableOfferedPerS is the
+	// offered load there, with the same interval in checkouts/s.
+	// SustainableCheckoutsPerS is the throughput measured there.
 	SustainableMultiplier      float64         `json:"sustainable_multiplier"`
+	SustainableMultiplierCI    *experiments.CI `json:"sustainable_multiplier_ci95"`
+	SustainableOfferedPerS     float64         `json:"sustainable_offered_checkouts_per_s"`
+	SustainableOfferedPerSCI   *experiments.CI `json:"sustainable_offered_checkouts_per_s_ci95"`
 	SustainableCheckoutsPerS   float64         `json:"sustainable_checkouts_per_s"`
 	SustainableCheckoutsPerSCI *experiments.CI `json:"sustainable_checkouts_per_s_ci95"`
 	// FailingMultiplier is the smallest multiplier found to break it.
 	FailingMultiplier float64 `json:"failing_multiplier"`
+	// Warnings say what makes the answer less trustworthy than it reads
+	// (too few replications, an SLO within noise of the lowest load's
+	// value); the command also prints them on stderr.
+	Warnings []string `json:"warnings"`
 	// Curve holds every multiplier run, sorted by multiplier.
 	Curve []Point `json:"curve"`
 }
@@ -112,6 +122,8 @@ type Point struct {
 	// run in which none completed fails the SLO.
 	Completed int64 `json:"completed"`
 	Pass      bool  `json:"pass"`
+	// reps are the replications' own values, for the knee's interval.
+	reps []replication
 }
 
 // Capacity searches for the largest multiplier of sc's traffic at which
@@ -126,8 +138,27 @@ func Search(ctx context.Context, sc *experiments.Scenario, opt Options) (*Result
 	res := &Result{
 		Scenario: sc.Name, Seed: opt.Seed, Replications: opt.Replications,
 		SLOP99S: opt.SLOP99.Seconds(), MaxErrorRate: opt.MaxErrorRate,
-		JudgedOn: "mean", Tolerance: opt.Tolerance, Curve: []Point{},
+		JudgedOn: "mean", Tolerance: opt.Tolerance, Warnings: []string{}, Curve: []Point{},
 	}
+	err := opt.search(ctx, sc, res)
+	if err != nil && !errors.Is(err, ErrNoLimit) {
+		return res, err
+	}
+	censored := false
+	if err == nil {
+		rate := res.Curve[0].OfferedPerS / res.Curve[0].Multiplier
+		res.SustainableOfferedPerS = rate * res.SustainableMultiplier
+		if res.SustainableMultiplierCI, censored = opt.kneeCI(res.Curve); res.SustainableMultiplierCI != nil {
+			ci := *res.SustainableMultiplierCI
+			res.SustainableOfferedPerSCI = &experiments.CI{rate * ci[0], rate * ci[1]}
+		}
+	}
+	res.Warnings = append(res.Warnings, res.warnings(censored)...)
+	return res, err
+}
+
+// search brackets and bisects, filling res's curve and answer.
+func (opt *Options) search(ctx context.Context, sc *experiments.Scenario, res *Result) error {
 	if opt.Strict {
 		res.JudgedOn = "ci95_upper"
 	}
@@ -153,10 +184,9 @@ func Search(ctx context.Context, sc *experiments.Scenario, opt Options) (*Result
 		p.P99S, p.P99SCI = over(results, metric.LatencyP99)
 		p.ErrorRate, p.ErrorRateCI = over(results, metric.ErrorRate)
 		p.ThroughputPerS, p.ThroughputPerSCI = over(results, metric.Throughput)
-		for _, r := range results {
-			if r.Latency != nil {
-				p.Completed += r.Latency.Count()
-			}
+		p.reps = replicationsOf(results)
+		for _, r := range p.reps {
+			p.Completed += r.completed
 		}
 		p.Pass = opt.holds(&p)
 		res.Curve = append(res.Curve, p)
@@ -175,18 +205,18 @@ func Search(ctx context.Context, sc *experiments.Scenario, opt Options) (*Result
 	m0 := sc.Traffic.Multiplier
 	first, err := try(m0)
 	if err != nil {
-		return res, err
+		return err
 	}
 	var lo, hi Point
 	if first.Pass {
 		lo = first
 		for {
 			if lo.Multiplier >= m0*(1<<12) {
-				return res, fmt.Errorf("capacity: %w: the SLO still holds at multiplier %g (%gx the scenario's)", ErrNoLimit, lo.Multiplier, lo.Multiplier/m0)
+				return fmt.Errorf("capacity: %w: the SLO still holds at multiplier %g (%gx the scenario's)", ErrNoLimit, lo.Multiplier, lo.Multiplier/m0)
 			}
 			p, err := try(2 * lo.Multiplier)
 			if err != nil {
-				return res, err
+				return err
 			}
 			if !p.Pass {
 				hi = p
@@ -198,12 +228,12 @@ func Search(ctx context.Context, sc *experiments.Scenario, opt Options) (*Result
 		hi = first
 		for {
 			if hi.Multiplier <= m0/(1<<20) {
-				return res, fmt.Errorf("capacity: %w: the SLO fails even at multiplier %g: P99 %gs, error rate %g (SLO: P99 <= %gs, errors <= %g)",
+				return fmt.Errorf("capacity: %w: the SLO fails even at multiplier %g: P99 %gs, error rate %g (SLO: P99 <= %gs, errors <= %g)",
 					ErrNoLimit, hi.Multiplier, hi.P99S, hi.ErrorRate, res.SLOP99S, res.MaxErrorRate)
 			}
 			p, err := try(hi.Multiplier / 2)
 			if err != nil {
-				return res, err
+				return err
 			}
 			if p.Pass {
 				lo = p
@@ -216,7 +246,7 @@ func Search(ctx context.Context, sc *experiments.Scenario, opt Options) (*Result
 	for (hi.Multiplier-lo.Multiplier)/lo.Multiplier > opt.Tolerance {
 		p, err := try((lo.Multiplier + hi.Multiplier) / 2)
 		if err != nil {
-			return res, err
+			return err
 		}
 		if p.Pass {
 			lo = p
@@ -226,7 +256,7 @@ func Search(ctx context.Context, sc *experiments.Scenario, opt Options) (*Result
 		res.SustainableMultiplier, res.FailingMultiplier = lo.Multiplier, hi.Multiplier
 	}
 	res.SustainableCheckoutsPerS, res.SustainableCheckoutsPerSCI = lo.ThroughputPerS, lo.ThroughputPerSCI
-	return res, nil
+	return nil
 }
 
 // over is a metric's mean over results and its 95% interval.

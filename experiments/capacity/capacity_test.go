@@ -80,6 +80,20 @@ func TestCapacityMM1Analytic(t *testing.T) {
 			t.Errorf("multiplier %g pass=%v, but the answer is %g", p.Multiplier, p.Pass, found)
 		}
 	}
+	// The knee's 95% interval (bootstrap over the 10 replications) holds
+	// the analytic limit and the bracket, and says the same in offered
+	// checkouts/s (lambda per unit of multiplier).
+	ci := res.SustainableMultiplierCI
+	if ci == nil || !(ci[0] <= mStar && mStar <= ci[1]) || ci[0] > found || ci[1] < res.FailingMultiplier {
+		t.Errorf("knee interval %v: want it to hold m* = %g and the bracket [%g, %g]", ci, mStar, found, res.FailingMultiplier)
+	} else if oc := res.SustainableOfferedPerSCI; oc == nil || math.Abs(oc[0]-lambda*ci[0]) > 1e-9 || math.Abs(oc[1]-lambda*ci[1]) > 1e-9 ||
+		math.Abs(res.SustainableOfferedPerS-lambda*found) > 1e-9 {
+		t.Errorf("offered load %g %v, want lambda times the multiplier %g %v", res.SustainableOfferedPerS, oc, found, ci)
+	}
+	t.Logf("knee %g, 95%% CI %v", found, ci)
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings on a clean search: %q", res.Warnings)
+	}
 	if res.SustainableCheckoutsPerS != at.ThroughputPerS {
 		t.Errorf("sustainable_checkouts_per_s %g is not the throughput at %g (%g)", res.SustainableCheckoutsPerS, found, at.ThroughputPerS)
 	}

@@ -20,6 +20,14 @@ func (r *Result) Write(w io.Writer, format string) error { return output.Write(w
 // WriteJSON writes the result as indented JSON.
 func (r *Result) WriteJSON(w io.Writer) error { return output.WriteJSON(w, r) }
 
+// WriteWarnings writes each warning on a line of its own ("capacity:
+// warning: ..."), for stderr: the JSON holds them too.
+func (r *Result) WriteWarnings(w io.Writer) {
+	for _, s := range r.Warnings {
+		fmt.Fprintf(w, "capacity: warning: %s\n", s)
+	}
+}
+
 // WriteTable writes the answer and the explored curve.
 func (r *Result) WriteTable(w io.Writer) error {
 	return output.Trimmed(w, func(w io.Writer) error {
@@ -29,11 +37,17 @@ func (r *Result) WriteTable(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "Capacity of %s: seed %d, %d replications per multiplier\n", r.Scenario, r.Seed, r.Replications)
 		fmt.Fprintf(w, "SLO: P99 <= %s and error rate <= %s, judged on the %s; tolerance %s\n\n",
-			output.Human(r.SLOP99S, "s"), output.Human(r.MaxErrorRate, "fraction"), judged, output.Human(r.Tolerance, "fraction"))
+			output.HumanLimit(r.SLOP99S, "s"), output.HumanLimit(r.MaxErrorRate, "fraction"), judged, output.Human(r.Tolerance, "fraction"))
+		kneeNote := "95% CI: bootstrap over replications"
+		if r.SustainableMultiplierCI == nil {
+			kneeNote = "no CI: needs 2 or more replications"
+		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "Sustainable multiplier\t%s\t(fails at %s)\n", strconv.FormatFloat(r.SustainableMultiplier, 'g', 6, 64),
-			strconv.FormatFloat(r.FailingMultiplier, 'g', 6, 64))
-		fmt.Fprintf(tw, "Sustainable checkouts/s\t%s\t%s\n", output.Human(r.SustainableCheckoutsPerS, "1/s"),
+		fmt.Fprintf(tw, "Sustainable multiplier\t%s\t%s\tfails at %s; %s\n", multiplier(r.SustainableMultiplier),
+			ciText(r.SustainableMultiplierCI, multiplier), multiplier(r.FailingMultiplier), kneeNote)
+		fmt.Fprintf(tw, "Offered checkouts/s there\t%s\t%s\t\n", output.Human(r.SustainableOfferedPerS, "1/s"),
+			output.HumanCI(r.SustainableOfferedPerS, r.SustainableOfferedPerSCI, "1/s"))
+		fmt.Fprintf(tw, "Sustainable checkouts/s\t%s\t%s\tthroughput measured there\n", output.Human(r.SustainableCheckoutsPerS, "1/s"),
 			output.HumanCI(r.SustainableCheckoutsPerS, r.SustainableCheckoutsPerSCI, "1/s"))
 		if err := tw.Flush(); err != nil {
 			return err
@@ -41,27 +55,50 @@ func (r *Result) WriteTable(w io.Writer) error {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.Join([]string{"Multiplier", "Offered/s", "P99", "P99 95% CI", "Errors", "Errors 95% CI", "Checkouts/s", "SLO"}, "\t"))
+		// With --strict the intervals' upper ends are judged: they get the
+		// digits that tell them from the SLO.
+		p99CI, errCI := output.HumanCI[experiments.CI], output.HumanCI[experiments.CI]
+		if r.JudgedOn == "ci95_upper" {
+			p99CI = func(v float64, ci *experiments.CI, unit string) string {
+				return output.HumanCIVs(v, ci, r.SLOP99S, unit)
+			}
+			errCI = func(v float64, ci *experiments.CI, unit string) string {
+				return output.HumanCIVs(v, ci, r.MaxErrorRate, unit)
+			}
+		}
 		for _, p := range r.Curve {
 			verdict := "fail"
 			if p.Pass {
 				verdict = "pass"
 			}
 			fmt.Fprintln(tw, strings.Join([]string{
-				strconv.FormatFloat(p.Multiplier, 'g', 6, 64), output.Human(p.OfferedPerS, "1/s"),
-				output.Human(p.P99S, "s"), output.HumanCI(p.P99S, p.P99SCI, "s"),
-				output.Human(p.ErrorRate, "fraction"), output.HumanCI(p.ErrorRate, p.ErrorRateCI, "fraction"),
+				multiplier(p.Multiplier), output.Human(p.OfferedPerS, "1/s"),
+				output.HumanVs(p.P99S, r.SLOP99S, "s"), p99CI(p.P99S, p.P99SCI, "s"),
+				output.HumanVs(p.ErrorRate, r.MaxErrorRate, "fraction"), errCI(p.ErrorRate, p.ErrorRateCI, "fraction"),
 				output.Human(p.ThroughputPerS, "1/s"), verdict}, "\t"))
 		}
 		return tw.Flush()
 	})
 }
 
+// multiplier is a multiplier as the table shows it (6 significant digits).
+func multiplier(m float64) string { return strconv.FormatFloat(m, 'g', 6, 64) }
+
+// ciText is "[lo, hi]" with each end formatted by f; "" without an interval.
+func ciText(ci *experiments.CI, f func(float64) string) string {
+	if ci == nil {
+		return ""
+	}
+	return "[" + f(ci[0]) + ", " + f(ci[1]) + "]"
+}
+
 // WriteCSV writes one record per multiplier tried, sorted by multiplier,
-// numbers in full precision; the sustainable point has sustainable=true.
+// numbers in full precision; the sustainable point has sustainable=true
+// and the knee's 95% interval (empty on the other rows).
 func (r *Result) WriteCSV(w io.Writer) error {
 	records := [][]string{{"multiplier", "offered_checkouts_per_s", "p99_s", "p99_s_ci_lo", "p99_s_ci_hi",
 		"error_rate", "error_rate_ci_lo", "error_rate_ci_hi", "throughput_per_s", "throughput_per_s_ci_lo",
-		"throughput_per_s_ci_hi", "completed", "pass", "sustainable"}}
+		"throughput_per_s_ci_hi", "completed", "pass", "sustainable", "sustainable_multiplier_ci_lo", "sustainable_multiplier_ci_hi"}}
 	ci := func(c *experiments.CI) (string, string) {
 		if c == nil {
 			return "", ""
@@ -72,10 +109,14 @@ func (r *Result) WriteCSV(w io.Writer) error {
 		pl, ph := ci(p.P99SCI)
 		el, eh := ci(p.ErrorRateCI)
 		tl, th := ci(p.ThroughputPerSCI)
+		sustainable := p.Multiplier == r.SustainableMultiplier
+		kl, kh := "", ""
+		if sustainable {
+			kl, kh = ci(r.SustainableMultiplierCI)
+		}
 		records = append(records, []string{output.Float(p.Multiplier), output.Float(p.OfferedPerS),
 			output.Float(p.P99S), pl, ph, output.Float(p.ErrorRate), el, eh, output.Float(p.ThroughputPerS), tl, th,
-			strconv.FormatInt(p.Completed, 10), strconv.FormatBool(p.Pass),
-			strconv.FormatBool(p.Multiplier == r.SustainableMultiplier)})
+			strconv.FormatInt(p.Completed, 10), strconv.FormatBool(p.Pass), strconv.FormatBool(sustainable), kl, kh})
 	}
 	return output.WriteCSV(w, records)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 	"github.com/checkoutsim/checkoutsim/experiments/internal/synth"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
@@ -210,7 +211,7 @@ func TestWriteRunPlots(t *testing.T) {
 	dir := t.TempDir()
 	results := []*checkout.Result{synth.Result(0, 12, 1, 10), synth.Result(1, 12, 1.2, 20)}
 	name := `flash <sale> & "co"`
-	if err := WriteRunPlots(dir, name, results); err != nil {
+	if err := WriteRunPlots(dir, name, results, Marks{}); err != nil {
 		t.Fatal(err)
 	}
 	prefix := "flash-sale-co-"
@@ -242,14 +243,14 @@ func TestWriteRunPlots(t *testing.T) {
 }
 
 func TestWriteRunPlotsBadInput(t *testing.T) {
-	if err := WriteRunPlots(t.TempDir(), "x", nil); err == nil {
+	if err := WriteRunPlots(t.TempDir(), "x", nil, Marks{}); err == nil {
 		t.Error("no results: no error")
 	}
-	if err := WriteRunPlots(t.TempDir(), "x", []*checkout.Result{{}}); err == nil || !strings.Contains(err.Error(), "no time series") {
+	if err := WriteRunPlots(t.TempDir(), "x", []*checkout.Result{{}}, Marks{}); err == nil || !strings.Contains(err.Error(), "no time series") {
 		t.Errorf("results without series: error %v, want one about the time series", err)
 	}
 	missing := filepath.Join(t.TempDir(), "missing")
-	if err := WriteRunPlots(missing, "x", []*checkout.Result{synth.Result(0, 6, 1, 0)}); err == nil {
+	if err := WriteRunPlots(missing, "x", []*checkout.Result{synth.Result(0, 6, 1, 0)}, Marks{}); err == nil {
 		t.Error("missing directory: no error")
 	}
 }
@@ -260,11 +261,11 @@ func TestChartsDeterministic(t *testing.T) {
 	render := func() [][]byte {
 		a := []*checkout.Result{synth.Result(0, 12, 1, 10), synth.Result(1, 12, 1.2, 20)}
 		b := []*checkout.Result{synth.Result(0, 12, 0.5, 5)}
-		figs, err := compareFigures("before", "after", a, b, false)
+		figs, err := compareFigures("before", "after", a, b, false, testMarks)
 		if err != nil {
 			t.Fatal(err)
 		}
-		run, err := runFigures("before", a)
+		run, err := runFigures("before", a, testMarks)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,7 +295,7 @@ func TestWriteComparePlots(t *testing.T) {
 	dir := t.TempDir()
 	a := []*checkout.Result{synth.Result(0, 12, 2, 10), synth.Result(1, 12, 2.2, 20)}
 	b := []*checkout.Result{synth.Result(0, 12, 0.5, 10), synth.Result(1, 12, 0.6, 20)}
-	if err := WriteComparePlots(dir, "before", "after", a, b); err != nil {
+	if err := WriteComparePlots(dir, "before", "after", a, b, Marks{}); err != nil {
 		t.Fatal(err)
 	}
 	p := "before-vs-after-"
@@ -310,10 +311,10 @@ func TestWriteComparePlots(t *testing.T) {
 	// own time axis.
 	slow := []*checkout.Result{synth.Result(0, 6, 1, 10)}
 	slow[0].Interval = 20 * sim.Second
-	if err := WriteComparePlots(dir, "ten", "twenty", a, slow); err != nil {
+	if err := WriteComparePlots(dir, "ten", "twenty", a, slow, Marks{}); err != nil {
 		t.Errorf("different sample intervals: %v", err)
 	}
-	if err := WriteComparePlots(dir, "a", "b", a, nil); err == nil {
+	if err := WriteComparePlots(dir, "a", "b", a, nil, Marks{}); err == nil {
 		t.Error("no results for B: no error")
 	}
 }
@@ -377,4 +378,19 @@ func TestWriteCapacityPlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkChart(t, dir, "m-capacity", 1080, 840, "traffic multiplier")
+	// A search result's chart shades the knee's interval; without one
+	// (one replication) there is no such legend entry.
+	res := &capacity.Result{Scenario: "k", SLOP99S: 2, MaxErrorRate: 0.01, Curve: curve[:2],
+		SustainableMultiplierCI: &experiments.CI{1, 1.75}}
+	if err := WriteCapacity(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	checkChart(t, dir, "k-capacity", 1080, 840, "knee, 95% CI")
+	res.Scenario, res.SustainableMultiplierCI = "none", nil
+	if err := WriteCapacity(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	if svg, err := os.ReadFile(filepath.Join(dir, "none-capacity.svg")); err != nil || strings.Contains(svgText(t, "none", svg), "knee") {
+		t.Errorf("a result without an interval shows a knee band (%v)", err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"gonum.org/v1/plot"
 
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
@@ -27,9 +28,11 @@ import (
 //	p99, errors, cache-hit-ratio, lock-wait, payment-attempts
 //	              the series of A and B over simulated minutes, same axes
 //
-// A is drawn in vermillion and B in blue in every chart.
-func WriteComparePlots(dir, nameA, nameB string, a, b []*checkout.Result) error {
-	figs, err := compareFigures(nameA, nameB, a, b, false)
+// A is drawn in vermillion and B in blue in every chart. The series
+// charts mark marks.Events; the p99 chart, the CDF and the tail draw the
+// P99 SLO when marks.SLOP99S is set.
+func WriteComparePlots(dir, nameA, nameB string, a, b []*checkout.Result, marks Marks) error {
+	figs, err := compareFigures(nameA, nameB, a, b, false, marks)
 	if err != nil {
 		return err
 	}
@@ -50,7 +53,7 @@ type compareSignal struct {
 // compareSignals are the time series of WriteComparePlots; the report
 // adds reportSignals.
 var compareSignals = []compareSignal{
-	{file: "p99", title: "P99 checkout latency per interval", quantity: "P99 latency", series: []string{"latency_p99_s"}, latency: true},
+	{file: "p99", title: "P99 checkout latency per interval", quantity: "P99 latency", series: []string{"latency_p99_s"}, latency: true, yr: yRange{slo: true}},
 	{file: "errors", title: "Failed checkouts per second", quantity: "failed checkouts", series: []string{"failed_per_s"}},
 	{file: "cache-hit-ratio", title: "Cache hit ratio per interval", quantity: "hit ratio", series: []string{"cache_hit_ratio"}, yr: yRange{percent: true, minCap: 0.9}},
 	{file: "lock-wait", title: "Mean inventory lock wait per interval", quantity: "lock wait", series: []string{"lock_wait_mean_s"}},
@@ -66,7 +69,7 @@ var reportSignals = []compareSignal{
 // compareFigures builds the CDF and the A-vs-B series charts; with
 // report, also reportSignals, and titles name the chart only (the report
 // names the runs around it).
-func compareFigures(nameA, nameB string, a, b []*checkout.Result, report bool) ([]*figure, error) {
+func compareFigures(nameA, nameB string, a, b []*checkout.Result, report bool, marks Marks) ([]*figure, error) {
 	if len(a) == 0 || len(b) == 0 {
 		return nil, errors.New("plots: a comparison needs results for both runs")
 	}
@@ -75,11 +78,11 @@ func compareFigures(nameA, nameB string, a, b []*checkout.Result, report bool) (
 	if report {
 		suffix = ""
 	}
-	cdf, err := cdfFigure(prefix+"latency-cdf", "Checkout latency distribution"+suffix, nameA, nameB, a, b)
+	cdf, err := cdfFigure(prefix+"latency-cdf", "Checkout latency distribution"+suffix, nameA, nameB, a, b, marks.SLOP99S)
 	if err != nil {
 		return nil, err
 	}
-	tail, err := tailFigure(prefix+"latency-tail", "Checkout latency tail"+suffix, nameA, nameB, a, b)
+	tail, err := tailFigure(prefix+"latency-tail", "Checkout latency tail"+suffix, nameA, nameB, a, b, marks.SLOP99S)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +100,7 @@ func compareFigures(nameA, nameB string, a, b []*checkout.Result, report bool) (
 		}
 		// Each run on its own time axis (the scenarios may sample at
 		// different intervals); A's warm-up is shaded.
-		ax := timeAxis{intervalS: ivA, warmupMin: warmupMinutes(a, len(va), ivA)}
+		ax := timeAxis{intervalS: ivA, warmupMin: warmupMinutes(a, len(va), ivA), marks: marks}
 		f, err := timeChart(prefix+sig.file, sig.title+suffix, sig.quantity, unit, ax, sig.yr, []seriesLine{
 			{label: "A: " + nameA, vals: va, color: colorA, intervalS: ivA},
 			{label: "B: " + nameB, vals: vb, color: colorB, intervalS: ivB},
@@ -140,7 +143,7 @@ func mergedLatency(results []*checkout.Result) *stats.Histogram {
 // cdfFigure overlays the latency CDFs of A and B on a log latency axis,
 // with the P50 and P99 levels marked. The x axis holds log10 of the
 // seconds on a linear scale (see tailFigure for why not plot.LogScale).
-func cdfFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*figure, error) {
+func cdfFigure(file, title, nameA, nameB string, a, b []*checkout.Result, sloP99S float64) (*figure, error) {
 	f := newFigure(file, title, "checkout latency (log scale)", "fraction of clicks answered within")
 	ha, hb := mergedLatency(a), mergedLatency(b)
 	if ha.Count() == 0 && hb.Count() == 0 {
@@ -178,7 +181,14 @@ func cdfFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*figu
 	if !(lo > 0) || !(hi > 0) {
 		return nil, fmt.Errorf("chart %s: no positive latency to draw on a log axis", file)
 	}
+	if sloP99S > 0 {
+		lo, hi = math.Min(lo, sloP99S), math.Max(hi, sloP99S)
+	}
 	lo, hi = decadeFloor(lo), decadeCeil(hi)
+	if err := f.addSLOVertical(sloP99S, 0, 100); err != nil {
+		return nil, err
+	}
+	f.addQuantilePoints(nameA, nameB, ha, hb, func(q float64) float64 { return 100 * q })
 	for _, q := range []struct {
 		level float64
 		label string
@@ -197,6 +207,40 @@ func cdfFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*figu
 	p.Y.Min, p.Y.Max = 0, 100
 	p.Y.Tick.Marker = niceTicks{suffix: "%"}
 	return f, nil
+}
+
+// addSLOVertical draws the P99 SLO as a vertical line from y0 to y1 on a
+// log10-latency x axis, with a legend entry; nothing when sloS is 0.
+func (f *figure) addSLOVertical(sloS, y0, y1 float64) error {
+	if sloS <= 0 {
+		return nil
+	}
+	x := math.Log10(sloS)
+	return f.addLine("SLO: P99 ≤ "+output.Human(sloS, "s"), xy{[]float64{x, x}, []float64{y0, y1}}, sloColor, dashes[3], 1.2)
+}
+
+// addQuantilePoints titles each run's P50, P90, P99 and P99.9 on a
+// log10-latency x axis, y(q) being the quantile's height on the chart.
+func (f *figure) addQuantilePoints(nameA, nameB string, ha, hb *stats.Histogram, y func(q float64) float64) {
+	for i, h := range []*stats.Histogram{ha, hb} {
+		if h.Count() == 0 {
+			continue
+		}
+		name := "A: " + nameA
+		if i == 1 {
+			name = "B: " + nameB
+		}
+		for _, q := range []struct {
+			q     float64
+			label string
+		}{{0.5, "P50"}, {0.9, "P90"}, {0.99, "P99"}, {0.999, "P99.9"}} {
+			v := h.Quantile(q.q)
+			if v > 0 {
+				f.hover.points = append(f.hover.points, hoverPoint{x: math.Log10(v), y: y(q.q), title: name + ": " + q.label + " " + output.Human(v, "s")})
+			}
+		}
+	}
+	f.recordArea()
 }
 
 // decadeFloor and decadeCeil round a positive value down or up to 1, 2 or
@@ -229,7 +273,7 @@ func decadeCeil(v float64) float64 {
 // LogScale places an axis label's glyph box at the arithmetic mean of the
 // axis range, which on a log axis sits near its end and squeezes the plot
 // (seen in v0.17).
-func tailFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*figure, error) {
+func tailFigure(file, title, nameA, nameB string, a, b []*checkout.Result, sloP99S float64) (*figure, error) {
 	const floorExp = -4 // 0.01%
 	f := newFigure(file, title, "checkout latency (log scale)", "clicks slower than that")
 	lo, hi := math.Inf(1), 0.0
@@ -252,7 +296,14 @@ func tailFigure(file, title, nameA, nameB string, a, b []*checkout.Result) (*fig
 	if !(lo > 0) || !(hi > 0) {
 		return nil, fmt.Errorf("chart %s: no latency tail to draw", file)
 	}
+	if sloP99S > 0 {
+		lo, hi = math.Min(lo, sloP99S), math.Max(hi, sloP99S)
+	}
 	lo, hi = decadeFloor(lo), decadeCeil(hi)
+	if err := f.addSLOVertical(sloP99S, floorExp, 0); err != nil {
+		return nil, err
+	}
+	f.addQuantilePoints(nameA, nameB, mergedLatency(a), mergedLatency(b), func(q float64) float64 { return math.Log10(1 - q) })
 	for _, q := range []struct {
 		exp   float64
 		label string

@@ -4,9 +4,12 @@
 // report's page), a sweep's heat maps (WriteSweep, WriteSweepHeatmap) and
 // a capacity search's load curve (WriteCapacity, WriteCapacityPlot). It
 // takes replication results and the result types of experiments, and
-// draws the same bytes for the same input.
+// draws the same bytes for the same input. Time charts mark the
+// scenario's scheduled events and the P99 SLO (Marks, marks.go); the
+// report's inline charts carry hover titles (hover.go).
 //
-// It may import experiments (the result types), experiments/metric and
-// experiments/output, models/checkout and sim/stats; only cmd and
-// experiments/report import it.
+// It may import experiments (the result types and scenarios),
+// experiments/metric and experiments/output, models/checkout, models/cache
+// (the invalidation modes an event is labelled with) and sim/stats; only
+// cmd and experiments/report import it.
 package chart

@@ -111,6 +111,8 @@ type figure struct {
 	// instead of a column beside it (for narrow charts).
 	legendAbove bool
 	items       []legendItem
+	// hover is what the report's hover titles need (hover.go).
+	hover hoverInfo
 }
 
 // legendItem is one legend entry, kept for the legend above the plot.

@@ -20,6 +20,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
@@ -203,14 +204,20 @@ func nominalTicks(names []string) plot.ConstantTicks {
 // the largest passing load marked. The points are drawn in order of load
 // whatever their order in curve.
 func WriteCapacityPlot(dir, name string, curve []capacity.Point, sloP99S, maxErrorRate float64) error {
-	s, err := capacityChart(name, curve, sloP99S, maxErrorRate)
+	return writeCapacityPlot(dir, name, curve, sloP99S, maxErrorRate, nil)
+}
+
+// writeCapacityPlot is WriteCapacityPlot with the knee's 95% interval (in
+// multipliers; nil: none), shaded on both panels.
+func writeCapacityPlot(dir, name string, curve []capacity.Point, sloP99S, maxErrorRate float64, knee *experiments.CI) error {
+	s, err := capacityChart(name, curve, sloP99S, maxErrorRate, knee)
 	if err != nil {
 		return err
 	}
 	return writeFigures(dir, []drawable{s})
 }
 
-func capacityChart(name string, curve []capacity.Point, sloP99S, maxErrorRate float64) (*stack, error) {
+func capacityChart(name string, curve []capacity.Point, sloP99S, maxErrorRate float64, knee *experiments.CI) (*stack, error) {
 	if len(curve) == 0 {
 		return nil, errors.New("capacity plot: empty curve")
 	}
@@ -265,6 +272,16 @@ func capacityChart(name string, curve []capacity.Point, sloP99S, maxErrorRate fl
 		{bottom, errs, 100 * maxErrorRate, "SLO: error rate " + output.Sig(100*maxErrorRate) + "%"},
 	} {
 		f := panel.f
+		if knee != nil { // first, so it is drawn behind the lines
+			x0, x1 := knee[0], knee[1]
+			if useOffered {
+				rate := pts[0].OfferedPerS / pts[0].Multiplier
+				x0, x1 = rate*x0, rate*x1
+			}
+			if err := f.shade(x0, x1, "knee, 95% CI"); err != nil {
+				return nil, err
+			}
+		}
 		if err := f.addLine("explored loads", xy{xs, panel.ys}, gray, nil, 1.2); err != nil {
 			return nil, err
 		}

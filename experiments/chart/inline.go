@@ -35,9 +35,10 @@ type Inline struct {
 
 // CompareInline draws the comparison charts of runs a and b for a page:
 // the latency CDF and tail first (page-wide), then the constraint signals
-// (two to a row), with the legend above each plot.
-func CompareInline(nameA, nameB string, a, b []*checkout.Result) ([]Inline, error) {
-	figs, err := compareFigures(nameA, nameB, a, b, true)
+// (two to a row), with the legend above each plot, the marks, and hover
+// titles (hover.go) on the values, the event markers and the SLO line.
+func CompareInline(nameA, nameB string, a, b []*checkout.Result, marks Marks) ([]Inline, error) {
+	figs, err := compareFigures(nameA, nameB, a, b, true, marks)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +56,7 @@ func CompareInline(nameA, nameB string, a, b []*checkout.Result) ([]Inline, erro
 		if err != nil {
 			return nil, err
 		}
+		svg = withHover(svg, f)
 		out = append(out, Inline{ID: strings.TrimPrefix(f.file, prefix), Title: title, SVG: svg})
 	}
 	return out, nil

@@ -32,10 +32,12 @@ import (
 //	db-pool      database connections in use and requests waiting
 //
 // Every point is the mean over the replications at that sample; the x
-// axis is simulated time in minutes, the warm-up shaded. A chart whose
-// series no result has (breakers without payment providers) is left out.
-func WriteRunPlots(dir string, name string, results []*checkout.Result) error {
-	figs, err := runFigures(name, results)
+// axis is simulated time in minutes, the warm-up shaded, and every chart
+// marks marks.Events; the latency chart draws the P99 SLO when
+// marks.SLOP99S is set. A chart whose series no result has (breakers
+// without payment providers) is left out.
+func WriteRunPlots(dir string, name string, results []*checkout.Result, marks Marks) error {
+	figs, err := runFigures(name, results, marks)
 	if err != nil {
 		return err
 	}
@@ -57,6 +59,7 @@ type seriesLine struct {
 type timeAxis struct {
 	intervalS float64 // sample spacing
 	warmupMin float64 // shaded; 0: none
+	marks     Marks   // the events on every chart; the SLO where yRange.slo
 }
 
 // yRange forces the y axis: the zero value starts it at 0 and lets the
@@ -65,6 +68,7 @@ type yRange struct {
 	percent bool    // a 0..1 fraction drawn as 0-100%: ticks every 10%
 	state   bool    // breaker state: ticks "closed", "half-open", "open"
 	minCap  float64 // with percent: the axis starts at most here (0..1)
+	slo     bool    // a P99 latency: draw the P99 SLO, when known
 }
 
 // timeChart builds a chart of lines over simulated minutes. quantity
@@ -109,6 +113,7 @@ func timeChart(file, title, quantity, unit string, ax timeAxis, yr yRange, lines
 			return nil, err
 		}
 	}
+	f.addEvents(ax.marks.Events) // behind the lines
 	for _, l := range lines {
 		w := l.width
 		if w == 0 {
@@ -118,10 +123,17 @@ func timeChart(file, title, quantity, unit string, ax timeAxis, yr yRange, lines
 		if l.intervalS > 0 {
 			iv = l.intervalS
 		}
-		if err := f.addLine(l.label, xy{minutes(len(l.vals), iv), scaled(l.vals, scale)}, l.color, l.dash, w); err != nil {
+		xs := minutes(len(l.vals), iv)
+		if err := f.addLine(l.label, xy{xs, scaled(l.vals, scale)}, l.color, l.dash, w); err != nil {
 			return nil, err
 		}
+		hu := unit
+		if yr.state {
+			hu = "" // 0 closed, 0.5 half-open, 1 open
+		}
+		f.hover.lines = append(f.hover.lines, hoverLine{label: l.label, xs: xs, vals: l.vals, unit: hu})
 	}
+	f.recordArea()
 	p := f.p
 	p.X.Min, p.X.Max = 0, xMax
 	top := maxAbs(all...) * scale
@@ -142,6 +154,11 @@ func timeChart(file, title, quantity, unit string, ax timeAxis, yr yRange, lines
 			p.Y.Max = 1
 		} else {
 			p.Y.Max = top * 1.05
+		}
+	}
+	if yr.slo && ax.marks.SLOP99S > 0 {
+		if err := f.addSLOLine(ax.marks.SLOP99S, ax.marks.SLOP99S*scale); err != nil {
+			return nil, err
 		}
 	}
 	return f, nil
@@ -177,7 +194,7 @@ func (f *figure) shade(x0, x1 float64, label string) error {
 }
 
 // runFigures builds the charts of one run.
-func runFigures(name string, results []*checkout.Result) ([]*figure, error) {
+func runFigures(name string, results []*checkout.Result, marks Marks) ([]*figure, error) {
 	if len(results) == 0 {
 		return nil, errors.New("plots: no results")
 	}
@@ -186,7 +203,7 @@ func runFigures(name string, results []*checkout.Result) ([]*figure, error) {
 	if !ok || iv <= 0 {
 		return nil, fmt.Errorf("plots %s: the results have no time series", name)
 	}
-	ax := timeAxis{intervalS: iv, warmupMin: warmupMinutes(results, len(lat), iv)}
+	ax := timeAxis{intervalS: iv, warmupMin: warmupMinutes(results, len(lat), iv), marks: marks}
 	prefix := fileSlug(name) + "-"
 	var figs []*figure
 	add := func(f *figure, err error) error {
@@ -204,7 +221,7 @@ func runFigures(name string, results []*checkout.Result) ([]*figure, error) {
 	}
 	specs := []func() (*figure, error){
 		func() (*figure, error) {
-			return timeChart(prefix+"latency", name+": checkout latency percentiles per interval", "latency", "s", ax, yRange{}, []seriesLine{
+			return timeChart(prefix+"latency", name+": checkout latency percentiles per interval", "latency", "s", ax, yRange{slo: true}, []seriesLine{
 				{label: "P99", vals: meanLatencySeries(results, "latency_p99_s"), color: lineColors[1]},
 				{label: "P95", vals: meanLatencySeries(results, "latency_p95_s"), color: lineColors[4]},
 				{label: "P50", vals: meanLatencySeries(results, "latency_p50_s"), color: lineColors[0]},

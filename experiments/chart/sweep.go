@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
 )
 
 // sweepPlotMetrics are the metrics drawn as heat maps, one chart each,
@@ -22,7 +22,7 @@ var sweepPlotMetrics = []*metric.Metric{metric.LatencyP99, metric.ErrorRate, met
 // first parameter runs up the y axis, the second (if any) along the x
 // axis; a point not computed yet is drawn gray. Grids of more than two
 // parameters have no heat map: that is an error.
-func WriteSweep(dir string, r *experiments.SweepResult) error {
+func WriteSweep(dir string, r *sweep.Result) error {
 	g := &r.Grid
 	if len(g.Params) > 2 {
 		return fmt.Errorf("plots: a heat map shows one or two parameters; this sweep has %d (use -o csv and a tool of your own)", len(g.Params))
@@ -52,8 +52,8 @@ func WriteSweep(dir string, r *experiments.SweepResult) error {
 }
 
 // WriteCapacity writes the load curve of the search (P99 and error rate
-// against the offered checkout rate, with the SLO) to dir as
-// <scenario>-capacity.png and .svg.
+// against the offered checkout rate, with the SLO and the knee's 95%
+// interval shaded) to dir as <scenario>-capacity.png and .svg.
 func WriteCapacity(dir string, r *capacity.Result) error {
-	return WriteCapacityPlot(dir, r.Scenario, r.Curve, r.SLOP99S, r.MaxErrorRate)
+	return writeCapacityPlot(dir, r.Scenario, r.Curve, r.SLOP99S, r.MaxErrorRate, r.SustainableMultiplierCI)
 }

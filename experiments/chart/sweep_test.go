@@ -6,18 +6,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/capacity"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/sweep"
 )
 
 // sweep2x2 is a result over a 2x2 grid with the points given computed.
-func sweep2x2(points ...int) *experiments.SweepResult {
-	g := experiments.SweepGrid{Scenario: "one-station",
-		Params: []experiments.SweepParam{{Path: "a", Values: []string{"1", "2"}}, {Path: "b", Values: []string{"x", "y"}}}}
-	r := &experiments.SweepResult{Grid: g, Points: g.Points()}
+func sweep2x2(points ...int) *sweep.Result {
+	g := sweep.Grid{Scenario: "one-station",
+		Params: []sweep.Param{{Path: "a", Values: []string{"1", "2"}}, {Path: "b", Values: []string{"x", "y"}}}}
+	r := &sweep.Result{Grid: g, Points: g.Points()}
 	for _, i := range points {
-		row := experiments.SweepRow{Index: i, Values: g.Point(i)}
+		row := sweep.Row{Index: i, Values: g.Point(i)}
 		row.Metrics.Set(metric.Throughput, float64(i), nil)
 		r.Rows = append(r.Rows, row)
 	}
@@ -42,12 +42,12 @@ func TestWriteSweep(t *testing.T) {
 
 	one := sweep2x2()
 	one.Grid.Params = one.Grid.Params[:1]
-	one.Rows = []experiments.SweepRow{{Index: 1, Values: []string{"2"}}}
+	one.Rows = []sweep.Row{{Index: 1, Values: []string{"2"}}}
 	if err := WriteSweep(t.TempDir(), one); err != nil {
 		t.Errorf("one-parameter grid: %v", err)
 	}
 	three := sweep2x2()
-	three.Grid.Params = append(three.Grid.Params, experiments.SweepParam{Path: "c", Values: []string{"p"}})
+	three.Grid.Params = append(three.Grid.Params, sweep.Param{Path: "c", Values: []string{"p"}})
 	if err := WriteSweep(t.TempDir(), three); err == nil || !strings.Contains(err.Error(), "has 3") {
 		t.Errorf("three-parameter grid: %v, want an error", err)
 	}

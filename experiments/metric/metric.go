@@ -17,6 +17,7 @@ package metric
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -46,6 +47,27 @@ func (d Direction) String() string {
 	return fmt.Sprintf("Direction(%d)", int(d))
 }
 
+// ChangeScale is how a metric's change between two runs is stated.
+type ChangeScale int
+
+const (
+	// Relative: B/A - 1, in percent (latencies, throughput, cost, counts
+	// per count).
+	Relative ChangeScale = iota
+	// Points: B - A in percentage points, for a fraction (error, abandon
+	// and hit ratios): a relative change of a ratio ("+0.194%" of a 93%
+	// hit ratio) reads as if it were the ratio's own change.
+	Points
+)
+
+// InPoints reports whether the registry states the change of the metric
+// named key (a Key, Path or Short) in points; false for a name it does
+// not know.
+func InPoints(key string) bool {
+	m, err := Lookup(key)
+	return err == nil && m.Change == Points
+}
+
 // Unit is a metric's unit as the JSON outputs spell it.
 type Unit string
 
@@ -57,6 +79,46 @@ const (
 	USD       Unit = "USD"
 	Ratio     Unit = "" // dimensionless: a count per count
 )
+
+// Range is the interval of values a quantity of the unit can take: a
+// fraction is in [0, 1]; seconds, rates, dollars and count ratios are
+// never negative. Intervals are clipped to it (Clip): a Student-t interval
+// is symmetric, and near a bound it would otherwise promise values that
+// cannot occur, such as a negative latency.
+func (u Unit) Range() (lo, hi float64) {
+	if u == Fraction {
+		return 0, 1
+	}
+	return 0, math.Inf(1)
+}
+
+// Clip returns ci clipped to the unit's Range (nil stays nil).
+func Clip(ci *[2]float64, u Unit) *[2]float64 {
+	if ci == nil {
+		return nil
+	}
+	lo, hi := u.Range()
+	return &[2]float64{min(max(ci[0], lo), hi), max(min(ci[1], hi), lo)}
+}
+
+// Resolved widens the interval of a histogram quantile whose estimate is
+// mean so that it holds the histogram bucket of the estimate: a reported
+// quantile is a bucket midpoint, so replications whose quantiles share a
+// bucket agree exactly and their interval would have zero width, although
+// the histogram cannot resolve the value more finely than its bucket
+// (stats.BucketOf, at most 1.6% of the value wide). Below 128 ns buckets
+// are single nanoseconds, which the histogram records exactly, so an
+// interval there (a lock wait of 0) is left as it is. nil stays nil.
+func Resolved(mean float64, ci *[2]float64) *[2]float64 {
+	if ci == nil {
+		return nil
+	}
+	lo, hi := stats.BucketOf(mean)
+	if hi-lo <= 1e-9 {
+		return ci
+	}
+	return &[2]float64{min(ci[0], lo), max(ci[1], hi)}
+}
 
 // Metric is one metric of a replication.
 type Metric struct {
@@ -75,9 +137,15 @@ type Metric struct {
 	Axis   string
 	Unit   Unit
 	Better Direction
+	// Change is how a change of the metric between two runs is stated, in
+	// compare's table, the report and its verdict: relative (B/A - 1, the
+	// zero value) or in points.
+	Change ChangeScale
 	// Window is what the metric is counted over: "" is the measured
 	// window (after the warm-up); otherwise it says what and why.
 	Window string
+	// Bucketed marks a quantile of a histogram: its interval is Resolved.
+	Bucketed bool
 	// Value is one replication's value; ok is false when the value is
 	// undefined for it (a ratio with a zero denominator, a percentile of an
 	// empty histogram), and the replication then does not contribute to
@@ -90,25 +158,25 @@ const wholeRun = "whole run, warm-up included: "
 
 // The registry, in the order of sweep's columns.
 var (
-	LatencyP50 = &Metric{Key: "latency_p50_s", Path: "checkout.latency_s.p50", Short: "p50",
+	LatencyP50 = &Metric{Key: checkout.SeriesLatencyP50, Path: "checkout.latency_s.p50", Short: "p50",
 		Label: "P50 latency", Column: "P50", Axis: "P50 latency (s)", Unit: Seconds, Better: LowerIsBetter,
-		Value: Quantile(0.50, latency)}
-	LatencyP95 = &Metric{Key: "latency_p95_s", Path: "checkout.latency_s.p95", Short: "p95",
+		Bucketed: true, Value: Quantile(0.50, latency)}
+	LatencyP95 = &Metric{Key: checkout.SeriesLatencyP95, Path: "checkout.latency_s.p95", Short: "p95",
 		Label: "P95 latency", Column: "P95", Axis: "P95 latency (s)", Unit: Seconds, Better: LowerIsBetter,
-		Value: Quantile(0.95, latency)}
-	LatencyP99 = &Metric{Key: "latency_p99_s", Path: "checkout.latency_s.p99", Short: "p99",
+		Bucketed: true, Value: Quantile(0.95, latency)}
+	LatencyP99 = &Metric{Key: checkout.SeriesLatencyP99, Path: "checkout.latency_s.p99", Short: "p99",
 		Label: "P99 latency", Column: "P99", Axis: "P99 latency (s)", Unit: Seconds, Better: LowerIsBetter,
-		Value: Quantile(0.99, latency)}
+		Bucketed: true, Value: Quantile(0.99, latency)}
 	LatencyMean = &Metric{Key: "latency_mean_s", Path: "checkout.latency_s.mean", Short: "mean",
 		Label: "Mean latency", Column: "Mean", Axis: "Mean latency (s)", Unit: Seconds, Better: LowerIsBetter,
 		Value: Mean(latency)}
 	ErrorRate = &Metric{Key: "error_rate", Path: "checkout.error_rate", Short: "errors",
-		Label: "Error rate", Column: "Errors", Axis: "Error rate (fraction of checkouts)", Unit: Fraction, Better: LowerIsBetter,
+		Label: "Error rate", Column: "Errors", Axis: "Error rate (fraction of checkouts)", Unit: Fraction, Better: LowerIsBetter, Change: Points,
 		Value: func(r *checkout.Result) (float64, bool) {
 			return Div(float64(r.Checkout.Failed), float64(r.Checkout.Attempts))
 		}}
 	AbandonRate = &Metric{Key: "abandon_rate", Path: "checkout.abandon_rate", Short: "abandoned",
-		Label: "Abandon rate", Column: "Abandoned", Axis: "Abandon rate (fraction of checkouts)", Unit: Fraction, Better: LowerIsBetter,
+		Label: "Abandon rate", Column: "Abandoned", Axis: "Abandon rate (fraction of checkouts)", Unit: Fraction, Better: LowerIsBetter, Change: Points,
 		Value: func(r *checkout.Result) (float64, bool) {
 			return Div(float64(r.Checkout.Abandoned), float64(r.Checkout.Attempts))
 		}}
@@ -123,10 +191,10 @@ var (
 		Value:  func(r *checkout.Result) (float64, bool) { return r.CostUSD, true }}
 	LockWaitP99 = &Metric{Key: "lock_wait_p99_s", Path: "signals.lock_wait_s.p99", Short: "lock_wait_p99",
 		Label: "Lock wait P99", Column: "Lock wait P99", Axis: "Lock wait P99 (s)", Unit: Seconds, Better: LowerIsBetter,
-		Window: wholeRun + "the inventory's lock-wait histogram records every wait from time 0",
-		Value:  Quantile(0.99, func(r *checkout.Result) *stats.Histogram { return r.Signals.LockWait })}
-	CacheHitRatio = &Metric{Key: "cache_hit_ratio", Path: "signals.cache_hit_ratio", Short: "hit_ratio",
-		Label: "Cache hit ratio", Column: "Cache hits", Axis: "Cache hit ratio (fraction of reads)", Unit: Fraction, Better: HigherIsBetter,
+		Window: wholeRun + "the inventory's lock-wait histogram records every wait from time 0", Bucketed: true,
+		Value: Quantile(0.99, func(r *checkout.Result) *stats.Histogram { return r.Signals.LockWait })}
+	CacheHitRatio = &Metric{Key: checkout.SeriesCacheHitRatio, Path: "signals.cache_hit_ratio", Short: "hit_ratio",
+		Label: "Cache hit ratio", Column: "Cache hits", Axis: "Cache hit ratio (fraction of reads)", Unit: Fraction, Better: HigherIsBetter, Change: Points,
 		Window: wholeRun + "hits and misses are counted from time 0, so a TTL/Zipf run's ratio is the analytic one over all its reads",
 		Value: func(r *checkout.Result) (float64, bool) {
 			s := &r.Signals
@@ -154,6 +222,11 @@ var all = []*Metric{LatencyP50, LatencyP95, LatencyP99, LatencyMean, ErrorRate, 
 // headline is compare's metrics, in table order.
 var headline = []*Metric{LatencyP50, LatencyP95, LatencyP99, LatencyMean, ErrorRate, Throughput, Cost,
 	LockWaitP99, CacheHitRatio, PaymentAttemptsPerPayment, DBQueriesPerCheckout}
+
+// Field is m's field name in its run-JSON object: the last part of Path
+// ("error_rate" for "checkout.error_rate"). The run summary writes its
+// registry fields under it, so the name is spelled once, here.
+func (m *Metric) Field() string { return m.Path[strings.LastIndexByte(m.Path, '.')+1:] }
 
 // All returns every metric of the registry, in sweep's column order. The
 // slice is a copy; the metrics are shared and must not be modified.
@@ -212,19 +285,26 @@ func Lookup(name string) (*Metric, error) {
 }
 
 // Over is the metric's mean over the replications that define it (0 when
-// none does) and its 95% Student-t interval (nil with fewer than two).
+// none does) and its 95% Student-t interval (nil with fewer than two),
+// clipped to the metric's unit's Range and, for a histogram quantile,
+// Resolved.
 func Over(results []*checkout.Result, m *Metric) (mean float64, ci95 *[2]float64) {
-	return OverFunc(results, m.Value)
+	mean, ci95 = OverFunc(results, m.Unit, m.Value)
+	if m.Bucketed {
+		ci95 = Clip(Resolved(mean, ci95), m.Unit)
+	}
+	return mean, ci95
 }
 
-// OverFunc is Over for any per-replication value, such as one cohort's or
-// one step's.
-func OverFunc(results []*checkout.Result, value func(r *checkout.Result) (float64, bool)) (mean float64, ci95 *[2]float64) {
+// OverFunc is Over for any per-replication value of unit u, such as one
+// cohort's or one step's: the interval is clipped to u's Range.
+func OverFunc(results []*checkout.Result, u Unit, value func(r *checkout.Result) (float64, bool)) (mean float64, ci95 *[2]float64) {
 	var e Estimate
 	for _, r := range results {
 		e.Add(value(r))
 	}
-	return e.Result()
+	mean, ci95 = e.Result()
+	return mean, Clip(ci95, u)
 }
 
 // Estimate accumulates one metric's per-replication values.

@@ -23,6 +23,11 @@ func TestRegistryEntries(t *testing.T) {
 		if !slices.Contains([]Unit{Seconds, Fraction, PerSecond, USD, Ratio}, m.Unit) {
 			t.Errorf("%s: unit %q", m.Key, m.Unit)
 		}
+		// One unit per metric's change: a fraction changes in points,
+		// anything else relatively.
+		if want := m.Unit == Fraction; (m.Change == Points) != want || InPoints(m.Key) != want || InPoints(m.Short) != want {
+			t.Errorf("%s (unit %q): change in points %v, InPoints %v, want %v", m.Key, m.Unit, m.Change == Points, InPoints(m.Key), want)
+		}
 		if m.Window != "" && !strings.Contains(m.Window, "warm-up") {
 			t.Errorf("%s: window %q does not say how it treats the warm-up", m.Key, m.Window)
 		}
@@ -102,10 +107,79 @@ func TestOver(t *testing.T) {
 			t.Errorf("%s: interval %v does not hold the mean %g", tc.name, *ci, mean)
 		}
 	}
-	// Two values 0.1 and 0.3: mean 0.2, s = 0.1414, t(0.975, 1) = 12.706.
-	_, ci := Over([]*checkout.Result{res(1, 10), res(3, 10)}, ErrorRate)
-	if half := (ci[1] - ci[0]) / 2; math.Abs(half-12.706*0.1414214/math.Sqrt2) > 1e-3 {
+	// Two values 0.1 and 0.3: mean 0.2, s = 0.1414, t(0.975, 1) = 12.706:
+	// the Student-t interval is 0.2 -/+ 1.2706, and Over clips it to an
+	// error rate's range [0, 1].
+	var e Estimate
+	e.Add(0.1, true)
+	e.Add(0.3, true)
+	_, raw := e.Result()
+	if half := (raw[1] - raw[0]) / 2; math.Abs(half-12.706*0.1414214/math.Sqrt2) > 1e-3 {
 		t.Errorf("half-width %g, want 1.2706", half)
+	}
+	if _, ci := Over([]*checkout.Result{res(1, 10), res(3, 10)}, ErrorRate); ci == nil || *ci != [2]float64{0, 1} {
+		t.Errorf("Over's interval %v, want the t interval clipped to [0, 1]", ci)
+	}
+}
+
+// Intervals stay in their unit's range, and a quantile's interval is never
+// narrower than the histogram bucket of its estimate.
+func TestClipAndResolved(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		unit Unit
+		in   [2]float64
+		want [2]float64
+	}{
+		{Seconds, [2]float64{-0.471, 4.54}, [2]float64{0, 4.54}},
+		{Fraction, [2]float64{-0.000103, 0.000376}, [2]float64{0, 0.000376}},
+		{Fraction, [2]float64{0.79, 1.02}, [2]float64{0.79, 1}},
+		{Fraction, [2]float64{1.2, 1.3}, [2]float64{1, 1}}, // wholly outside: pinned to the bound
+		{PerSecond, [2]float64{12, 13}, [2]float64{12, 13}},
+		{USD, [2]float64{-inf, inf}, [2]float64{0, inf}},
+		{Ratio, [2]float64{-1, 2}, [2]float64{0, 2}},
+	} {
+		if got := Clip(&tc.in, tc.unit); *got != tc.want {
+			t.Errorf("Clip(%v, %q) = %v, want %v", tc.in, tc.unit, *got, tc.want)
+		}
+	}
+	if Clip(nil, Seconds) != nil || Resolved(1, nil) != nil {
+		t.Error("a missing interval must stay missing")
+	}
+	// p95 4.66 s in every replication: [4.66, 4.66] becomes the bucket
+	// holding 4.66 s, 2^32 ns / 64 = 67 ms wide.
+	got := Resolved(4.66, &[2]float64{4.66, 4.66})
+	if !(got[0] < 4.66 && got[1] > 4.66) || math.Abs(got[1]-got[0]-0.0671) > 1e-3 {
+		t.Errorf("Resolved(4.66, [4.66, 4.66]) = %v, want the 67 ms bucket around it", *got)
+	}
+	// A quantile of 0 (no lock waits) is exact: no widening.
+	if got := Resolved(0, &[2]float64{0, 0}); *got != [2]float64{0, 0} {
+		t.Errorf("Resolved(0, [0, 0]) = %v", *got)
+	}
+	// A wide interval is left alone.
+	if got := Resolved(4.66, &[2]float64{4, 5}); *got != [2]float64{4, 5} {
+		t.Errorf("Resolved(4.66, [4, 5]) = %v", *got)
+	}
+}
+
+// Over resolves the registry's histogram quantiles, not other metrics.
+func TestOverResolvesQuantiles(t *testing.T) {
+	rep := func() *checkout.Result {
+		r := &checkout.Result{Latency: new(stats.Histogram)}
+		for i := 0; i < 1000; i++ {
+			r.Latency.Record(int64(4.66e9))
+		}
+		return r
+	}
+	results := []*checkout.Result{rep(), rep(), rep()}
+	for _, tc := range []struct {
+		m        *Metric
+		wantWide bool
+	}{{LatencyP95, true}, {LatencyP99, true}, {LatencyMean, false}} {
+		mean, ci := Over(results, tc.m)
+		if ci == nil || (ci[1] > ci[0]) != tc.wantWide || !(ci[0] <= mean && mean <= ci[1]) {
+			t.Errorf("%s: %g %v, want a non-degenerate interval: %v", tc.m.Key, mean, ci, tc.wantWide)
+		}
 	}
 }
 

@@ -32,11 +32,16 @@ func (o *Object) Add(key string, v any) {
 	if o.err != nil {
 		return
 	}
-	val, err := json.Marshal(v)
-	if err != nil {
+	// Without HTML escaping, as WriteJSON: an object nested in a value
+	// that WriteJSON writes keeps "->" in layer names as it is.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		o.err = fmt.Errorf("%s: %w", key, err)
 		return
 	}
+	val := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	k, _ := json.Marshal(key)
 	if o.buf.Len() == 0 {
 		o.buf.WriteByte('{')

@@ -106,3 +106,64 @@ func TestTrimmedTable(t *testing.T) {
 		t.Errorf("table %q, %v; want %q", b.String(), err, want)
 	}
 }
+
+// A value next to its limit gets the digits that tell them apart, so a
+// pass/fail verdict never reads as a contradiction.
+func TestHumanVs(t *testing.T) {
+	for _, tc := range []struct {
+		v, limit float64
+		unit     string
+		want     string
+	}{
+		{1.5034, 1.5, "s", "1.503 s"},  // fails, and shows it
+		{1.4996, 1.5, "s", "1.4996 s"}, // passes, and shows it
+		{1.5, 1.5, "s", "1.50 s"},      // equal: no extra digits
+		{1.2, 1.5, "s", "1.20 s"},      // far: as Human
+		{0.9996, 1, "s", "999.6 ms"},   // in the value's own scale
+		{0.010004, 0.01, "fraction", "1.0004%"},
+		{0.0101, 0.01, "fraction", "1.01%"},
+		{0.0099996, 0.01, "fraction", "0.99996%"}, // just under a power of ten
+		{1.5 + 1e-12, 1.5, "s", "1.50000000 s"},   // at most 9 digits
+	} {
+		if got := HumanVs(tc.v, tc.limit, tc.unit); got != tc.want {
+			t.Errorf("HumanVs(%v, %v, %q) = %q, want %q", tc.v, tc.limit, tc.unit, got, tc.want)
+		}
+	}
+}
+
+// --strict judges the interval's upper end, which then gets the digits.
+func TestHumanCIVs(t *testing.T) {
+	for _, tc := range []struct {
+		v     float64
+		ci    *[2]float64
+		limit float64
+		unit  string
+		want  string
+	}{
+		{1.45, &[2]float64{1.40, 1.5004}, 1.5, "s", "[1.40, 1.5004] s"},
+		{1.45, &[2]float64{1.40, 1.4999}, 1.5, "s", "[1.40, 1.4999] s"},
+		{1.45, &[2]float64{1.40, 1.60}, 1.5, "s", "[1.40, 1.60] s"},
+		{0.9, &[2]float64{0.8, 1.0004}, 1, "s", "[800, 1000.4] ms"}, // in the estimate's scale
+		{0.009, &[2]float64{0.008, 0.0100003}, 0.01, "fraction", "[0.800, 1.00003]%"},
+		{0.5, nil, 1, "s", ""},
+	} {
+		if got := HumanCIVs(tc.v, tc.ci, tc.limit, tc.unit); got != tc.want {
+			t.Errorf("HumanCIVs(%v, %v, %v, %q) = %q, want %q", tc.v, tc.ci, tc.limit, tc.unit, got, tc.want)
+		}
+	}
+}
+
+func TestHumanLimit(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{1.5, "s", "1.50 s"}, {1.2345, "s", "1.2345 s"}, {0.8, "s", "800 ms"}, {0.01, "fraction", "1.00%"},
+		{0.0125, "fraction", "1.25%"}, {0.01234, "fraction", "1.234%"}, {0.35, "s", "350 ms"},
+	} {
+		if got := HumanLimit(tc.v, tc.unit); got != tc.want {
+			t.Errorf("HumanLimit(%v, %q) = %q, want %q", tc.v, tc.unit, got, tc.want)
+		}
+	}
+}

@@ -10,16 +10,19 @@ package report
 import (
 	"bytes"
 	"context"
+	stdhtml "html"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/chart"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
@@ -85,9 +88,11 @@ func TestReportInChromium(t *testing.T) {
 		t.Fatalf("the console detector missed a deliberate console.error; chromium log:\n%s", log)
 	}
 
-	// A tiny real run of two scenarios.
+	// A tiny real run of two scenarios; A's provider slow episode is moved
+	// into the minute, so the charts mark it.
 	sets := []string{"duration=1m", "warmup=10s"}
-	a, err := experiments.LoadScenario("retry-storm", sets)
+	setsA := append(slices.Clone(sets), "payments.providers[0].episodes[0].start=20s", "payments.providers[0].episodes[0].end=40s")
+	a, err := experiments.LoadScenario("retry-storm", setsA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,10 +112,15 @@ func TestReportInChromium(t *testing.T) {
 	ya, _ := experiments.BuiltinYAML("retry-storm")
 	yb, _ := experiments.BuiltinYAML("baseline")
 	var html bytes.Buffer
-	if err := Write(&html, Input{Seed: seed,
-		A: Run{Scenario: a, YAML: string(ya), Sets: sets, Results: ra},
+	in := Input{Seed: seed, SLOP99S: 1,
+		A: Run{Scenario: a, YAML: string(ya), Sets: setsA, Results: ra},
 		B: Run{Scenario: b, YAML: string(yb), Sets: sets, Results: rb},
-	}); err != nil {
+	}
+	if err := Write(&html, in); err != nil {
+		t.Fatal(err)
+	}
+	built, err := buildReport(in)
+	if err != nil {
 		t.Fatal(err)
 	}
 	page := filepath.Join(dir, "report.html")
@@ -160,6 +170,35 @@ func TestReportInChromium(t *testing.T) {
 	}
 	if n := strings.Count(dom, "<svg"); n != 9 {
 		t.Errorf("rendered DOM has %d charts, want 9", n)
+	}
+	// The written verdict, every sentence of it, heads the summary.
+	if len(built.Verdict.Lines) == 0 || !strings.Contains(dom, `id="verdict"`) {
+		t.Errorf("rendered DOM has no verdict (lines %q)", built.Verdict.Lines)
+	}
+	for _, l := range built.Verdict.Lines {
+		if !strings.Contains(dom, stdhtml.EscapeString(l)) {
+			t.Errorf("rendered DOM lacks the verdict's %q", l)
+		}
+	}
+	// The event marker (A's slow episode, drawn on each of the 7 signal
+	// charts), its hover title, the SLO line (P99 chart, CDF and tail)
+	// and hover values at the samples.
+	evs := chart.ScenarioMarks(1, a, b).Events
+	if len(evs) != 1 || !strings.HasPrefix(evs[0].Label, "A: ") {
+		t.Fatalf("events %+v, want A's slow episode only", evs)
+	}
+	label := stdhtml.EscapeString(evs[0].Label)
+	if n := strings.Count(dom, ">"+label+"</text>"); n != 7 {
+		t.Errorf("rendered DOM draws the event label %q on %d charts, want 7", label, n)
+	}
+	if !strings.Contains(dom, "<title>"+label+" from 0:20 to 0:40 min</title>") {
+		t.Errorf("rendered DOM lacks the event's hover title")
+	}
+	if n := strings.Count(dom, "SLO: P99 ≤ 1.00 s</text>"); n != 3 {
+		t.Errorf("rendered DOM shows the SLO's legend on %d charts, want 3 (P99, CDF, tail)", n)
+	}
+	if n := strings.Count(dom, "<title>at "); n < 7*6 {
+		t.Errorf("rendered DOM has %d sample hover titles, want at least 6 per signal chart", n)
 	}
 	if t.Failed() {
 		t.Logf("report kept at %s (seed %d, %d replications, sets %v)", page, seed, reps, sets)

@@ -35,8 +35,8 @@ var captions = map[string]string{
 
 // addCharts adds the comparison charts as inline SVG: the latency CDF
 // and tail first, then the signals.
-func (r *report) addCharts(ra, rb []*checkout.Result) error {
-	charts, err := chart.CompareInline(r.NameA, r.NameB, ra, rb)
+func (r *report) addCharts(ra, rb []*checkout.Result, marks chart.Marks) error {
+	charts, err := chart.CompareInline(r.NameA, r.NameB, ra, rb, marks)
 	if err != nil {
 		return err
 	}

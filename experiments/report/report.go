@@ -56,6 +56,14 @@ type Input struct {
 	// Tune, when set, adds the section "Tuned settings" (a saved
 	// `checkoutsim tune -o json` result, on any scenario).
 	Tune *tune.Result
+	// SLOP99S is the checkout P99 SLO in seconds (0: none known): drawn on
+	// the latency charts and judged in the verdict.
+	SLOP99S float64
+	// Bottleneck is each run's one-line bottleneck verdict (A, B), added
+	// to the written verdict when set. It is the hook for
+	// experiments/bottleneck (branch svc): the report's caller, or
+	// buildReport once that package is merged, fills it.
+	Bottleneck [2]string
 }
 
 // Run is one side of the comparison.
@@ -67,6 +75,25 @@ type Run struct {
 	// Sets are the --set overrides applied on top of YAML.
 	Sets    []string
 	Results []*checkout.Result
+}
+
+// NewRun is one side of a report: the scenario, its source text (read
+// from ref, the file or the built-in's name it was loaded from), the
+// overrides and the results.
+func NewRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) Run {
+	return Run{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
+}
+
+// scenarioSource is the YAML text of a scenario reference (the file or the
+// built-in, told apart as experiments.LoadScenario does). An unreadable
+// source gives a note instead of failing the report: the scenario itself
+// has already been loaded.
+func scenarioSource(ref string) string {
+	data, err := experiments.ScenarioSource(ref)
+	if err != nil {
+		return "# " + err.Error()
+	}
+	return string(data)
 }
 
 // AblationRow is one variant of an ablation study: a group of fixes
@@ -121,31 +148,49 @@ func lower(c *experiments.Change) bool {
 
 // report is the computed content of the report, ready for the template.
 type report struct {
-	Title            string
-	NameA, NameB     string
-	DescA, DescB     string
-	Seed             uint64
-	Replications     int
-	DurationMin      string
-	MeasuredMin      string
-	CI               bool // at least two replication pairs
-	Headlines        []headline
-	Table            []tableRow
-	Percentiles      []percentileRow
-	Charts           []reportChart
-	CDF, Tail        *reportChart
-	AttrA, AttrB     attribution
-	AttrRows         []attrRow
-	AblationCols     []string
-	Ablation         []ablationRow
-	Cohorts          []cohortRow
-	Regressions      []string
-	YAMLA, YAMLB     string
-	SetsA, SetsB     []string
-	FontFace         string // CSS @font-face of the charts' font
-	NoCohortsMessage string
-	Robust           *robustSection
-	Tune             *tuneSection
+	Title        string
+	NameA, NameB string
+	DescA, DescB string
+	Seed         uint64
+	Replications int
+	DurationMin  string
+	MeasuredMin  string
+	CI           bool // at least two replication pairs
+	Headlines    []headline
+	Table        []tableRow
+	Percentiles  []percentileRow
+	Charts       []reportChart
+	CDF, Tail    *reportChart
+	AttrA, AttrB attribution
+	AttrRows     []attrRow
+	AblationCols []string
+	Ablation     []ablationRow
+	Cohorts      []cohortRow
+	Regressions  []string
+	YAMLA, YAMLB string
+	SetsA, SetsB []string
+	FontFace     string // CSS @font-face of the charts' font
+	Robust       *robustSection
+	Tune         *tuneSection
+	Verdict      verdict
+	SLO          string // the P99 SLO drawn on the charts ("" for none)
+	// Sections are the IDs of the numbered sections present, in order;
+	// an empty section (no ablation run, no cohorts) is left out.
+	Sections []string
+	// CaseStudy: a scenario cites docs/case-study.md; the page links it.
+	CaseStudy bool
+}
+
+// caseStudyDoc is the case study's summary in the repository.
+const caseStudyDoc = "docs/case-study.md"
+
+// Num is the number of the section with the given ID ("5."), from the
+// sections present; "" for one that is not numbered.
+func (r *report) Num(id string) string {
+	if i := slices.Index(r.Sections, id); i >= 0 {
+		return fmt.Sprintf("%d.", i+1)
+	}
+	return ""
 }
 
 // headline is one big number of the summary.
@@ -266,13 +311,27 @@ func buildReport(in Input) (*report, error) {
 		}
 	}
 	r.Percentiles = percentileRows(cs.A.Checkout.Latency, cs.B.Checkout.Latency)
-	if err := r.addCharts(ra, rb); err != nil {
+	if err := r.addCharts(ra, rb, chart.ScenarioMarks(in.SLOP99S, a, b)); err != nil {
 		return nil, err
 	}
 	r.addAttribution(cs.A.Attribution, cs.B.Attribution)
 	r.addAblation(in.Ablation)
 	r.addCohorts(ra, rb)
 	r.Robust, r.Tune = newRobustSection(in.Robust), newTuneSection(in.Tune)
+	r.Verdict = newVerdict(b.Name, changes, in.SLOP99S, in.Bottleneck)
+	if in.SLOP99S > 0 {
+		r.SLO = output.Human(in.SLOP99S, "s")
+	}
+	r.Sections = []string{"before-after", "latency", "signals", "attribution"}
+	for _, s := range []struct {
+		id      string
+		present bool
+	}{{"ablation", len(r.Ablation) > 0}, {"cohorts", len(r.Cohorts) > 0}, {"robust", r.Robust != nil}, {"tune", r.Tune != nil}, {"parameters", true}} {
+		if s.present {
+			r.Sections = append(r.Sections, s.id)
+		}
+	}
+	r.CaseStudy = strings.Contains(in.A.YAML+in.B.YAML, caseStudyDoc)
 	face, err := chart.FontFace()
 	if err != nil {
 		return nil, err
@@ -283,10 +342,15 @@ func buildReport(in Input) (*report, error) {
 
 // judge tells whether a change is an improvement or a regression: only
 // when its interval excludes "no change" (ratio 1, difference 0), or,
-// without an interval, when the estimate moved at all.
+// without an interval, when the estimate moved at all. A change stated in
+// points is judged on its difference.
 func judge(c *experiments.Change) (good, bad bool) {
 	var up, down bool
 	switch {
+	case metric.InPoints(c.Metric) && c.DiffCI != nil:
+		up, down = c.DiffCI[0] > 0, c.DiffCI[1] < 0
+	case metric.InPoints(c.Metric):
+		up, down = c.Diff > 0, c.Diff < 0
 	case c.Ratio != nil && c.RatioCI != nil:
 		up, down = c.RatioCI[0] > 1, c.RatioCI[1] < 1
 	case c.Ratio != nil:
@@ -339,17 +403,16 @@ func changePhrase(c *experiments.Change) (phrase, ci string) {
 		}
 		return phrase, ci
 	}
-	if c.Unit == "fraction" && !lower(c) {
-		// A ratio such as the cache hit ratio: its change in percentage
-		// points reads better than a ratio of ratios.
-		pts := func(d float64) string { return output.Signed(psig(100*d)) + " pts" }
+	if metric.InPoints(c.Metric) {
+		// A ratio such as the error rate or the cache hit ratio: the
+		// registry states its change in points, as compare's table does
+		// (Change.Text), not as a ratio of ratios.
 		if c.Diff == 0 {
-			phrase = "no change"
-		} else {
-			phrase = pts(c.Diff)
+			return "no change", ""
 		}
-		if c.DiffCI != nil {
-			ci = "95% CI " + pts(c.DiffCI[0]) + " to " + pts(c.DiffCI[1])
+		phrase, ci = c.Text()
+		if ci != "" {
+			ci = "95% CI " + ci
 		}
 		return phrase, ci
 	}
@@ -542,8 +605,7 @@ func (r *report) addCohorts(ra, rb []*checkout.Result) {
 		}
 	}
 	if len(names) == 0 {
-		r.NoCohortsMessage = "The scenarios define no cohorts."
-		return
+		return // no cohorts: the section is left out
 	}
 	for _, name := range names {
 		find := func(res *checkout.Result) *checkout.CohortResult {

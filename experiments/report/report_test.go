@@ -32,9 +32,13 @@ func TestChangePhrase(t *testing.T) {
 			"4.00× faster", "95% CI 3.20× – 5.00×", true, false, true},
 		{"slower", experiments.Change{Metric: "latency_p99_s", Unit: "s", Pairs: 5, Ratio: ptr(2), RatioCI: &experiments.CI{1.5, 2.5}},
 			"2.00× slower", "95% CI 1.50× – 2.50×", false, true, true},
-		{"fewer errors", experiments.Change{Metric: "error_rate", Unit: "fraction", Pairs: 5, Ratio: ptr(0.22), RatioCI: &experiments.CI{0.1, 0.3}},
-			"78.0% lower", "95% CI 70.0% – 90.0%", true, false, true},
-		{"interval below 0", experiments.Change{Metric: "error_rate", Unit: "fraction", Pairs: 5, Ratio: ptr(0.05), RatioCI: &experiments.CI{-0.02, 0.12}},
+		// Error rates change in points (the registry's ChangeScale), as
+		// in compare's table, whatever their ratio.
+		{"fewer errors", experiments.Change{Metric: "error_rate", Unit: "fraction", Pairs: 5, A: 0.05, B: 0.011, Diff: -0.039, DiffCI: &experiments.CI{-0.045, -0.033}, Ratio: ptr(0.22), RatioCI: &experiments.CI{0.1, 0.3}},
+			"-3.90 pp", "95% CI [-4.50, -3.30] pp", true, false, true},
+		{"more errors, ratio interval straddling 1", experiments.Change{Metric: "error_rate", Unit: "fraction", Pairs: 5, A: 0.01, B: 0.02, Diff: 0.01, DiffCI: &experiments.CI{0.002, 0.018}, Ratio: ptr(2), RatioCI: &experiments.CI{0.9, 3.1}},
+			"+1.00 pp", "95% CI [+0.200, +1.80] pp", false, true, true},
+		{"interval below 0", experiments.Change{Metric: "cost_usd", Unit: "USD", Pairs: 5, Ratio: ptr(0.05), RatioCI: &experiments.CI{-0.02, 0.12}},
 			"95.0% lower", "95% CI 88.0% – 100%", true, false, true},
 		{"more throughput", experiments.Change{Metric: "throughput_per_s", Unit: "1/s", Pairs: 5, Ratio: ptr(2.1), RatioCI: &experiments.CI{2, 2.2}},
 			"2.10× (+110%)", "95% CI 2.00× – 2.20×", true, false, true},
@@ -45,7 +49,7 @@ func TestChangePhrase(t *testing.T) {
 		{"one replication", experiments.Change{Metric: "cost_usd", Unit: "USD", Pairs: 1, Ratio: ptr(0.71)},
 			"29.0% lower", "", true, false, true},
 		{"hit ratio in points", experiments.Change{Metric: "cache_hit_ratio", Unit: "fraction", Pairs: 5, A: 0.9, B: 0.95, Diff: 0.05, DiffCI: &experiments.CI{0.04, 0.06}, Ratio: ptr(0.95 / 0.9), RatioCI: &experiments.CI{1.04, 1.07}},
-			"+5.00 pts", "95% CI +4.00 pts to +6.00 pts", true, false, true},
+			"+5.00 pp", "95% CI [+4.00, +6.00] pp", true, false, true},
 		{"A is zero", experiments.Change{Metric: "lock_wait_p99_s", Unit: "s", Pairs: 5, Diff: 0.002, DiffCI: &experiments.CI{0.001, 0.003}},
 			"+2.00 ms", "95% CI [+1.00, +3.00] ms", false, true, true},
 		{"zero to zero", experiments.Change{Metric: "lock_wait_p99_s", Unit: "s", Pairs: 5, DiffCI: &experiments.CI{0, 0}},
@@ -135,10 +139,10 @@ func TestWriteReport(t *testing.T) {
 		Ablation: []AblationRow{
 			{Variant: "A: timeouts, retries, breakers", Changes: []experiments.Change{
 				{Metric: "latency_p99_s", Label: "P99 latency", Unit: "s", Pairs: 4, A: 4, B: 2, Ratio: ptr(0.5), RatioCI: &experiments.CI{0.45, 0.55}},
-				{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Pairs: 4, A: 0.05, B: 0.02, Ratio: ptr(0.4), RatioCI: &experiments.CI{0.3, 0.5}},
+				{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Pairs: 4, A: 0.05, B: 0.02, Diff: -0.03, DiffCI: &experiments.CI{-0.04, -0.02}, Ratio: ptr(0.4), RatioCI: &experiments.CI{0.3, 0.5}},
 			}},
 			{Variant: "A+B+C", Changes: []experiments.Change{
-				{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Pairs: 4, A: 0.05, B: 0.01, Ratio: ptr(0.2), RatioCI: &experiments.CI{0.1, 0.3}},
+				{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Pairs: 4, A: 0.05, B: 0.01, Diff: -0.04, DiffCI: &experiments.CI{-0.05, -0.03}, Ratio: ptr(0.2), RatioCI: &experiments.CI{0.1, 0.3}},
 			}},
 		},
 	}
@@ -162,7 +166,7 @@ func TestWriteReport(t *testing.T) {
 		`id="before-after-table"`, `id="chart-latency-cdf"`, `id="chart-latency-tail"`, `id="chart-p99"`, `id="chart-errors"`, `id="chart-cache-hit-ratio"`,
 		`id="chart-lock-wait"`, `id="chart-payment-attempts"`, `id="chart-gateway-attempts"`, `id="chart-backlog"`,
 		`id="attribution-table"`, "inventory lock wait", "payment provider",
-		`id="ablation-table"`, "A: timeouts, retries, breakers", "2.00× faster", "80.0% lower",
+		`id="ablation-table"`, "A: timeouts, retries, breakers", "2.00× faster", "-4.00 pp",
 		`id="cohort-table"`, "fast-region", "slow-region", `<span class="tag bad">regressed</span>`,
 		"Cohort regression:</b> slow-region",
 		"traffic.multiplier=1.2", "name: flash-sale-after",
@@ -202,6 +206,11 @@ func checkSelfContained(t *testing.T, out string) {
 		}
 	}
 	for _, m := range regexp.MustCompile(`(?i)(src|href)\s*=\s*"([^"]*)"`).FindAllStringSubmatch(out, -1) {
+		// The one link out is to the case study's page in the repository:
+		// followed by a reader, never loaded.
+		if m[1] == "href" && m[2] == caseStudyDoc {
+			continue
+		}
 		if v := m[2]; !strings.HasPrefix(v, "#") && !strings.HasPrefix(v, "data:") {
 			t.Errorf("report loads %s=%q", m[1], v)
 		}
@@ -260,7 +269,7 @@ func TestWriteReportOneReplication(t *testing.T) {
 		A: Run{Scenario: testScenario("a", ""), Results: ra},
 		B: Run{Scenario: testScenario("b", ""), Results: rb},
 	})
-	for _, want := range []string{"1 paired replication per run", "one replication: no confidence intervals", "No ablation variants", "by more than 10%"} {
+	for _, want := range []string{"1 paired replication per run", "one replication: no confidence intervals", "by more than 10%"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("one-replication report lacks %q", want)
 		}

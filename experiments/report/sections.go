@@ -34,9 +34,13 @@ type robustRow struct {
 	Good, Bad    bool // B better (worse) in at least 95% of draws
 }
 
-// pctTriple formats P5 / P50 / P95 in a metric's unit; signed for changes.
-func pctTriple(p uncertainty.Percentiles, unit string, signed bool) string {
+// pctTriple formats P5 / P50 / P95 in a metric's unit; signed for changes,
+// and in points ("-2.00 pp") for a change the registry states in points.
+func pctTriple(p uncertainty.Percentiles, unit string, signed, points bool) string {
 	f := func(v float64) string {
+		if signed && points {
+			return output.Signed(output.Sig(100*v)) + " pp"
+		}
 		s := output.Human(v, unit)
 		if signed {
 			s = output.Signed(s)
@@ -58,7 +62,7 @@ func newRobustSection(r *uncertainty.Robust) *robustSection {
 	for _, m := range r.Metrics {
 		s.Rows = append(s.Rows, robustRow{
 			Label: m.Label, Draws: m.Draws,
-			A: pctTriple(m.A, m.Unit, false), B: pctTriple(m.B, m.Unit, false), Change: pctTriple(m.Change, m.Unit, true),
+			A: pctTriple(m.A, m.Unit, false, false), B: pctTriple(m.B, m.Unit, false, false), Change: pctTriple(m.Change, m.Unit, true, metric.InPoints(m.Metric)),
 			BBetter: sharePct(m.BBetter),
 			Good:    m.BBetter >= 0.95, Bad: worseShare(&m) >= 0.95,
 		})

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -120,5 +122,41 @@ func TestReportSections(t *testing.T) {
 			t.Errorf("%s: a user-supplied string reached the HTML unescaped", tt.name)
 		}
 		checkSelfContained(t, out)
+	}
+}
+
+func TestScenarioSource(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mine.yaml")
+	if err := os.WriteFile(file, []byte("name: mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := scenarioSource(file); got != "name: mine\n" {
+		t.Errorf("scenarioSource(file) = %q", got)
+	}
+	if got := scenarioSource("baseline"); !strings.Contains(got, "baseline") {
+		t.Errorf("scenarioSource(baseline) = %.60q..., want the built-in's YAML", got)
+	}
+	if got := scenarioSource(filepath.Join(dir, "gone.yaml")); !strings.HasPrefix(got, "# ") {
+		t.Errorf("scenarioSource(missing file) = %q, want a comment saying why", got)
+	}
+}
+
+// A rate's change over the draws is in points, other changes and all
+// levels in the metric's unit.
+func TestPctTriplePoints(t *testing.T) {
+	p := uncertainty.Percentiles{P5: -0.05, P50: -0.02, P95: 0.01}
+	for _, tt := range []struct {
+		unit           string
+		signed, points bool
+		want           string
+	}{
+		{"fraction", true, true, "-5.00 pp / -2.00 pp / +1.00 pp"},
+		{"fraction", false, false, "-5.00% / -2.00% / 1.00%"},
+		{"s", true, false, "-50.0 ms / -20.0 ms / +10.0 ms"},
+	} {
+		if got := pctTriple(p, tt.unit, tt.signed, tt.points); got != tt.want {
+			t.Errorf("pctTriple(%s, signed %v, points %v) = %q, want %q", tt.unit, tt.signed, tt.points, got, tt.want)
+		}
 	}
 }

@@ -98,7 +98,7 @@ func UnpairedChange(m *metric.Metric, ra, rb []*checkout.Result) experiments.Cha
 		est := r.Estimate
 		c.Ratio = &est
 		if finite(r.Lo, r.Hi) {
-			c.RatioCI = &experiments.CI{r.Lo, r.Hi}
+			c.RatioCI = &experiments.CI{max(r.Lo, 0), r.Hi} // as paired: B/A of values >= 0 is >= 0
 		}
 	}
 	return c

@@ -128,6 +128,16 @@ func Open(ref string, ov experiments.Overrides) (*Side, error) {
 	return s, s.loadFile()
 }
 
+// OpenSide is the saved result ref (Open) or, when ref is not one, the
+// scenario ref loaded with the overrides (Scenario): `run REF`.
+func OpenSide(ref string, ov experiments.Overrides) (*Side, error) {
+	s, err := Open(ref, ov)
+	if err == nil && s == nil {
+		return Scenario(ref, ov)
+	}
+	return s, err
+}
+
 // Scenario loads the scenario ref with the overrides, to be run.
 func Scenario(ref string, ov experiments.Overrides) (*Side, error) {
 	s := &Side{Ref: ref}

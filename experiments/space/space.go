@@ -209,10 +209,10 @@ func ParseRange(source, path, text string) (Dimension, error) {
 		d.Lo, d.Hi = float64(a), float64(b)
 	default:
 		d.Type = Real
-		a, err1 := strconv.ParseFloat(lo, 64)
-		b, err2 := strconv.ParseFloat(hi, 64)
+		a, err1 := realEnd(lo)
+		b, err2 := realEnd(hi)
 		if err1 != nil || err2 != nil || math.IsInf(a, 0) || math.IsInf(b, 0) || math.IsNaN(a) || math.IsNaN(b) {
-			return fail("ends must be numbers (1..4, 0.05..0.5) or durations (200ms..3s)")
+			return fail("ends must be numbers (1..4, 0.05..0.5), percentages (5%%..50%%) or durations (200ms..3s)")
 		}
 		d.Lo, d.Hi = a, b
 	}
@@ -225,6 +225,15 @@ func ParseRange(source, path, text string) (Dimension, error) {
 		return fail("a log range needs ends > 0")
 	}
 	return d, nil
+}
+
+// realEnd reads a real range end: a number, or a percentage read by the
+// one fraction parser (5% is 0.05), so a fraction knob takes either form.
+func realEnd(s string) (float64, error) {
+	if strings.HasSuffix(s, "%") {
+		return scenario.ParseFraction(s)
+	}
+	return strconv.ParseFloat(s, 64)
 }
 
 func isWhole(s string) bool {

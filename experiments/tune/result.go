@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
 
@@ -111,18 +113,20 @@ type Result struct {
 	Objective      string   `json:"objective"`
 	Maximize       bool     `json:"maximize"`
 	FinalSeed      uint64   `json:"final_seed"`
-	// Complete is false in a checkpoint or a part file.
-	Complete  bool               `json:"complete"`
-	Shard     *experiments.Shard `json:"shard,omitempty"`
-	Feasible  bool               `json:"feasible"`
-	Best      *Candidate         `json:"best"`
-	Settings  *Settings          `json:"settings"`
-	RunnersUp []Candidate        `json:"runners_up"`
-	Current   *Candidate         `json:"current"`
-	Finalists []Candidate        `json:"finalists"`
-	Pareto    []Pareto           `json:"pareto"`
-	Failure   *Failure           `json:"failure,omitempty"`
-	Stages    []StageSummary     `json:"stages"`
+	// Complete is false in a checkpoint or a part file. A part file also
+	// names its Shard and the shard's command line, Args (Options.Args).
+	Complete  bool           `json:"complete"`
+	Shard     *shard.Shard   `json:"shard,omitempty"`
+	Args      []string       `json:"args,omitempty"`
+	Feasible  bool           `json:"feasible"`
+	Best      *Candidate     `json:"best"`
+	Settings  *Settings      `json:"settings"`
+	RunnersUp []Candidate    `json:"runners_up"`
+	Current   *Candidate     `json:"current"`
+	Finalists []Candidate    `json:"finalists"`
+	Pareto    []Pareto       `json:"pareto"`
+	Failure   *Failure       `json:"failure,omitempty"`
+	Stages    []StageSummary `json:"stages"`
 	// RunsUsed counts replication runs; SimulatedS their simulated time.
 	RunsUsed    int          `json:"runs_used"`
 	SimulatedS  float64      `json:"simulated_s"`
@@ -131,11 +135,14 @@ type Result struct {
 
 // result builds the Result from the evaluations so far. A partial result
 // (checkpoint, shard part) carries only the evaluations and stage list.
-func (s *state) result(shard *experiments.Shard, partial bool) *Result {
+func (s *state) result(sh *shard.Shard, partial bool) *Result {
 	t := s.t
 	r := &Result{Scenario: t.Spec.Scenario, ScenarioSHA256: t.ScenarioSHA256, Spec: t.Spec, SpecSHA256: t.SpecSHA256,
 		Objective: t.Spec.Objective.Metric, Maximize: t.Spec.Objective.Maximize, FinalSeed: FinalSeed(t.Spec.Seed),
-		Shard: shard, RunnersUp: []Candidate{}, Finalists: []Candidate{}, Pareto: []Pareto{}, Stages: []StageSummary{}}
+		Shard: sh, RunnersUp: []Candidate{}, Finalists: []Candidate{}, Pareto: []Pareto{}, Stages: []StageSummary{}}
+	if sh != nil {
+		r.Args = s.args
+	}
 	for _, c := range t.Conditions {
 		r.Conditions = append(r.Conditions, c.Name)
 	}
@@ -241,8 +248,9 @@ func (s *state) finalist(st Stage, c int) Candidate {
 			ws.Add(w)
 		}
 	}
-	cand.Score = estimate("", &ws).Mean
-	cand.ScoreCI = estimate("", &ws).CI95
+	ms := t.metrics()
+	cand.Score = estimate("", &ws, ms[0].Unit).Mean
+	cand.ScoreCI = estimate("", &ws, ms[0].Unit).CI95
 	worst := math.NaN()
 	for _, con := range t.Spec.Constraints {
 		cand.Constraints = append(cand.Constraints, ConstraintResult{Constraint: con.String()})
@@ -260,7 +268,7 @@ func (s *state) finalist(st Stage, c int) Candidate {
 				}
 			}
 		}
-		obj := estimate(cond.Name, &sums[0])
+		obj := estimate(cond.Name, &sums[0], ms[0].Unit)
 		cand.Objective = append(cand.Objective, obj)
 		if sums[0].N() < st.Replications {
 			cand.Feasible = false // a run did not define the objective
@@ -269,7 +277,7 @@ func (s *state) finalist(st Stage, c int) Candidate {
 			worst, cand.WorstCondition = obj.Mean, cond.Name
 		}
 		for i, con := range t.Spec.Constraints {
-			e := estimate(cond.Name, &sums[i+1])
+			e := estimate(cond.Name, &sums[i+1], ms[i+1].Unit)
 			far := e.Mean
 			if e.CI95 != nil {
 				far = e.CI95[1]
@@ -288,11 +296,13 @@ func (s *state) finalist(st Stage, c int) Candidate {
 	return cand
 }
 
-func estimate(cond string, s *stats.Summary) Estimate {
+// estimate is a summary's mean and 95% interval, clipped to the range of
+// the metric's unit u (metric.Clip), as every printed interval is.
+func estimate(cond string, s *stats.Summary, u metric.Unit) Estimate {
 	e := Estimate{Condition: cond, Mean: s.Mean()}
 	if s.N() >= 2 {
 		lo, hi := s.CI95()
-		e.CI95 = &CI{lo, hi}
+		e.CI95 = (*CI)(metric.Clip(&[2]float64{lo, hi}, u))
 	}
 	return e
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim"
@@ -367,7 +368,11 @@ func (t *Tuner) metrics() []*metric.Metric {
 type Options struct {
 	// Shard, when set, computes only the jobs index % Count == Index of
 	// the first incomplete stage and returns: a part file for merge.
-	Shard *experiments.Shard
+	Shard *shard.Shard
+	// Args is the command line of a shard (shard.Args: --state included,
+	// --shard and --out left out), recorded in its part file so that merge
+	// can print the line that reruns it.
+	Args []string
 	// Workers run jobs in parallel (0: GOMAXPROCS); results do not depend
 	// on it.
 	Workers int
@@ -398,6 +403,9 @@ func (t *Tuner) Run(ctx context.Context, opt Options) (*Result, error) {
 		if err := st.resume(opt.Resume); err != nil {
 			return nil, err
 		}
+	}
+	if opt.Shard != nil {
+		st.args = opt.Args
 	}
 	for _, stage := range t.Stages() {
 		cands := st.candidates(stage)
@@ -516,6 +524,7 @@ func (t *Tuner) runJobs(ctx context.Context, jobs []job, workers int, done func(
 type state struct {
 	t     *Tuner
 	evals map[evalKey]Evaluation
+	args  []string // a shard's command line, for its part file
 }
 
 func newState(t *Tuner) *state { return &state{t: t, evals: map[evalKey]Evaluation{}} }

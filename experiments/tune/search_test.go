@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 )
 
@@ -115,7 +115,7 @@ func TestSearchDeterministic(t *testing.T) {
 		var parts []*Result
 		for i := range 2 {
 			tu, _ := New(spec)
-			p, err := tu.Run(context.Background(), Options{Shard: &experiments.Shard{Index: i, Count: 2}, Resume: state})
+			p, err := tu.Run(context.Background(), Options{Shard: &shard.Shard{Index: i, Count: 2}, Resume: state})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -229,12 +229,8 @@ func parseBound(s string) (float64, error) {
 	if s == "" {
 		return 0, fmt.Errorf("no bound after the comparison")
 	}
-	if p, ok := strings.CutSuffix(s, "%"); ok {
-		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("bound %q is not a percentage", s)
-		}
-		return v / 100, nil
+	if strings.HasSuffix(s, "%") {
+		return scenario.ParseFraction(s) // the one reader of fractions
 	}
 	if v, err := strconv.ParseFloat(s, 64); err == nil {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

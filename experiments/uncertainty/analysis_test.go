@@ -9,6 +9,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/space"
 )
 
@@ -144,7 +145,7 @@ func TestExecuteShardResumeDeterministic(t *testing.T) {
 	}
 	var parts []*Part
 	for i := 0; i < 2; i++ {
-		p, err := Execute(ctx, d, Options{Shard: &experiments.Shard{Index: i, Count: 2}, Workers: 2})
+		p, err := Execute(ctx, d, Options{Shard: &shard.Shard{Index: i, Count: 2}, Workers: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

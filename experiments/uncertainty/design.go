@@ -15,6 +15,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
@@ -85,17 +86,17 @@ type Row struct {
 // Part is a design with the rows computed so far: a complete result, a
 // shard's part file (Shard set) or a checkpoint to resume from.
 type Part struct {
-	Design       Design             `json:"design"`
-	DesignSHA256 string             `json:"design_sha256"`
-	Shard        *experiments.Shard `json:"shard,omitempty"`
-	Rows         []Row              `json:"rows"`
+	Design       Design       `json:"design"`
+	DesignSHA256 string       `json:"design_sha256"`
+	Shard        *shard.Shard `json:"shard,omitempty"`
+	Rows         []Row        `json:"rows"`
 }
 
 // Selected lists the run indexes a shard holds (all when shard is nil).
-func (d *Design) Selected(shard *experiments.Shard) []int {
+func (d *Design) Selected(sh *shard.Shard) []int {
 	var out []int
 	for i := range d.Runs {
-		if shard == nil || i%shard.Count == shard.Index {
+		if sh == nil || i%sh.Count == sh.Index {
 			out = append(out, i)
 		}
 	}
@@ -104,7 +105,7 @@ func (d *Design) Selected(shard *experiments.Shard) []int {
 
 // Options control Execute.
 type Options struct {
-	Shard   *experiments.Shard
+	Shard   *shard.Shard
 	Resume  *Part // rows computed earlier for the same design and shard
 	Workers int   // runs simulated at once (<= 0: 1)
 	// Checkpoint, if set, is called with the rows so far after each
@@ -239,7 +240,7 @@ func Merge(names []string, parts []*Part) (*Part, error) {
 	if len(parts) == 0 {
 		return nil, errors.New("merge: no part files given")
 	}
-	if err := experiments.CheckParts(names, parts, func(p *Part) (any, string, *experiments.Shard) {
+	if err := shard.CheckParts(names, parts, func(p *Part) (any, string, *shard.Shard) {
 		return p.Design, p.DesignSHA256, p.Shard
 	}); err != nil {
 		return nil, err
@@ -277,7 +278,7 @@ func Merge(names []string, parts []*Part) (*Part, error) {
 		hint := " (rerun those shards with --resume)"
 		if first.Shard != nil {
 			slices.Sort(shards)
-			hint = experiments.RerunHint(shards, first.Shard.Count, first.Design.Args())
+			hint = shard.RerunHint(shards, first.Shard.Count, first.Design.Args())
 		}
 		return nil, fmt.Errorf("merge: incomplete: %d of %d runs missing: %v%s", len(first.Design.Runs)-len(owner), len(first.Design.Runs), missing, hint)
 	}

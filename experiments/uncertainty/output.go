@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 )
 
 // WriteJSON writes v (a Sensitivity or Robust) as indented JSON.
@@ -77,6 +79,9 @@ func WriteRobustTable(w io.Writer, r *Robust) error {
 	fmt.Fprintln(tw, "Metric\tA median [P5, P95]\tB median [P5, P95]\tChange median [P5, P95]\tB better\t")
 	for _, m := range r.Metrics {
 		rel := fmt.Sprintf("%+.1f%% [%+.1f, %+.1f]", 100*m.RelChange.P50, 100*m.RelChange.P5, 100*m.RelChange.P95)
+		if metric.InPoints(m.Metric) { // a rate: B - A in points, as compare and the report state it
+			rel = fmt.Sprintf("%+.3g pp [%+.3g, %+.3g]", 100*m.Change.P50, 100*m.Change.P5, 100*m.Change.P95)
+		}
 		fmt.Fprintf(tw, "%s\t%s [%s, %s]\t%s [%s, %s]\t%s\t%.0f%% of %d\t\n", m.Label,
 			fmtVal(m.A.P50, m.Unit), fmtVal(m.A.P5, m.Unit), fmtVal(m.A.P95, m.Unit),
 			fmtVal(m.B.P50, m.Unit), fmtVal(m.B.P5, m.Unit), fmtVal(m.B.P95, m.Unit),

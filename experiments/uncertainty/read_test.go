@@ -63,3 +63,21 @@ func TestReadRobust(t *testing.T) {
 		}
 	}
 }
+
+// The robust table states a rate's change in points (B - A over the
+// draws), the others relatively, as compare and the report do.
+func TestRobustTableChangeScales(t *testing.T) {
+	r := &Robust{A: "a", B: "b", Samples: 2, Metrics: []MetricRobust{
+		{Metric: "error_rate", Label: "Error rate", Unit: "fraction", Draws: 2, Change: Percentiles{P5: -0.05, P50: -0.02, P95: 0.01}, RelChange: Percentiles{P5: -0.9, P50: -0.5, P95: 0.2}},
+		{Metric: "latency_p99_s", Label: "P99 latency", Unit: "s", Draws: 2, Change: Percentiles{P5: -2, P50: -1, P95: 0}, RelChange: Percentiles{P5: -0.8, P50: -0.5, P95: 0}},
+	}}
+	var b strings.Builder
+	if err := WriteRobustTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"-2 pp [-5, +1]", "-50.0% [-80.0, +0.0]"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("robust table lacks %q:\n%s", want, b.String())
+		}
+	}
+}

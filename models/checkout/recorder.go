@@ -202,41 +202,41 @@ func (r *recorder) sample(now sim.Time) {
 		cur.providerRequests += p.Requests
 	}
 	d := func(a, b int64) float64 { return float64(a-b) / iv }
-	r.add("arrivals_per_s", "1/s", float64(r.arrivals)/iv)
-	r.add("succeeded_per_s", "1/s", float64(r.resolvedNow[resultSucceeded])/iv)
-	r.add("failed_per_s", "1/s", float64(r.resolvedNow[resultFailed])/iv)
-	r.add("abandoned_per_s", "1/s", float64(r.resolvedNow[resultAbandoned])/iv)
+	r.add(SeriesArrivals, "1/s", float64(r.arrivals)/iv)
+	r.add(SeriesSucceeded, "1/s", float64(r.resolvedNow[resultSucceeded])/iv)
+	r.add(SeriesFailed, "1/s", float64(r.resolvedNow[resultFailed])/iv)
+	r.add(SeriesAbandoned, "1/s", float64(r.resolvedNow[resultAbandoned])/iv)
 	r.arrivals, r.resolvedNow = 0, [3]int64{}
 	p50, p95, p99 := 0.0, 0.0, 0.0
 	if r.interval.Count() > 0 {
 		p50, p95, p99 = r.interval.Quantile(0.50), r.interval.Quantile(0.95), r.interval.Quantile(0.99)
 	}
 	r.interval.Reset()
-	r.add("latency_p50_s", "s", p50)
-	r.add("latency_p95_s", "s", p95)
-	r.add("latency_p99_s", "s", p99)
+	r.add(SeriesLatencyP50, "s", p50)
+	r.add(SeriesLatencyP95, "s", p95)
+	r.add(SeriesLatencyP99, "s", p99)
 	hitRatio := 1.0
 	if reads := (cur.hits - r.last.hits) + (cur.misses - r.last.misses); reads > 0 {
 		hitRatio = float64(cur.hits-r.last.hits) / float64(reads)
 	}
-	r.add("cache_hit_ratio", "fraction", hitRatio)
+	r.add(SeriesCacheHitRatio, "fraction", hitRatio)
 	lockWait := 0.0
 	if n := cur.lockWaits - r.last.lockWaits; n > 0 {
 		lockWait = (cur.lockWaitSum - r.last.lockWaitSum) / float64(n)
 	}
-	r.add("lock_wait_mean_s", "s", lockWait)
-	r.add("db_statements_per_s", "1/s", d(cur.statements, r.last.statements))
-	r.add("db_pool_in_use", "connections", float64(s.db.Pool().InUse()))
-	r.add("db_pool_waiting", "requests", float64(s.db.Pool().Waiting()))
-	r.add("gateway_attempts_per_s", "1/s", d(cur.gatewayAttempts, r.last.gatewayAttempts))
-	r.add("payment_attempts_per_s", "1/s", d(cur.paymentAttempts, r.last.paymentAttempts))
+	r.add(SeriesLockWaitMean, "s", lockWait)
+	r.add(SeriesDBStatements, "1/s", d(cur.statements, r.last.statements))
+	r.add(SeriesDBPoolInUse, "connections", float64(s.db.Pool().InUse()))
+	r.add(SeriesDBPoolWaiting, "requests", float64(s.db.Pool().Waiting()))
+	r.add(SeriesGatewayAttempts, "1/s", d(cur.gatewayAttempts, r.last.gatewayAttempts))
+	r.add(SeriesPaymentAttempts, "1/s", d(cur.paymentAttempts, r.last.paymentAttempts))
 	amp := 0.0
 	if n := cur.paymentCheckouts - r.last.paymentCheckouts; n > 0 {
 		amp = float64(cur.paymentAttempts-r.last.paymentAttempts) / float64(n)
 	}
-	r.add("payment_amplification", "attempts per paying checkout", amp)
+	r.add(SeriesPaymentAmp, "attempts per paying checkout", amp)
 	for _, p := range s.payer.Providers {
-		r.add("provider_in_flight/"+p.Name(), "requests", float64(p.InFlight()))
+		r.add(SeriesProviderInFlight+p.Name(), "requests", float64(p.InFlight()))
 		state := 0.0
 		if b := p.Edge().Breaker(); b != nil {
 			switch b.State(call.Wall(now)) {
@@ -246,13 +246,13 @@ func (r *recorder) sample(now sim.Time) {
 				state = 1
 			}
 		}
-		r.add("breaker_open/"+p.Name(), "0 closed, 0.5 half-open, 1 open", state)
+		r.add(SeriesBreakerOpen+p.Name(), "0 closed, 0.5 half-open, 1 open", state)
 	}
 	for i, svc := range s.services {
 		q := svc.Workers().Waiting()
 		r.maxBacklog = max(r.maxBacklog, q)
-		r.add("backlog/"+svc.Name(), "requests", float64(q))
-		r.add("instances/"+svc.Name(), "instances", float64(svc.Instances()))
+		r.add(SeriesBacklog+svc.Name(), "requests", float64(q))
+		r.add(SeriesInstances+svc.Name(), "instances", float64(svc.Instances()))
 		r.maxInst[i] = max(r.maxInst[i], svc.Instances())
 	}
 	r.last = cur

@@ -81,6 +81,13 @@ func TestValidate(t *testing.T) {
 		{"idempotency ttl", func(c *Config) { c.Idempotency, c.IdempotencyMaxEntries = true, 10 }, "idempotency_ttl"},
 		{"idempotency entries", func(c *Config) { c.Idempotency, c.IdempotencyTTL = true, s }, "idempotency_max_entries"},
 		{"idempotency entries too many", func(c *Config) { c.Idempotency, c.IdempotencyTTL, c.IdempotencyMaxEntries = true, s, 50_000_001 }, "idempotency_max_entries"},
+		{"idempotency statements in a table", func(c *Config) {
+			c.Idempotency, c.IdempotencyTTL, c.IdempotencyMaxEntries, c.IdempotencyStatements = true, s, 10, 2
+		}, ""},
+		{"idempotency statements negative", func(c *Config) {
+			c.Idempotency, c.IdempotencyTTL, c.IdempotencyMaxEntries, c.IdempotencyStatements = true, s, 10, -1
+		}, "idempotency_statements"},
+		{"idempotency statements without idempotency", func(c *Config) { c.IdempotencyStatements = 2 }, "idempotency_statements"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,7 +113,8 @@ func TestValidate(t *testing.T) {
 // Statements of one uncontended reservation: a long transaction runs
 // StatementsPerItem per line plus TxnStatements (BEGIN half before the
 // lines, COMMIT half after); a short one runs one conditional UPDATE per
-// line. With constant statements and no contention the time is exact.
+// line. Keys in a table (IdempotencyStatements) add theirs to either.
+// With constant statements and no contention the time is exact.
 func TestStatementCounts(t *testing.T) {
 	cases := []struct {
 		txn      string
@@ -114,18 +122,24 @@ func TestStatementCounts(t *testing.T) {
 		txnStmts int
 		lines    int
 		want     int
+		idem     int // IdempotencyStatements (keys in a table)
 	}{
-		{"long", 1, 2, 1, 1*1 + 2},
-		{"long", 3, 2, 4, 3*4 + 2},
-		{"long", 2, 3, 3, 2*3 + 3}, // odd TxnStatements: 1 before, 2 after
-		{"long", 1, 0, 5, 5},
-		{"short", 1, 0, 1, 1},
-		{"short", 4, 2, 5, 5}, // per-item and txn statements do not apply
+		{"long", 1, 2, 1, 1*1 + 2, 0},
+		{"long", 3, 2, 4, 3*4 + 2, 0},
+		{"long", 2, 3, 3, 2*3 + 3, 0}, // odd TxnStatements: 1 before, 2 after
+		{"long", 1, 0, 5, 5, 0},
+		{"short", 1, 0, 1, 1, 0},
+		{"short", 4, 2, 5, 5, 0}, // per-item and txn statements do not apply
+		{"long", 3, 2, 4, 3*4 + 2 + 2, 2},
+		{"short", 1, 0, 3, 3 + 2, 2},
 	}
 	for _, c := range cases {
-		t.Run(fmt.Sprintf("%s/perItem=%d/txn=%d/lines=%d", c.txn, c.perItem, c.txnStmts, c.lines), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/perItem=%d/txn=%d/lines=%d/idem=%d", c.txn, c.perItem, c.txnStmts, c.lines, c.idem), func(t *testing.T) {
 			cfg := baseConfig()
 			cfg.Transaction, cfg.StatementsPerItem, cfg.TxnStatements = Transaction(c.txn), c.perItem, c.txnStmts
+			if c.idem > 0 {
+				cfg.Idempotency, cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries, cfg.IdempotencyStatements = true, s, 10, c.idem
+			}
 			e, db, r := setup(t, cfg)
 			skus := make([]uint32, c.lines)
 			for i := range skus {
@@ -355,18 +369,24 @@ func TestReleaseThenReserveAgain(t *testing.T) {
 		idempotent bool
 		hold       bool   // the first reservation is held and rolled back instead of committed and released
 		regression string // the bug this case caught, now fixed
+		table      bool   // keys in a table: the release deletes the key's row too
 	}{
-		{"no idempotency, release", false, false, ""},
-		{"no idempotency, rollback", false, true, ""},
+		{"no idempotency, release", false, false, "", false},
+		{"no idempotency, rollback", false, true, "", false},
 		{"idempotency, release", true, false,
-			"Reserver.Release calls idem.Abort on a completed key, which policy.IdempotencyStore.Abort ignores (it only forgets keys in progress), so the key stays done"},
+			"Reserver.Release calls idem.Abort on a completed key, which policy.IdempotencyStore.Abort ignores (it only forgets keys in progress), so the key stays done", false},
 		{"idempotency, rollback of a held transaction", true, true,
-			"Reserve completes the idempotency key when it hands back an open Txn; Txn.Rollback does not forget it"},
+			"Reserve completes the idempotency key when it hands back an open Txn; Txn.Rollback does not forget it", false},
+		{"idempotency in a table, release", true, false, "", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := baseConfig()
 			cfg.Idempotency, cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries = c.idempotent, sim.Minute, 10
+			releaseStmts := 1
+			if c.table {
+				cfg.IdempotencyStatements, releaseStmts = 2, 2
+			}
 			e, db, r := setup(t, cfg)
 			in := &call.Intent{ID: 1}
 			ctx := call.Root(in, sim.Never, new(call.Trace))
@@ -383,8 +403,8 @@ func TestReleaseThenReserveAgain(t *testing.T) {
 				before := in.Queries
 				r.Release(ctx, func(call.Outcome) {
 					released = e.Now()
-					if in.Queries != before+1 || in.Reservations != 0 {
-						t.Errorf("release: %d statements, %d reservations left; want 1 statement and 0", in.Queries-before, in.Reservations)
+					if in.Queries != before+releaseStmts || in.Reservations != 0 {
+						t.Errorf("release: %d statements, %d reservations left; want %d statements and 0", in.Queries-before, in.Reservations, releaseStmts)
 					}
 				})
 			})
@@ -395,8 +415,8 @@ func TestReleaseThenReserveAgain(t *testing.T) {
 				again = reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(1, 2), false)
 			})
 			e.Run()
-			if !c.hold && released != s+stmt {
-				t.Fatalf("release finished at %v, want %v", released, s+stmt)
+			if want := s + sim.Time(releaseStmts)*stmt; !c.hold && released != want {
+				t.Fatalf("release finished at %v, want %v", released, want)
 			}
 			if again.o != policy.Success || in.Reservations != 1 || in.Queries == queriesBefore || db.Pool().InUse() != 0 {
 				msg := fmt.Sprintf("reserve after giving back: %v, intent holds %d reservations, ran %d statements; want success, 1 reservation and the statements run",

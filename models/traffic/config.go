@@ -5,8 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/checkoutsim/checkoutsim/models/cart"
 	"github.com/checkoutsim/checkoutsim/models/check"
-	"github.com/checkoutsim/checkoutsim/models/inventory"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 )
@@ -122,8 +122,8 @@ func (c *Config) Validate() error {
 type Checkout struct {
 	At       sim.Time
 	Cohort   int
-	Items    []inventory.Item // in the order the user added them
-	Patience sim.Time         // sim.Never without a patience distribution
+	Items    []cart.Item // in the order the user added them
+	Patience sim.Time    // sim.Never without a patience distribution
 }
 
 // Source generates checkout intents. Each attribute comes from its own
@@ -185,7 +185,7 @@ func (s *Source) Next() Checkout {
 	}
 	lines := int(math.Round(s.cfg.CartSize.Sample(s.rCart)))
 	lines = min(max(lines, 1), s.cfg.MaxCartLines)
-	items := make([]inventory.Item, 0, lines)
+	items := make([]cart.Item, 0, lines)
 	for len(items) < lines {
 		sku := s.ids.ID(s.zipf.Int(s.rSKU))
 		dup := false
@@ -197,7 +197,7 @@ func (s *Source) Next() Checkout {
 			}
 		}
 		if !dup {
-			items = append(items, inventory.Item{SKU: sku, Qty: 1})
+			items = append(items, cart.Item{SKU: sku, Qty: 1})
 		} else {
 			lines-- // a repeat adds a unit, not a line (this also ends the loop when the catalogue is smaller than the cart)
 		}

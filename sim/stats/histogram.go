@@ -197,3 +197,13 @@ func (h *Histogram) CDF() []CDFPoint {
 	}
 	return pts
 }
+
+// BucketOf returns the bounds in seconds, [lo, hi), of the bucket that
+// holds a value of v seconds (clamped to the recorded range): the
+// resolution of any quantile near v. A quantile interval narrower than
+// this is below what the histogram can tell apart.
+func BucketOf(v float64) (lo, hi float64) {
+	ns := int64(math.Min(math.Max(math.Round(v*1e9), 0), HistogramMaxNs))
+	b, w := histBounds(histIndex(ns))
+	return float64(b) / 1e9, float64(b+w) / 1e9
+}

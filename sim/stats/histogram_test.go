@@ -181,3 +181,22 @@ func TestHistogramRecordAllocs(t *testing.T) {
 		t.Fatalf("Record allocates %v times", a)
 	}
 }
+
+// BucketOf bounds the bucket a quantile near v falls in: it holds v, it
+// is at most 1/64 of its start wide (the layout's resolution), and the
+// quantile of values all in one bucket lies in it.
+func TestBucketOf(t *testing.T) {
+	for _, v := range []float64{0, 50e-9, 0.4, 1.5, 4.66, 3000} {
+		lo, hi := BucketOf(v)
+		if !(lo <= v && v < hi) || (v >= 128e-9 && hi-lo > lo/64+1e-12) {
+			t.Errorf("BucketOf(%v) = [%v, %v): does not hold it or is too wide", v, lo, hi)
+		}
+		var h Histogram
+		for i := 0; i < 100; i++ {
+			h.Record(int64(v * 1e9))
+		}
+		if q := h.Quantile(0.95); !(lo <= q && q < hi) {
+			t.Errorf("p95 %v of values all %v outside BucketOf = [%v, %v)", q, v, lo, hi)
+		}
+	}
+}

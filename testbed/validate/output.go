@@ -9,13 +9,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-
-	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 )
 
 // WriteJSON writes the report as indented JSON.
@@ -39,7 +39,7 @@ func num(name string, v float64) string {
 			return fmt.Sprintf("%.3g ms", v*1000)
 		}
 		return fmt.Sprintf("%.3g s", v)
-	case name == "error_rate" || name == "hit_ratio":
+	case name == metric.ErrorRate.Key || name == "hit_ratio":
 		return fmt.Sprintf("%.2f%%", 100*v)
 	}
 	return fmt.Sprintf("%.3g", v)
@@ -79,7 +79,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			goal := pct(m.Goal)
 			if strings.HasPrefix(m.Kind, "absolute") {
 				goal = "±" + num(m.Name, m.Goal)
-				if m.Name == "error_rate" {
+				if m.Name == metric.ErrorRate.Key {
 					goal = "±1 point or 25%"
 				}
 			}

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
 	"github.com/checkoutsim/checkoutsim/testbed"
@@ -42,7 +44,7 @@ type Config struct {
 
 // GoalNames are the goals a check judges, by the names --known-miss takes:
 // the per-point metrics and the checks across points.
-var GoalNames = []string{"p50_s", "p99_s", "error_rate", "attempts_per_call", "lock_wait_p99_s", "hit_ratio",
+var GoalNames = []string{"p50_s", "p99_s", metric.ErrorRate.Key, "attempts_per_call", metric.LockWaitP99.Key, "hit_ratio",
 	"queries_per_checkout", "collapse", "knee", "ranking"}
 
 // CheckKnownMisses reports names that are not GoalNames.
@@ -109,11 +111,25 @@ type Metric struct {
 type Errors struct {
 	P50                float64 `json:"p50"`
 	P99                float64 `json:"p99"`
-	ErrorRate          float64 `json:"error_rate"`
+	ErrorRate          float64 `json:"-"` // written under metric.ErrorRate's key
 	AttemptsPerCall    float64 `json:"attempts_per_call"`
 	LockWaitP99        float64 `json:"lock_wait_p99"`
 	HitRatio           float64 `json:"hit_ratio"`
 	QueriesPerCheckout float64 `json:"queries_per_checkout"`
+}
+
+// MarshalJSON writes the errors in field order; the error rate under its
+// registry key.
+func (e Errors) MarshalJSON() ([]byte, error) {
+	var o output.Object
+	o.Add("p50", e.P50)
+	o.Add("p99", e.P99)
+	o.Add(metric.ErrorRate.Key, e.ErrorRate)
+	o.Add("attempts_per_call", e.AttemptsPerCall)
+	o.Add("lock_wait_p99", e.LockWaitP99)
+	o.Add("hit_ratio", e.HitRatio)
+	o.Add("queries_per_checkout", e.QueriesPerCheckout)
+	return o.Bytes()
 }
 
 // Point is one scenario at one load.
@@ -258,7 +274,7 @@ func (p *Point) compare(known []string) {
 	e.ErrorRate = abs
 	errWithin := abs <= Goals.ErrorAbs || relErr(r.Checkout.ErrorRate, s.Checkout.ErrorRate) <= Goals.ErrorRel
 	z := errorRateZ(r.Checkout.ErrorRate, s.Checkout.ErrorRate, r.Checkout.Attempts, s.Checkout.Attempts)
-	add("error_rate", r.Checkout.ErrorRate, s.Checkout.ErrorRate, abs, Goals.ErrorAbs, "absolute (or 25% relative)",
+	add(metric.ErrorRate.Key, r.Checkout.ErrorRate, s.Checkout.ErrorRate, abs, Goals.ErrorAbs, "absolute (or 25% relative)",
 		errWithin || z < 2)
 	if !errWithin && z < 2 {
 		p.Metrics[len(p.Metrics)-1].NotJudged = fmt.Sprintf("within sampling noise, z = %.2f", z)
@@ -278,7 +294,7 @@ func (p *Point) compare(known []string) {
 	add("attempts_per_call (worst layer)", worstReal, worstSim, worst, Goals.Attempts, "relative", worst <= Goals.Attempts)
 	rl, sl := r.Signals.LockWait.P99, s.Signals.LockWait.P99
 	e.LockWaitP99 = relErr(rl, sl)
-	add("lock_wait_p99_s", rl, sl, e.LockWaitP99, Goals.LockWaitP99, "relative (2 ms floor)",
+	add(metric.LockWaitP99.Key, rl, sl, e.LockWaitP99, Goals.LockWaitP99, "relative (2 ms floor)",
 		e.LockWaitP99 <= Goals.LockWaitP99 || math.Abs(rl-sl) <= Goals.LockWaitFloorS)
 	e.HitRatio = math.Abs(r.Signals.CacheHitRatio - s.Signals.CacheHitRatio)
 	add("hit_ratio", r.Signals.CacheHitRatio, s.Signals.CacheHitRatio, e.HitRatio, Goals.HitRatio, "absolute", e.HitRatio <= Goals.HitRatio)

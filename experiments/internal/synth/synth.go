@@ -29,19 +29,19 @@ func Result(rep int, n int, scale, base float64) *checkout.Result {
 		r.Series = append(r.Series, s)
 	}
 	lin := func(k int) float64 { return base + float64(k) }
-	for _, name := range []string{"arrivals_per_s", "succeeded_per_s", "failed_per_s", "abandoned_per_s", "db_statements_per_s", "gateway_attempts_per_s", "payment_attempts_per_s"} {
+	for _, name := range []string{checkout.SeriesArrivals, checkout.SeriesSucceeded, checkout.SeriesFailed, checkout.SeriesAbandoned, checkout.SeriesDBStatements, checkout.SeriesGatewayAttempts, checkout.SeriesPaymentAttempts} {
 		add(name, "1/s", lin)
 	}
-	for _, name := range []string{"latency_p50_s", "latency_p95_s", "latency_p99_s", "lock_wait_mean_s"} {
+	for _, name := range []string{checkout.SeriesLatencyP50, checkout.SeriesLatencyP95, checkout.SeriesLatencyP99, checkout.SeriesLockWaitMean} {
 		add(name, "s", func(k int) float64 { return scale * (0.1 + 0.01*float64(k)) })
 	}
-	add("cache_hit_ratio", "fraction", func(k int) float64 { return 0.95 - 0.01*float64(k%3) })
-	add("db_pool_in_use", "connections", lin)
-	add("db_pool_waiting", "requests", lin)
+	add(checkout.SeriesCacheHitRatio, "fraction", func(k int) float64 { return 0.95 - 0.01*float64(k%3) })
+	add(checkout.SeriesDBPoolInUse, "connections", lin)
+	add(checkout.SeriesDBPoolWaiting, "requests", lin)
 	add("breaker_open/psp-a", "0 closed, 0.5 half-open, 1 open", func(k int) float64 { return float64(k % 2) })
 	for _, svc := range []string{"gateway", "checkout-api"} {
-		add("backlog/"+svc, "requests", lin)
-		add("instances/"+svc, "instances", func(int) float64 { return 2 })
+		add(checkout.SeriesBacklog+svc, "requests", lin)
+		add(checkout.SeriesInstances+svc, "instances", func(int) float64 { return 2 })
 	}
 	return r
 }

@@ -1,41 +1,45 @@
-package experiments
+package sweep
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 )
 
 func TestParseSweepParam(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want SweepParam
+		want Param
 		err  string
 	}{
-		{"traffic.multiplier=1,2,4", SweepParam{"traffic.multiplier", []string{"1", "2", "4"}}, ""},
-		{" a.b = x , y ", SweepParam{"a.b", []string{"x", "y"}}, ""},
+		{"traffic.multiplier=1,2,4", Param{"traffic.multiplier", []string{"1", "2", "4"}}, ""},
+		{" a.b = x , y ", Param{"a.b", []string{"x", "y"}}, ""},
 		{"services[0].cpu=lognormal(median=1ms, p99=5ms),exponential(mean=2ms)",
-			SweepParam{"services[0].cpu", []string{"lognormal(median=1ms, p99=5ms)", "exponential(mean=2ms)"}}, ""},
-		{"flow.retry_on=[timeout, failure],[timeout]", SweepParam{"flow.retry_on", []string{"[timeout, failure]", "[timeout]"}}, ""},
-		{`name="a,b",c`, SweepParam{"name", []string{`"a,b"`, "c"}}, ""},
-		{"single=7", SweepParam{"single", []string{"7"}}, ""},
-		{"traffic.multiplier", SweepParam{}, "expected path=v1,v2"},
-		{"=1,2", SweepParam{}, "empty path"},
-		{"a=", SweepParam{}, "value 1 of a is empty"},
-		{"a=1,,2", SweepParam{}, "value 2 of a is empty"},
-		{"a=1,2,1", SweepParam{}, `value "1" is given twice`},
-		{"a=f(1,2", SweepParam{}, "unbalanced"},
-		{"a=f)1", SweepParam{}, "unbalanced"},
-		{`a="x`, SweepParam{}, "unterminated quote"},
-		{"a b=1", SweepParam{}, "contains a blank"},
+			Param{"services[0].cpu", []string{"lognormal(median=1ms, p99=5ms)", "exponential(mean=2ms)"}}, ""},
+		{"flow.retry_on=[timeout, failure],[timeout]", Param{"flow.retry_on", []string{"[timeout, failure]", "[timeout]"}}, ""},
+		{`name="a,b",c`, Param{"name", []string{`"a,b"`, "c"}}, ""},
+		{"single=7", Param{"single", []string{"7"}}, ""},
+		{"traffic.multiplier", Param{}, "expected path=v1,v2"},
+		{"=1,2", Param{}, "empty path"},
+		{"a=", Param{}, "value 1 of a is empty"},
+		{"a=1,,2", Param{}, "value 2 of a is empty"},
+		{"a=1,2,1", Param{}, `value "1" is given twice`},
+		{"a=f(1,2", Param{}, "unbalanced"},
+		{"a=f)1", Param{}, "unbalanced"},
+		{`a="x`, Param{}, "unterminated quote"},
+		{"a b=1", Param{}, "contains a blank"},
 	} {
-		got, err := ParseSweepParam(tc.in)
+		got, err := ParseParam(tc.in)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "--param") {
 				t.Errorf("ParseSweepParam(%q): error %v, want one naming --param and containing %q", tc.in, err, tc.err)
@@ -53,7 +57,7 @@ func FuzzParseSweepParam(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParseSweepParam(s)
+		p, err := ParseParam(s)
 		if err != nil {
 			return
 		}
@@ -70,7 +74,7 @@ func FuzzParseSweepParam(f *testing.F) {
 }
 
 func TestSweepGridPointOrder(t *testing.T) {
-	g := SweepGrid{Sets: []string{"duration=1m"}, Params: []SweepParam{
+	g := Grid{Sets: []string{"duration=1m"}, Params: []Param{
 		{"a", []string{"1", "2"}}, {"b", []string{"x", "y", "z"}},
 	}}
 	if g.Points() != 6 {
@@ -93,14 +97,14 @@ func TestSweepGridPointOrder(t *testing.T) {
 	g2 := g
 	g2.Seed = 2
 	g3 := g
-	g3.Params = []SweepParam{{"a", []string{"2", "1"}}, {"b", []string{"x", "y", "z"}}}
+	g3.Params = []Param{{"a", []string{"2", "1"}}, {"b", []string{"x", "y", "z"}}}
 	if h == g2.Hash() || h == g3.Hash() || h != g.Hash() || len(h) != 64 {
 		t.Errorf("hashes %s %s %s: want 64 hex digits, equal only for equal grids", h, g2.Hash(), g3.Hash())
 	}
 }
 
-func ExampleSweepGrid_Point() {
-	g := SweepGrid{Params: []SweepParam{
+func ExampleGrid_Point() {
+	g := Grid{Params: []Param{
 		{Path: "traffic.multiplier", Values: []string{"1", "2"}},
 		{Path: "flow.budget", Values: []string{"2s", "5s"}},
 	}}
@@ -117,8 +121,8 @@ func ExampleSweepGrid_Point() {
 // tinySets make one-station a fraction of a second per point.
 var tinySets = []string{"duration=20s", "warmup=5s", "drain=5s", "replications=2"}
 
-func tinyParams() []SweepParam {
-	return []SweepParam{
+func tinyParams() []Param {
+	return []Param{
 		{"traffic.multiplier", []string{"0.5", "1"}},
 		{"services[0].workers_per_instance", []string{"7", "8", "10"}},
 	}
@@ -128,22 +132,22 @@ func TestNewSweepBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		ref    string
 		sets   []string
-		params []SweepParam
+		params []Param
 		want   []string
 	}{
 		{"one-station", tinySets, nil, []string{"no --param"}},
-		{"one-station", tinySets, []SweepParam{{"no_such.field", []string{"1"}}}, []string{"--param no_such.field", `"1"`}},
-		{"one-station", tinySets, []SweepParam{{"traffic.multiplier", []string{"1", "-2"}}}, []string{"--param traffic.multiplier", `"-2"`, "multiplier"}},
-		{"one-station", tinySets, []SweepParam{{"traffic.multiplier", []string{"abc"}}}, []string{"--param traffic.multiplier", `"abc"`}},
-		{"one-station", tinySets, []SweepParam{{"a", []string{"1"}}, {"a", []string{"2"}}}, []string{"--param a is given twice"}},
+		{"one-station", tinySets, []Param{{"no_such.field", []string{"1"}}}, []string{"--param no_such.field", `"1"`}},
+		{"one-station", tinySets, []Param{{"traffic.multiplier", []string{"1", "-2"}}}, []string{"--param traffic.multiplier", `"-2"`, "multiplier"}},
+		{"one-station", tinySets, []Param{{"traffic.multiplier", []string{"abc"}}}, []string{"--param traffic.multiplier", `"abc"`}},
+		{"one-station", tinySets, []Param{{"a", []string{"1"}}, {"a", []string{"2"}}}, []string{"--param a is given twice"}},
 		// Each value is fine alone; the combination is not (warm-up as
 		// long as the run): the error names the point.
-		{"one-station", []string{"warmup=5s"}, []SweepParam{{"duration", []string{"40s", "1m"}}, {"warmup", []string{"5s", "50s"}}},
+		{"one-station", []string{"warmup=5s"}, []Param{{"duration", []string{"40s", "1m"}}, {"warmup", []string{"5s", "50s"}}},
 			[]string{"point 1", "duration=40s warmup=50s", "warmup"}},
 		{"no-such-scenario", nil, tinyParams(), []string{"no-such-scenario"}},
-		{"testdata/sweep/missing.yaml", nil, tinyParams(), []string{"missing.yaml", "no such file"}},
+		{"testdata/missing.yaml", nil, tinyParams(), []string{"missing.yaml", "no such file"}},
 	} {
-		_, err := NewSweep(tc.ref, tc.sets, tc.params)
+		_, err := New(tc.ref, tc.sets, tc.params)
 		if err == nil {
 			t.Errorf("NewSweep(%s, %q, %+v): no error", tc.ref, tc.sets, tc.params)
 			continue
@@ -156,7 +160,7 @@ func TestNewSweepBadInput(t *testing.T) {
 	}
 }
 
-func sweepJSON(t *testing.T, r *SweepResult) []byte {
+func sweepJSON(t *testing.T, r *Result) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := r.Write(&b, output.JSON); err != nil {
@@ -167,7 +171,7 @@ func sweepJSON(t *testing.T, r *SweepResult) []byte {
 
 func mustSweep(t *testing.T) *Sweep {
 	t.Helper()
-	sw, err := NewSweep("one-station", tinySets, tinyParams())
+	sw, err := New("one-station", tinySets, tinyParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +184,7 @@ func mustSweep(t *testing.T) *Sweep {
 func TestSweepShardMergeResume(t *testing.T) {
 	ctx := context.Background()
 	sw := mustSweep(t)
-	full, err := sw.Run(ctx, SweepOptions{Workers: 1})
+	full, err := sw.Run(ctx, Options{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +197,7 @@ func TestSweepShardMergeResume(t *testing.T) {
 			t.Errorf("row %+v: want seed 1 (common random numbers), 2 replications, the grid's values", r)
 		}
 	}
-	m := func(i int) *SweepMetrics { return &full.Rows[i].Metrics }
+	m := func(i int) *Metrics { return &full.Rows[i].Metrics }
 	tput := func(i int) float64 { return m(i).Get(metric.Throughput).Mean }
 	mean := func(i int) float64 { return m(i).Get(metric.LatencyMean).Mean }
 	if !(tput(4) > 1.5*tput(1)) {
@@ -204,7 +208,7 @@ func TestSweepShardMergeResume(t *testing.T) {
 	}
 
 	// Another sweep value of workers changes nothing.
-	again, err := mustSweep(t).Run(ctx, SweepOptions{Workers: 2})
+	again, err := mustSweep(t).Run(ctx, Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,11 +217,11 @@ func TestSweepShardMergeResume(t *testing.T) {
 	}
 
 	// Three shards, each from a fresh Sweep, merged.
-	var parts []*SweepResult
+	var parts []*Result
 	var names []string
 	for i := range 3 {
-		sh := &Shard{Index: i, Count: 3}
-		p, err := mustSweep(t).Run(ctx, SweepOptions{Shard: sh})
+		sh := &shard.Shard{Index: i, Count: 3}
+		p, err := mustSweep(t).Run(ctx, Options{Shard: sh})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,14 +229,14 @@ func TestSweepShardMergeResume(t *testing.T) {
 			t.Fatalf("shard %s holds %+v, want points %d and %d", sh, p.Rows, i, i+3)
 		}
 		// Through the file format, as merge reads it.
-		back, err := DecodeSweepResult(fmt.Sprintf("part-%d.json", i), sweepJSON(t, p))
+		back, err := Decode(fmt.Sprintf("part-%d.json", i), sweepJSON(t, p))
 		if err != nil {
 			t.Fatal(err)
 		}
 		parts = append(parts, back)
 		names = append(names, fmt.Sprintf("part-%d.json", i))
 	}
-	merged, err := MergeSweep([]string{names[2], names[0], names[1]}, []*SweepResult{parts[2], parts[0], parts[1]})
+	merged, err := Merge([]string{names[2], names[0], names[1]}, []*Result{parts[2], parts[0], parts[1]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +247,7 @@ func TestSweepShardMergeResume(t *testing.T) {
 	// Interrupt after two points (cancel from the checkpoint), resume.
 	cctx, cancel := context.WithCancel(ctx)
 	var saved []byte
-	partial, err := mustSweep(t).Run(cctx, SweepOptions{Checkpoint: func(r *SweepResult) error {
+	partial, err := mustSweep(t).Run(cctx, Options{Checkpoint: func(r *Result) error {
 		saved = sweepJSON(t, r)
 		if len(r.Rows) == 2 {
 			cancel()
@@ -254,12 +258,12 @@ func TestSweepShardMergeResume(t *testing.T) {
 	if err == nil || len(partial.Rows) != 2 || !slices.Equal(partial.Pending, []int{2, 3, 4, 5}) {
 		t.Fatalf("interrupted run: err %v, rows %d, pending %v; want cancelled after 2 rows", err, len(partial.Rows), partial.Pending)
 	}
-	prev, err := DecodeSweepResult("checkpoint.json", saved)
+	prev, err := Decode("checkpoint.json", saved)
 	if err != nil {
 		t.Fatalf("the checkpoint is not a valid sweep result: %v", err)
 	}
 	var ran []string
-	resumed, err := mustSweep(t).Run(ctx, SweepOptions{Resume: prev, Progress: func(done, total int, label string) {
+	resumed, err := mustSweep(t).Run(ctx, Options{Resume: prev, Progress: func(done, total int, label string) {
 		if label != "" {
 			ran = append(ran, label)
 		}
@@ -275,24 +279,50 @@ func TestSweepShardMergeResume(t *testing.T) {
 	}
 
 	// Resuming with another grid or shard is refused.
-	other, err := NewSweep("one-station", tinySets, []SweepParam{{"traffic.multiplier", []string{"0.5", "2"}}})
+	other, err := New("one-station", tinySets, []Param{{"traffic.multiplier", []string{"0.5", "2"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.Run(ctx, SweepOptions{Resume: prev}); err == nil || !strings.Contains(err.Error(), "different parameters") {
+	if _, err := other.Run(ctx, Options{Resume: prev}); err == nil || !strings.Contains(err.Error(), "different parameters") {
 		t.Errorf("resume with other parameters: %v", err)
 	}
-	if _, err := mustSweep(t).Run(ctx, SweepOptions{Resume: prev, Shard: &Shard{0, 2}}); err == nil || !strings.Contains(err.Error(), "shard") {
+	if _, err := mustSweep(t).Run(ctx, Options{Resume: prev, Shard: &shard.Shard{Index: 0, Count: 2}}); err == nil || !strings.Contains(err.Error(), "shard") {
 		t.Errorf("resume of an unsharded file as a shard: %v", err)
 	}
 }
 
-func ExampleParseSweepParam() {
-	p, _ := ParseSweepParam("services[0].cpu=exponential(mean=2ms),lognormal(median=1ms, p99=5ms)")
+func ExampleParseParam() {
+	p, _ := ParseParam("services[0].cpu=exponential(mean=2ms),lognormal(median=1ms, p99=5ms)")
 	fmt.Printf("%s: %q\n", p.Path, p.Values)
-	_, err := ParseSweepParam("traffic.multiplier=1,,2")
+	_, err := ParseParam("traffic.multiplier=1,,2")
 	fmt.Println(err)
 	// Output:
 	// services[0].cpu: ["exponential(mean=2ms)" "lognormal(median=1ms, p99=5ms)"]
 	// --param "traffic.multiplier=1,,2": value 2 of traffic.multiplier is empty
+}
+
+func TestMetricsJSON(t *testing.T) {
+	var m Metrics
+	m.Attempts, m.MaxBacklog = 7, 3
+	m.Set(metric.LatencyP99, 1.5, &experiments.CI{1, 2})
+	m.Set(metric.DBQueriesPerCheckout, 6.5, nil)
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`{"attempts":7,"succeeded":0,`, `"latency_p99_s":1.5,"latency_p99_s_ci95":[1,2],`, `"db_queries_per_checkout_ci95":null,"max_backlog":3}`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("JSON %s lacks %s", data, want)
+		}
+	}
+	var back Metrics
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, m) {
+		t.Errorf("round trip: %+v, want %+v", back, m)
+	}
+	if err := json.Unmarshal([]byte(`{"attempts":1,"latency_p999_s":2}`), &back); err == nil || !strings.Contains(err.Error(), "latency_p999_s") {
+		t.Errorf("unknown key: error %v, want one naming it", err)
+	}
 }

@@ -1,16 +1,16 @@
-package experiments
+package sweep
 
 // This file defines a sweep: a grid of scenario variants, one per
 // combination of --param values, each run with the same seed (common random
 // numbers), so the difference between two points is mostly the parameters'
 // effect and not sampling noise.
 //
-// A grid is fully described by a SweepGrid (scenario reference and content
+// A grid is fully described by a Grid (scenario reference and content
 // hash, base overrides, parameters, seed, replications). Its SHA-256 is
 // what ties shards, checkpoints and merged results to one grid: two files
 // with the same grid_sha256 were computed from the same inputs, so their
 // rows can be combined, and the merged file is byte-identical to an
-// unsharded run (see shard.go).
+// unsharded run (see merge.go).
 
 import (
 	"context"
@@ -19,60 +19,61 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
+	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
-// SweepParam is one --param: a scenario field path (as for --set) and the
+// Param is one --param: a scenario field path (as for --set) and the
 // values it takes, in the order given.
-type SweepParam struct {
+type Param struct {
 	Path   string   `json:"path"`
 	Values []string `json:"values"`
 }
 
-// ParseSweepParam parses "path=v1,v2,...". Values are split at commas
+// ParseParam parses "path=v1,v2,...". Values are split at commas
 // outside brackets, braces, parentheses and quotes, so a distribution such
 // as "lognormal(median=300ms, p99=2s)" or a list "[a, b]" is one value.
 // Each value is trimmed; an empty value, a repeated value, a missing '=' or
 // an empty path is an error naming the flag.
-func ParseSweepParam(s string) (SweepParam, error) {
+func ParseParam(s string) (Param, error) {
 	path, list, ok := strings.Cut(s, "=")
 	path = strings.TrimSpace(path)
 	if !ok {
-		return SweepParam{}, fmt.Errorf("--param %q: expected path=v1,v2,...", s)
+		return Param{}, fmt.Errorf("--param %q: expected path=v1,v2,...", s)
 	}
 	if path == "" {
-		return SweepParam{}, fmt.Errorf("--param %q: empty path before '='", s)
+		return Param{}, fmt.Errorf("--param %q: empty path before '='", s)
 	}
 	if strings.ContainsAny(path, " \t") {
-		return SweepParam{}, fmt.Errorf("--param %q: path %q contains a blank", s, path)
+		return Param{}, fmt.Errorf("--param %q: path %q contains a blank", s, path)
 	}
 	values, err := scenario.SplitList(list)
 	if err != nil {
-		return SweepParam{}, fmt.Errorf("--param %q: %v", s, err)
+		return Param{}, fmt.Errorf("--param %q: %v", s, err)
 	}
-	p := SweepParam{Path: path}
+	p := Param{Path: path}
 	for i, v := range values {
 		v = strings.TrimSpace(v)
 		if v == "" {
-			return SweepParam{}, fmt.Errorf("--param %q: value %d of %s is empty", s, i+1, path)
+			return Param{}, fmt.Errorf("--param %q: value %d of %s is empty", s, i+1, path)
 		}
 		if slices.Contains(p.Values, v) {
-			return SweepParam{}, fmt.Errorf("--param %q: value %q is given twice", s, v)
+			return Param{}, fmt.Errorf("--param %q: value %q is given twice", s, v)
 		}
 		p.Values = append(p.Values, v)
 	}
 	return p, nil
 }
 
-// SweepGrid defines a sweep completely. Field order is JSON key order.
-type SweepGrid struct {
+// Grid defines a sweep completely. Field order is JSON key order.
+type Grid struct {
 	// Scenario is the reference as given (built-in name or file path).
 	Scenario string `json:"scenario"`
 	// ScenarioSHA256 is the hash of the scenario file's bytes (or of the
@@ -84,7 +85,7 @@ type SweepGrid struct {
 	// as overrides).
 	Sets []string `json:"sets"`
 	// Params span the grid, first one slowest.
-	Params []SweepParam `json:"params"`
+	Params []Param `json:"params"`
 	// Seed and Replications are those of the scenario with Sets applied;
 	// a point runs with its own scenario's values, which differ only when
 	// a parameter sets them.
@@ -94,7 +95,7 @@ type SweepGrid struct {
 
 // Points is the number of grid points: the product of the parameters'
 // value counts.
-func (g *SweepGrid) Points() int {
+func (g *Grid) Points() int {
 	n := 1
 	for _, p := range g.Params {
 		n *= len(p.Values)
@@ -106,7 +107,7 @@ func (g *SweepGrid) Points() int {
 // parameter order. Points are numbered like nested loops with the first
 // parameter outermost: for a = 1,2 and b = x,y the order is (1,x), (1,y),
 // (2,x), (2,y).
-func (g *SweepGrid) Point(i int) []string {
+func (g *Grid) Point(i int) []string {
 	vals := make([]string, len(g.Params))
 	for k := len(g.Params) - 1; k >= 0; k-- {
 		n := len(g.Params[k].Values)
@@ -118,7 +119,7 @@ func (g *SweepGrid) Point(i int) []string {
 
 // PointSets returns the overrides of point i: the grid's Sets, then
 // "path=value" for each parameter.
-func (g *SweepGrid) PointSets(i int) []string {
+func (g *Grid) PointSets(i int) []string {
 	sets := slices.Clone(g.Sets)
 	for k, v := range g.Point(i) {
 		sets = append(sets, g.Params[k].Path+"="+v)
@@ -127,7 +128,7 @@ func (g *SweepGrid) PointSets(i int) []string {
 }
 
 // PointLabel is "a=1 b=x" for point i.
-func (g *SweepGrid) PointLabel(i int) string {
+func (g *Grid) PointLabel(i int) string {
 	var parts []string
 	for k, v := range g.Point(i) {
 		parts = append(parts, g.Params[k].Path+"="+v)
@@ -137,7 +138,7 @@ func (g *SweepGrid) PointLabel(i int) string {
 
 // Hash is the hex SHA-256 of the grid's JSON encoding: equal hashes mean
 // the same scenario bytes, overrides, parameters, seed and replications.
-func (g *SweepGrid) Hash() string {
+func (g *Grid) Hash() string {
 	b, err := json.Marshal(g)
 	if err != nil { // a struct of strings and numbers always marshals
 		panic(err)
@@ -146,34 +147,21 @@ func (g *SweepGrid) Hash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// ScenarioSource returns the bytes a scenario reference loads: the file's,
-// or the embedded built-in's. It is what ScenarioSHA256 hashes.
-func ScenarioSource(ref string) ([]byte, error) {
-	if isScenarioPath(ref) {
-		data, err := os.ReadFile(ref)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s", ref, readError(err))
-		}
-		return data, nil
-	}
-	return BuiltinYAML(ref)
-}
-
-// MaxSweepPoints bounds a grid's size: every point's scenario is loaded
+// MaxPoints bounds a grid's size: every point's scenario is loaded
 // and validated before the first one runs.
-const MaxSweepPoints = 100_000
+const MaxPoints = 100_000
 
 // Sweep is a validated grid: every point's scenario loaded once and found
 // valid. Points are loaded again when they run (a load takes about a
 // millisecond), so a large grid is not held in memory.
 type Sweep struct {
-	Grid SweepGrid
+	Grid Grid
 }
 
-// NewSweep loads the scenario with sets, checks every parameter value on
+// New loads the scenario with sets, checks every parameter value on
 // its own (so a bad value is reported with its parameter) and then every
 // point, before anything runs. Errors name the parameter or the point.
-func NewSweep(ref string, sets []string, params []SweepParam) (*Sweep, error) {
+func New(ref string, sets []string, params []Param) (*Sweep, error) {
 	if len(params) == 0 {
 		return nil, fmt.Errorf("sweep: no --param given: a sweep needs at least one parameter")
 	}
@@ -187,16 +175,16 @@ func NewSweep(ref string, sets []string, params []SweepParam) (*Sweep, error) {
 			}
 		}
 	}
-	src, err := ScenarioSource(ref)
+	src, err := experiments.ScenarioSource(ref)
 	if err != nil {
 		return nil, err
 	}
-	base, err := LoadScenario(ref, sets)
+	base, err := experiments.LoadScenario(ref, sets)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(src)
-	g := SweepGrid{
+	g := Grid{
 		Scenario: ref, ScenarioSHA256: hex.EncodeToString(sum[:]),
 		Sets: append([]string{}, sets...), Params: params,
 		Seed: base.Seed, Replications: base.Replications,
@@ -204,13 +192,13 @@ func NewSweep(ref string, sets []string, params []SweepParam) (*Sweep, error) {
 	n := 1
 	for _, p := range params {
 		n *= len(p.Values)
-		if n > MaxSweepPoints {
-			return nil, fmt.Errorf("sweep: the grid has more than %d points; split it into several sweeps", MaxSweepPoints)
+		if n > MaxPoints {
+			return nil, fmt.Errorf("sweep: the grid has more than %d points; split it into several sweeps", MaxPoints)
 		}
 	}
 	for _, p := range params {
 		for _, v := range p.Values {
-			if _, err := LoadScenario(ref, append(slices.Clone(sets), p.Path+"="+v)); err != nil {
+			if _, err := experiments.LoadScenario(ref, append(slices.Clone(sets), p.Path+"="+v)); err != nil {
 				return nil, fmt.Errorf("sweep: --param %s: value %q: %w", p.Path, v, err)
 			}
 		}
@@ -224,23 +212,23 @@ func NewSweep(ref string, sets []string, params []SweepParam) (*Sweep, error) {
 	return sw, nil
 }
 
-// SweepRow is one grid point's result. Field order is JSON key order.
-type SweepRow struct {
+// Row is one grid point's result. Field order is JSON key order.
+type Row struct {
 	Index int `json:"index"`
 	// Values are the parameter values, in grid.params order.
-	Values       []string     `json:"values"`
-	Seed         uint64       `json:"seed"`
-	Replications int          `json:"replications"`
-	Metrics      SweepMetrics `json:"metrics"`
+	Values       []string `json:"values"`
+	Seed         uint64   `json:"seed"`
+	Replications int      `json:"replications"`
+	Metrics      Metrics  `json:"metrics"`
 }
 
-// SweepMetrics are a point's metrics: the checkout counts (totals over
+// Metrics are a point's metrics: the checkout counts (totals over
 // replications), every metric of the registry (metric.All) as the mean
 // over replications with its 95% interval (null with one replication),
 // and the largest backlog. JSON keys: attempts, succeeded, failed,
 // abandoned, then each metric's Key and Key_ci95 in registry order (they
 // match compare's "change" keys), then max_backlog.
-type SweepMetrics struct {
+type Metrics struct {
 	Attempts, Succeeded, Failed, Abandoned int64
 	// Values are the registry's metrics, in metric.All order (Get and Set
 	// read and write them by metric).
@@ -251,14 +239,14 @@ type SweepMetrics struct {
 // Estimate is a metric's mean over replications and its 95% interval.
 type Estimate struct {
 	Mean float64
-	CI   *CI
+	CI   *experiments.CI
 }
 
 // metricIndex is m's position in metric.All (-1 when it is not there).
 func metricIndex(m *metric.Metric) int { return slices.Index(metric.All(), m) }
 
 // Get is the point's estimate of m (zero when not computed).
-func (s *SweepMetrics) Get(m *metric.Metric) Estimate {
+func (s *Metrics) Get(m *metric.Metric) Estimate {
 	if i := metricIndex(m); i >= 0 && i < len(s.Values) {
 		return s.Values[i]
 	}
@@ -266,7 +254,7 @@ func (s *SweepMetrics) Get(m *metric.Metric) Estimate {
 }
 
 // Set sets the point's estimate of m.
-func (s *SweepMetrics) Set(m *metric.Metric, mean float64, ci *CI) {
+func (s *Metrics) Set(m *metric.Metric, mean float64, ci *experiments.CI) {
 	i := metricIndex(m)
 	if i < 0 {
 		panic("sweep: metric " + m.Key + " is not in the registry")
@@ -277,9 +265,9 @@ func (s *SweepMetrics) Set(m *metric.Metric, mean float64, ci *CI) {
 	s.Values[i] = Estimate{mean, ci}
 }
 
-// sweepMetrics measures a point's metrics from its replications.
-func sweepMetrics(results []*checkout.Result) SweepMetrics {
-	var s SweepMetrics
+// measure measures a point's metrics from its replications.
+func measure(results []*checkout.Result) Metrics {
+	var s Metrics
 	for _, r := range results {
 		s.Attempts += r.Checkout.Attempts
 		s.Succeeded += r.Checkout.Succeeded
@@ -288,15 +276,15 @@ func sweepMetrics(results []*checkout.Result) SweepMetrics {
 		s.MaxBacklog = max(s.MaxBacklog, r.Signals.MaxBacklog)
 	}
 	for _, m := range metric.All() {
-		mean, ci := overMetric(results, m)
-		s.Set(m, mean, ci)
+		mean, ci := metric.Over(results, m)
+		s.Set(m, mean, (*experiments.CI)(ci))
 	}
 	return s
 }
 
 // MarshalJSON writes the metrics as one JSON object, keys in the order
-// SweepMetrics documents.
-func (s SweepMetrics) MarshalJSON() ([]byte, error) {
+// Metrics documents.
+func (s Metrics) MarshalJSON() ([]byte, error) {
 	var o output.Object
 	o.Add("attempts", s.Attempts)
 	o.Add("succeeded", s.Succeeded)
@@ -313,12 +301,12 @@ func (s SweepMetrics) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads what MarshalJSON writes; an unknown key is an error
 // (part files and checkpoints are read strictly).
-func (s *SweepMetrics) UnmarshalJSON(data []byte) error {
+func (s *Metrics) UnmarshalJSON(data []byte) error {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return err
 	}
-	*s = SweepMetrics{}
+	*s = Metrics{}
 	counts := map[string]any{"attempts": &s.Attempts, "succeeded": &s.Succeeded, "failed": &s.Failed,
 		"abandoned": &s.Abandoned, "max_backlog": &s.MaxBacklog}
 	for _, m := range metric.All() {
@@ -352,48 +340,48 @@ func (s *SweepMetrics) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// SweepResult is the output of `checkoutsim sweep` and of `checkoutsim
+// Result is the output of `checkoutsim sweep` and of `checkoutsim
 // merge`, and the format of shard part files and checkpoints. A complete
 // result (every point, no shard) has neither "shard" nor "pending", so an
 // unsharded run and a merge of its shards give the same bytes.
-type SweepResult struct {
-	Grid       SweepGrid `json:"grid"`
-	GridSHA256 string    `json:"grid_sha256"`
+type Result struct {
+	Grid       Grid   `json:"grid"`
+	GridSHA256 string `json:"grid_sha256"`
 	// Points is the grid's total number of points.
 	Points int `json:"points"`
 	// Shard is set in a part file: this file holds points with
 	// index % count == index.
-	Shard *Shard `json:"shard,omitempty"`
+	Shard *shard.Shard `json:"shard,omitempty"`
 	// Pending lists the points this file should hold but does not yet
 	// (an interrupted run); --resume computes them.
 	Pending []int `json:"pending,omitempty"`
 	// Rows are the computed points in index order.
-	Rows []SweepRow `json:"rows"`
+	Rows []Row `json:"rows"`
 }
 
-// SweepOptions control Sweep.Run.
-type SweepOptions struct {
+// Options control Sweep.Run.
+type Options struct {
 	// Shard selects the points index % Count == Index; nil runs them all.
-	Shard *Shard
+	Shard *shard.Shard
 	// Workers run a point's replications in parallel (0: GOMAXPROCS);
 	// results do not depend on it.
 	Workers int
 	// Resume holds rows computed earlier for the same grid and shard
 	// (a checkpoint read back); they are kept and not recomputed.
-	Resume *SweepResult
+	Resume *Result
 	// Checkpoint, if set, is called after each completed point with the
 	// result so far (Pending lists what is left), so a caller can save it.
-	Checkpoint func(*SweepResult) error
+	Checkpoint func(*Result) error
 	// Progress, if set, is told before each point is run.
-	Progress Progress
+	Progress experiments.Progress
 }
 
 // Selected returns the indexes of the grid's points that shard holds (all
 // of them when shard is nil), in increasing order.
-func (sw *Sweep) Selected(shard *Shard) []int {
+func (sw *Sweep) Selected(sh *shard.Shard) []int {
 	var idx []int
 	for i := range sw.Grid.Points() {
-		if shard == nil || i%shard.Count == shard.Index {
+		if sh == nil || i%sh.Count == sh.Index {
 			idx = append(idx, i)
 		}
 	}
@@ -403,9 +391,9 @@ func (sw *Sweep) Selected(shard *Shard) []int {
 // Run runs the selected points in index order and returns their rows. If
 // ctx is cancelled, Run returns the rows completed so far (the point in
 // progress is dropped) with Pending set, and ctx's error.
-func (sw *Sweep) Run(ctx context.Context, opt SweepOptions) (*SweepResult, error) {
+func (sw *Sweep) Run(ctx context.Context, opt Options) (*Result, error) {
 	g := &sw.Grid
-	res := &SweepResult{Grid: *g, GridSHA256: g.Hash(), Points: g.Points(), Shard: opt.Shard, Rows: []SweepRow{}}
+	res := &Result{Grid: *g, GridSHA256: g.Hash(), Points: g.Points(), Shard: opt.Shard, Rows: []Row{}}
 	todo := sw.Selected(opt.Shard)
 	if opt.Resume != nil {
 		kept, err := sw.resumable(opt.Resume, opt.Shard)
@@ -414,7 +402,7 @@ func (sw *Sweep) Run(ctx context.Context, opt SweepOptions) (*SweepResult, error
 		}
 		res.Rows = kept
 		todo = slices.DeleteFunc(todo, func(i int) bool {
-			return slices.ContainsFunc(kept, func(r SweepRow) bool { return r.Index == i })
+			return slices.ContainsFunc(kept, func(r Row) bool { return r.Index == i })
 		})
 	}
 	total := len(res.Rows) + len(todo)
@@ -428,7 +416,7 @@ func (sw *Sweep) Run(ctx context.Context, opt SweepOptions) (*SweepResult, error
 			return res, err
 		}
 		res.Rows = append(res.Rows, row)
-		slices.SortFunc(res.Rows, func(a, b SweepRow) int { return a.Index - b.Index })
+		slices.SortFunc(res.Rows, func(a, b Row) int { return a.Index - b.Index })
 		res.Pending = slices.Clone(todo[k+1:])
 		if len(res.Pending) == 0 {
 			res.Pending = nil
@@ -447,8 +435,8 @@ func (sw *Sweep) Run(ctx context.Context, opt SweepOptions) (*SweepResult, error
 }
 
 // load loads point i's scenario.
-func (sw *Sweep) load(i int) (*Scenario, error) {
-	sc, err := LoadScenario(sw.Grid.Scenario, sw.Grid.PointSets(i))
+func (sw *Sweep) load(i int) (*experiments.Scenario, error) {
+	sc, err := experiments.LoadScenario(sw.Grid.Scenario, sw.Grid.PointSets(i))
 	if err != nil {
 		return nil, fmt.Errorf("sweep: point %d (%s): %w", i, sw.Grid.PointLabel(i), err)
 	}
@@ -456,32 +444,32 @@ func (sw *Sweep) load(i int) (*Scenario, error) {
 }
 
 // runPoint runs point i's replications and summarises them.
-func (sw *Sweep) runPoint(ctx context.Context, i, workers int) (SweepRow, error) {
+func (sw *Sweep) runPoint(ctx context.Context, i, workers int) (Row, error) {
 	sc, err := sw.load(i)
 	if err != nil {
-		return SweepRow{}, err
+		return Row{}, err
 	}
-	results, err := RunReplications(ctx, sc, sc.Seed, sc.Replications, workers)
+	results, err := experiments.RunReplications(ctx, sc, sc.Seed, sc.Replications, workers)
 	if err != nil {
-		return SweepRow{}, err
+		return Row{}, err
 	}
-	return SweepRow{Index: i, Values: sw.Grid.Point(i), Seed: sc.Seed, Replications: sc.Replications,
-		Metrics: sweepMetrics(results)}, nil
+	return Row{Index: i, Values: sw.Grid.Point(i), Seed: sc.Seed, Replications: sc.Replications,
+		Metrics: measure(results)}, nil
 }
 
 // resumable checks that prev was computed for this grid and shard and
 // returns its rows that belong to the shard.
-func (sw *Sweep) resumable(prev *SweepResult, shard *Shard) ([]SweepRow, error) {
+func (sw *Sweep) resumable(prev *Result, sh *shard.Shard) ([]Row, error) {
 	if err := sameGrid(&sw.Grid, &prev.Grid); err != nil {
 		return nil, fmt.Errorf("cannot resume: %w", err)
 	}
-	if !shard.Equal(prev.Shard) {
-		return nil, fmt.Errorf("cannot resume: the file holds shard %s, this run is shard %s", prev.Shard, shard)
+	if !sh.Equal(prev.Shard) {
+		return nil, fmt.Errorf("cannot resume: the file holds shard %s, this run is shard %s", prev.Shard, sh)
 	}
-	var kept []SweepRow
+	var kept []Row
 	for _, r := range prev.Rows {
-		if shard != nil && r.Index%shard.Count != shard.Index {
-			return nil, fmt.Errorf("cannot resume: the file holds point %d, which is not in shard %s", r.Index, shard)
+		if sh != nil && r.Index%sh.Count != sh.Index {
+			return nil, fmt.Errorf("cannot resume: the file holds point %d, which is not in shard %s", r.Index, sh)
 		}
 		kept = append(kept, r)
 	}
@@ -490,7 +478,7 @@ func (sw *Sweep) resumable(prev *SweepResult, shard *Shard) ([]SweepRow, error) 
 
 // sameGrid explains the first difference between two grid definitions
 // (nil when they are the same).
-func sameGrid(want, got *SweepGrid) error {
+func sameGrid(want, got *Grid) error {
 	switch {
 	case want.Hash() == got.Hash():
 		return nil
@@ -500,7 +488,7 @@ func sameGrid(want, got *SweepGrid) error {
 		return fmt.Errorf("scenario %s has changed (sha256 %.12s... vs %.12s...)", want.Scenario, got.ScenarioSHA256, want.ScenarioSHA256)
 	case !slices.Equal(want.Sets, got.Sets):
 		return fmt.Errorf("different overrides: %q vs %q", got.Sets, want.Sets)
-	case !slices.EqualFunc(want.Params, got.Params, func(a, b SweepParam) bool {
+	case !slices.EqualFunc(want.Params, got.Params, func(a, b Param) bool {
 		return a.Path == b.Path && slices.Equal(a.Values, b.Values)
 	}):
 		return fmt.Errorf("different parameters: %s vs %s", paramsString(got.Params), paramsString(want.Params))
@@ -512,7 +500,7 @@ func sameGrid(want, got *SweepGrid) error {
 	return fmt.Errorf("different grid definition (sha256 %.12s... vs %.12s...)", got.Hash(), want.Hash())
 }
 
-func paramsString(ps []SweepParam) string {
+func paramsString(ps []Param) string {
 	var parts []string
 	for _, p := range ps {
 		parts = append(parts, p.Path+"="+strings.Join(p.Values, ","))

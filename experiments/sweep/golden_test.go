@@ -1,4 +1,4 @@
-package experiments
+package sweep
 
 import (
 	"bytes"
@@ -7,15 +7,16 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
-var updateSweepGolden = flag.Bool("update-sweep", false, "rewrite experiments/testdata/sweep/*.golden")
+var updateSweepGolden = flag.Bool("update-sweep", false, "rewrite experiments/sweep/testdata/*.golden")
 
 // goldenSweep is a 2x2 result with every kind of value: intervals, none,
 // a point not computed yet (3).
-func goldenSweep() *SweepResult {
+func goldenSweep() *Result {
 	r := fakeSweep(7, nil, 0, 1, 2)
 	r.Pending = []int{3}
 	for k := range r.Rows {
@@ -24,9 +25,9 @@ func goldenSweep() *SweepResult {
 		m.Attempts, m.Succeeded, m.Failed, m.Abandoned = 1000*int64(k+1), 990*int64(k+1), 7*int64(k+1), 3*int64(k+1)
 		m.Set(metric.LatencyP50, 0.1*f, nil)
 		m.Set(metric.LatencyP95, 0.5*f, nil)
-		m.Set(metric.LatencyP99, 1.25*f, &CI{1.1 * f, 1.4 * f})
+		m.Set(metric.LatencyP99, 1.25*f, &experiments.CI{1.1 * f, 1.4 * f})
 		m.Set(metric.LatencyMean, 0.2*f, nil)
-		m.Set(metric.ErrorRate, 0.007, &CI{0.005, 0.009})
+		m.Set(metric.ErrorRate, 0.007, &experiments.CI{0.005, 0.009})
 		m.Set(metric.Throughput, 99.5*f, nil)
 		m.Set(metric.Cost, 0.0642, nil)
 		m.Set(metric.CacheHitRatio, 0.986, nil)
@@ -38,7 +39,7 @@ func goldenSweep() *SweepResult {
 }
 
 // Golden tests pin the three formats of sweep results
-// (go test ./experiments -run Golden -update-sweep rewrites them).
+// (go test ./experiments/sweep -run Golden -update-sweep rewrites them).
 func TestSweepCapacityGolden(t *testing.T) {
 	type goldenCase struct {
 		file  string
@@ -54,7 +55,7 @@ func TestSweepCapacityGolden(t *testing.T) {
 		if err := tc.write(&b); err != nil {
 			t.Fatalf("%s: %v", tc.file, err)
 		}
-		path := filepath.Join("testdata", "sweep", tc.file)
+		path := filepath.Join("testdata", tc.file)
 		if *updateSweepGolden {
 			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
@@ -70,12 +71,12 @@ func TestSweepCapacityGolden(t *testing.T) {
 		}
 	}
 	// The JSON golden reads back as the same result.
-	data, _ := os.ReadFile(filepath.Join("testdata", "sweep", "sweep.json.golden"))
-	back, err := DecodeSweepResult("sweep.json.golden", data)
+	data, _ := os.ReadFile(filepath.Join("testdata", "sweep.json.golden"))
+	back, err := Decode("sweep.json.golden", data)
 	if err != nil || len(back.Rows) != 3 || back.Pending[0] != 3 {
 		t.Errorf("sweep.json.golden does not read back: %v %+v", err, back)
 	}
-	if err := (&SweepResult{}).Write(&bytes.Buffer{}, "xml"); err == nil {
+	if err := (&Result{}).Write(&bytes.Buffer{}, "xml"); err == nil {
 		t.Errorf("format xml accepted")
 	}
 }

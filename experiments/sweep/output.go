@@ -1,6 +1,6 @@
-package experiments
+package sweep
 
-// Output of sweep and merge: JSON (the SweepResult itself, the only format
+// Output of sweep and merge: JSON (the Result itself, the only format
 // that can be resumed or merged), a human table with one line per point,
 // and CSV with one row per point; the metric columns are the registry's
 // (experiments/metric), in its order.
@@ -14,19 +14,20 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/shard"
 )
 
 // Write writes the result in format (table, json or csv).
-func (r *SweepResult) Write(w io.Writer, format string) error { return output.Write(w, format, r) }
+func (r *Result) Write(w io.Writer, format string) error { return output.Write(w, format, r) }
 
 // WriteJSON writes the result as indented JSON: the only format that can
 // be resumed or merged.
-func (r *SweepResult) WriteJSON(w io.Writer) error { return output.WriteJSON(w, r) }
+func (r *Result) WriteJSON(w io.Writer) error { return output.WriteJSON(w, r) }
 
 // WriteTable writes a title, one line per computed point (values to 3
 // significant digits; P99 with its 95% interval) and, for an incomplete
 // result, the points still missing.
-func (r *SweepResult) WriteTable(w io.Writer) error {
+func (r *Result) WriteTable(w io.Writer) error {
 	return output.Trimmed(w, func(w io.Writer) error {
 		g := &r.Grid
 		var names []string
@@ -69,7 +70,7 @@ func (r *SweepResult) WriteTable(w io.Writer) error {
 			if len(r.Pending) == 1 {
 				noun = "point"
 			}
-			_, err := fmt.Fprintf(w, "\n%d %s not computed yet: %s\n", len(r.Pending), noun, intList(r.Pending, 20))
+			_, err := fmt.Fprintf(w, "\n%d %s not computed yet: %s\n", len(r.Pending), noun, shard.IntList(r.Pending, 20))
 			return err
 		}
 		return nil
@@ -80,7 +81,7 @@ func (r *SweepResult) WriteTable(w io.Writer) error {
 // parameter values (columns named by path), seed, replications, the counts,
 // then for each metric its value and 95% interval (key, key_ci_lo,
 // key_ci_hi; empty without an interval). Numbers are in full precision.
-func (r *SweepResult) WriteCSV(w io.Writer) error {
+func (r *Result) WriteCSV(w io.Writer) error {
 	head := []string{"index"}
 	for _, p := range r.Grid.Params {
 		head = append(head, p.Path)
