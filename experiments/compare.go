@@ -60,25 +60,14 @@ func (cs Changes) MarshalJSON() ([]byte, error) {
 	return o.Bytes()
 }
 
-// Compare runs a and b with the same seed and replications 0..reps-1
-// (common random numbers) on workers goroutines and compares them.
-// progress (may be nil) counts the replications of both, 2·reps in all.
-func Compare(ctx context.Context, a, b *Scenario, seed uint64, reps, workers int, progress Progress) (*CompareSummary, error) {
-	ra, rb, err := RunPair(ctx, a, b, seed, reps, workers, progress)
-	if err != nil {
-		return nil, err
-	}
-	return CompareResults(a, b, seed, ra, rb), nil
-}
-
 // RunPair runs a's and then b's replications 0..reps-1 with the same seed
 // (common random numbers), so ra[i] and rb[i] are paired. progress (may be
-// nil) counts the replications of both, 2·reps in all.
+// nil) counts the simulated time of both (SimMillis).
 func RunPair(ctx context.Context, a, b *Scenario, seed uint64, reps, workers int, progress Progress) (ra, rb []*checkout.Result, err error) {
 	var pa, pb Progress
-	if progress != nil {
-		pa = func(done, _ int, _ string) { progress(done, 2*reps, a.Name) }
-		pb = func(done, _ int, _ string) { progress(reps+done, 2*reps, b.Name) }
+	if ta, total := SimMillis(a, reps), SimMillis(a, reps)+SimMillis(b, reps); progress != nil {
+		pa = func(done, _ int, _ string) { progress(done, total, a.Name) }
+		pb = func(done, _ int, _ string) { progress(ta+done, total, b.Name) }
 	}
 	if ra, err = RunReplicationsProgress(ctx, a, seed, reps, workers, pa); err != nil {
 		return nil, nil, err

@@ -17,7 +17,7 @@ import (
 // is equal, so every ratio is exactly 1 with a zero-width interval.
 func TestCompareWithItself(t *testing.T) {
 	sc := shortScenario("same")
-	cs, err := Compare(t.Context(), sc, sc, 1, 2, 2, nil)
+	cs, err := compare(t, sc, sc, 1, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +124,14 @@ func TestPairedChangeRatioClipped(t *testing.T) {
 	if c.RatioCI == nil || c.RatioCI[0] != 0 || c.RatioCI[1] != p.Ratio().Hi {
 		t.Errorf("ratio interval %v, want [0, %v]", c.RatioCI, p.Ratio().Hi)
 	}
+}
+
+// compare runs a and b with common random numbers and compares them.
+func compare(t *testing.T, a, b *Scenario, seed uint64, reps int) (*CompareSummary, error) {
+	t.Helper()
+	ra, rb, err := RunPair(t.Context(), a, b, seed, reps, 2, nil)
+	if err != nil {
+		return nil, err
+	}
+	return CompareResults(a, b, seed, ra, rb), nil
 }

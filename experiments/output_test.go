@@ -68,7 +68,7 @@ func TestGoldenCompare(t *testing.T) {
 	a := shortScenario("golden")
 	b := shortScenario("golden-busier")
 	b.Traffic.Multiplier = 1.5
-	cs, err := Compare(t.Context(), a, b, 1, 2, 2, nil)
+	cs, err := compare(t, a, b, 1, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

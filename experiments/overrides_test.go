@@ -43,20 +43,25 @@ func TestOverridesLoad(t *testing.T) {
 	}
 }
 
-// RunPair counts both runs' replications in one progress, 2·reps in all.
+// RunPair counts both runs' simulated time in one progress, A's then
+// B's (2 replications of 20 s each: 80000 ms in all), labelled by side.
 func TestRunPairProgress(t *testing.T) {
 	a, b := shortScenario("a"), shortScenario("b")
 	var done []int
+	var labels []string
 	ra, rb, err := RunPair(t.Context(), a, b, 1, 2, 1, func(d, total int, label string) {
-		if total != 4 {
-			t.Errorf("total %d, want 4", total)
+		if total != 80_000 {
+			t.Errorf("total %d, want 80000", total)
 		}
 		done = append(done, d)
+		if len(labels) == 0 || labels[len(labels)-1] != label {
+			labels = append(labels, label)
+		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ra) != 2 || len(rb) != 2 || !slices.Equal(done, []int{1, 2, 3, 4}) {
-		t.Errorf("%d and %d results, progress %v; want 2, 2, [1 2 3 4]", len(ra), len(rb), done)
+	if len(ra) != 2 || len(rb) != 2 || !slices.IsSorted(done) || !slices.Contains(done, 40_000) || done[len(done)-1] != 80_000 || !slices.Equal(labels, []string{"a", "b"}) {
+		t.Errorf("%d and %d results, progress %v labels %v; want 2, 2, up to 40000 for a then 80000 for b", len(ra), len(rb), done, labels)
 	}
 }

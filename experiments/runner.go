@@ -13,14 +13,18 @@ import (
 	"sync"
 
 	"github.com/checkoutsim/checkoutsim/models/checkout"
+	"github.com/checkoutsim/checkoutsim/sim"
 )
 
 // Progress is told how far a long job is: done of total steps and the
 // label of the step under way ("" when none). It is the one progress type
-// of the runner (after each replication), sweep (before each point) and
-// capacity (before each multiplier), and is called from one goroutine at a
-// time, never concurrently.
+// of the runner (simulated milliseconds, see SimMillis), sweep (before
+// each point) and capacity (before each multiplier), and is called from
+// one goroutine at a time, never concurrently.
 type Progress func(done, total int, label string)
+
+// SimMillis is the simulated ms of reps replications of sc: the runner's progress total.
+func SimMillis(sc *Scenario, reps int) int { return reps * int(sc.Duration/sim.Millisecond) }
 
 // RunReplications runs replications 0..reps-1 of sc with the given seed on
 // workers goroutines (0 or less: runtime.GOMAXPROCS(0)) and returns their
@@ -34,13 +38,12 @@ func RunReplications(ctx context.Context, sc *Scenario, seed uint64, reps int, w
 	return RunReplicationsProgress(ctx, sc, seed, reps, workers, nil)
 }
 
-// RunReplicationsProgress is RunReplications reporting progress after each
-// replication (progress may be nil).
+// RunReplicationsProgress is RunReplications reporting progress (may be
+// nil) in simulated milliseconds as the replications' clocks advance.
 func RunReplicationsProgress(ctx context.Context, sc *Scenario, seed uint64, reps int, workers int, progress Progress) ([]*checkout.Result, error) {
 	if sc == nil {
 		return nil, fmt.Errorf("run: no scenario")
-	}
-	if reps < 1 {
+	} else if reps < 1 {
 		return nil, fmt.Errorf("run %s: replications must be >= 1, got %d", sc.Name, reps)
 	}
 	if workers <= 0 {
@@ -55,14 +58,25 @@ func RunReplicationsProgress(ctx context.Context, sc *Scenario, seed uint64, rep
 
 	next := make(chan int)
 	var wg sync.WaitGroup
-	var mu sync.Mutex // serialises progress calls
-	done := 0
+	var mu sync.Mutex                     // serialises progress calls
+	done, covered := 0, make([]int, reps) // simulated ms in all, and per replication
+	advance := func(rep int, now sim.Time) {
+		mu.Lock()
+		ms := int(min(now, sc.Duration) / sim.Millisecond)
+		done, covered[rep] = done+ms-covered[rep], ms
+		progress(done, SimMillis(sc, reps), "")
+		mu.Unlock()
+	}
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for rep := range next {
-				res, err := checkout.Run(&sc.Config, seed, rep)
+				var watch func(sim.Time) // reads the clock only: results do not depend on it
+				if progress != nil {
+					watch = func(now sim.Time) { advance(rep, now) }
+				}
+				res, err := checkout.RunWatched(&sc.Config, seed, rep, watch)
 				if err != nil {
 					errs[rep] = fmt.Errorf("run %s: replication %d: %w", sc.Name, rep, err)
 					cancel()
@@ -70,10 +84,7 @@ func RunReplicationsProgress(ctx context.Context, sc *Scenario, seed uint64, rep
 				}
 				results[rep] = res
 				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, reps, "")
-					mu.Unlock()
+					advance(rep, sc.Duration)
 				}
 			}
 		}()

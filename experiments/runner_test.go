@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,19 +48,24 @@ func TestRunReplicationsIndependentOfWorkers(t *testing.T) {
 	}
 }
 
+// Progress counts simulated milliseconds: it never goes back, reaches
+// the total, and advances within a replication, not only after one.
 func TestRunReplicationsProgress(t *testing.T) {
+	sc := shortScenario("p")
+	sc.Traffic.Multiplier = 4 // enough events for the engine's watch to fire within a replication
 	var got []int
-	_, err := RunReplicationsProgress(t.Context(), shortScenario("p"), 1, 3, 2, func(done, total int, _ string) {
-		if total != 3 {
-			t.Errorf("total %d, want 3", total)
+	_, err := RunReplicationsProgress(t.Context(), sc, 1, 3, 2, func(done, total int, _ string) {
+		if total != 3*20_000 {
+			t.Errorf("total %d, want 60000 ms (3 replications of 20 s)", total)
 		}
 		got = append(got, done)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[0] != 1 || got[1] != 2 || got[2] != 3 {
-		t.Errorf("progress calls %v, want [1 2 3]", got)
+	within := slices.ContainsFunc(got, func(d int) bool { return d%20_000 != 0 })
+	if !slices.IsSorted(got) || len(got) == 0 || got[len(got)-1] != 60_000 || !within {
+		t.Errorf("progress %v: want non-decreasing to 60000, some within a replication", got)
 	}
 }
 
@@ -77,13 +83,13 @@ func TestRunReplicationsCancelled(t *testing.T) {
 func TestRunReplicationsCancelMidway(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := 0
+	last := 0
 	res, err := RunReplicationsProgress(ctx, shortScenario("c"), 1, 6, 1, func(done, total int, _ string) {
-		calls++
+		last = done
 		cancel()
 	})
-	if !errors.Is(err, context.Canceled) || res != nil || calls != 1 {
-		t.Errorf("results %v err %v after %d replications, want nil, context.Canceled after 1", res, err, calls)
+	if !errors.Is(err, context.Canceled) || res != nil || last != 20_000 {
+		t.Errorf("results %v err %v after %d simulated ms, want nil, context.Canceled after the first replication's 20000", res, err, last)
 	}
 }
 

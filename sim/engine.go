@@ -64,6 +64,29 @@ func (e *Engine) Processed() uint64 { return e.processed }
 // exact behaviour. A nil function removes the hook.
 func (e *Engine) SetTrace(fn func(at Time, seq uint64)) { e.trace = fn }
 
+// SetWatch arranges for fn to be called with the clock after every
+// `every` events (every >= 1), so a long run can report how far its
+// virtual time has come. It is told the time and nothing else, and must
+// not schedule or cancel events: a watched run fires exactly the events
+// of an unwatched one. It rides on the trace hook (an unwatched run pays
+// nothing), keeping any trace already set; call SetTrace first, not after.
+// A nil fn watches nothing.
+func (e *Engine) SetWatch(every uint64, fn func(now Time)) {
+	if fn == nil {
+		return
+	}
+	every = max(every, 1)
+	prev := e.trace
+	e.trace = func(at Time, seq uint64) {
+		if prev != nil {
+			prev(at, seq)
+		}
+		if e.processed%every == 0 {
+			fn(at)
+		}
+	}
+}
+
 // At schedules fn to run at time t. A t in the past is clamped to Now, so
 // the clock never runs backwards. Cost: O(log n).
 func (e *Engine) At(t Time, fn func()) Timer {

@@ -171,3 +171,36 @@ func TestSeconds(t *testing.T) {
 		t.Error("Time conversions")
 	}
 }
+
+// A watch sees the clock every n events and changes nothing: the events
+// fire in the same order, at the same times, as without it.
+func TestSetWatch(t *testing.T) {
+	trace := func(watch func(Time)) (fired []Time) {
+		e := New()
+		e.SetTrace(func(at Time, _ uint64) { fired = append(fired, at) })
+		e.SetWatch(3, watch)
+		var tick func()
+		tick = func() {
+			if e.Now() < 100*Second {
+				e.After(Time(1+len(fired)%7)*Millisecond*100, tick)
+			}
+		}
+		e.At(0, tick)
+		e.RunUntil(200 * Second)
+		return fired
+	}
+	plain := trace(nil)
+	var seen []Time
+	watched := trace(func(now Time) { seen = append(seen, now) })
+	if !slices.Equal(plain, watched) {
+		t.Fatal("a watched run fired different events")
+	}
+	if len(seen) != len(plain)/3 {
+		t.Fatalf("watch called %d times for %d events, want every 3rd", len(seen), len(plain))
+	}
+	for i, at := range seen {
+		if at != plain[3*i+2] {
+			t.Fatalf("watch %d saw %v, want the time of event %d, %v", i, at, 3*i+2, plain[3*i+2])
+		}
+	}
+}

@@ -39,6 +39,7 @@ type analysisOptions struct {
 	resume       bool
 	merge        bool
 	shard        *shard.Shard
+	quiet        bool // --quiet: no per-run lines
 }
 
 func addAnalysisFlags(cmd *cobra.Command, o *analysisOptions) {
@@ -58,6 +59,7 @@ func addAnalysisFlags(cmd *cobra.Command, o *analysisOptions) {
 
 // validate checks the shared flags.
 func (o *analysisOptions) validate(cmd *cobra.Command, name string) error {
+	o.quiet = quiet(cmd)
 	if o.output != output.Table && o.output != output.JSON {
 		return fmt.Errorf("%s: -o %q: want table or json", name, o.output)
 	}
@@ -143,8 +145,10 @@ func executeDesign(name string, o *analysisOptions, d *uncertainty.Design, stder
 		}
 	}
 	total := len(d.Selected(o.shard))
-	opt.Progress = func(done, total int, label string) {
-		fmt.Fprintf(stderr, "%s: %d/%d runs (%s)\n", name, done, total, label)
+	if !o.quiet {
+		opt.Progress = func(done, total int, label string) {
+			fmt.Fprintf(stderr, "%s: %d/%d runs (%s)\n", name, done, total, label)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

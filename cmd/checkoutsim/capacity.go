@@ -118,10 +118,10 @@ func runCapacity(ctx context.Context, o *capacityOptions, stdout, stderr io.Writ
 	defer stop()
 	opt := capacity.Options{SLOP99: o.sloP99, MaxErrorRate: float64(o.maxErrorRate), Tolerance: o.tolerance,
 		Strict: o.strict, Seed: seed, Replications: reps, Workers: o.workers}
-	bar := newProgress(stderr, "capacity "+sc.Name, "runs at most")
-	opt.Progress = bar.update
+	bar := o.newProgress(stderr, "capacity "+sc.Name, "runs at most")
+	opt.Progress = bar.Update
 	res, err := capacity.Search(ctx, sc, opt)
-	bar.finish()
+	bar.Finish()
 	switch {
 	case errors.Is(err, context.Canceled):
 		return runError(err)

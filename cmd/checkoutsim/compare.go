@@ -7,9 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
-	"github.com/checkoutsim/checkoutsim/experiments/report"
 )
 
 // compareOptions are the arguments and flags of checkoutsim compare.
@@ -39,10 +37,17 @@ per checkout) its value in A and B and the change B/A - 1 with a paired 95%
 confidence interval over replications (the difference B - A when A is 0).
 
 The seed and replications default to A's; --set and --duration apply to
-both. The JSON holds both run summaries and the changes (docs/output.md).`,
+both. The JSON holds both run summaries and the changes (docs/output.md).
+
+A or B may be a saved result ('run SCENARIO --save FILE', 'testbed run
+--save FILE'), read instead of simulated; a scenario beside one runs with
+its seed and replications unless --seed or --replications are given.
+Sides made with other seeds or replications get unpaired (Welch)
+intervals, and the output says "unpaired" and why.`,
 		Example: `  checkoutsim compare retry-storm baseline
   checkoutsim compare before.yaml after.yaml --replications 20
   checkoutsim compare before.yaml after.yaml -o json --out change.json
+  checkoutsim compare before.json after.json   # saved with run --save
   checkoutsim compare flash-sale-before flash-sale-after --plots charts/ --report report.html`,
 		Args: twoScenarioArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,19 +68,19 @@ both. The JSON holds both run summaries and the changes (docs/output.md).`,
 func runCompare(ctx context.Context, o *compareOptions, stdout, stderr io.Writer) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	p, err := o.runPair(ctx, stderr, "compare", o.a, o.b)
+	p, err := o.runPair(ctx, stderr, "compare", o.a, o.b, o.report != "")
 	if err != nil {
 		return err
 	}
-	a, b, seed, ra, rb := p.a, p.b, p.seed, p.ra, p.rb
-	cs := experiments.CompareResults(a, b, seed, ra, rb)
-	marks := chart.ScenarioMarks(o.sloP99.Seconds(), a, b)
-	if err := o.writePlots(func(dir string) error { return chart.WriteComparePlots(dir, a.Name, b.Name, ra, rb, marks) }); err != nil {
+	cs, a, b := p.Compare(), p.A, p.B
+	marks := chart.ScenarioMarks(o.sloP99.Seconds(), a.Scenario, b.Scenario)
+	if err := o.writePlots(func(dir string) error {
+		return chart.WriteComparePlots(dir, a.Scenario.Name, b.Scenario.Name, a.Results, b.Results, marks)
+	}); err != nil {
 		return err
 	}
 	if o.report != "" {
-		in := report.Input{Seed: seed, A: report.NewRun(o.a, a, o.sets, ra), B: report.NewRun(o.b, b, o.sets, rb), SLOP99S: o.sloP99.Seconds()}
-		if err := writeReportFile(o.report, in); err != nil {
+		if err := writeReportFile(o.report, reportInput(p, "", o.sloP99)); err != nil {
 			return fmt.Errorf("--report: %w", err)
 		}
 	}

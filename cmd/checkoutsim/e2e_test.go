@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -39,6 +41,10 @@ func TestEndToEndRunJSON(t *testing.T) {
 	args := append([]string{"run", "baseline", "-o", "json"}, shortRun...)
 	outputs := map[string][]byte{}
 	for _, procs := range []string{"1", "2"} {
+		args := args
+		if procs == "1" {
+			args = append(args, "--quiet") // the output does not depend on it either
+		}
 		cmd := exec.Command(bin, args...)
 		cmd.Env = append(os.Environ(), "GOMAXPROCS="+procs)
 		var stdout, stderr bytes.Buffer
@@ -46,8 +52,12 @@ func TestEndToEndRunJSON(t *testing.T) {
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("GOMAXPROCS=%s %s %v: %v\n%s", procs, bin, args, err, stderr.String())
 		}
-		if stderr.Len() != 0 {
-			t.Errorf("stderr not a terminal, yet written: %q", stderr.String())
+		// Piped stderr gets progress lines only (none with --quiet, none
+		// when the run takes under a second).
+		for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+			if line != "" && (procs == "1" || !strings.HasPrefix(line, "run baseline: ")) {
+				t.Errorf("GOMAXPROCS=%s %v: stderr line %q, want none or progress", procs, args, line)
+			}
 		}
 		outputs[procs] = stdout.Bytes()
 	}
@@ -124,5 +134,34 @@ func TestEndToEndInterrupt(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(out))
 	if len(entries) != 0 {
 		t.Errorf("%d files left in the output directory after an interrupt, want none", len(entries))
+	}
+}
+
+// Piped stderr (a notebook, CI) gets a plain progress line within the
+// first seconds of a longer job, with the share done by simulated time
+// and the time left, then a closing line; --quiet silences them.
+func TestEndToEndProgressPiped(t *testing.T) {
+	bin := buildBinary(t)
+	args := []string{"run", "baseline", "--duration", "6m", "--replications", "2", "--workers", "1", "-o", "json"}
+	for _, quiet := range []bool{false, true} {
+		a := args
+		if quiet {
+			a = append(a, "--quiet")
+		}
+		cmd := exec.Command(bin, a...)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v: %v\n%s", a, err, stderr.String())
+		}
+		took := time.Since(start)
+		got := stderr.String()
+		switch {
+		case quiet && got != "":
+			t.Errorf("--quiet: stderr %q, want nothing", got)
+		case !quiet && took > 1500*time.Millisecond && !regexp.MustCompile(`(?m)^run baseline: \d+%, \d+ s elapsed, about \d+ s left\n(.*\n)*run baseline: done in \d+ s\n$`).MatchString(got):
+			t.Errorf("a %v run: stderr %q, want progress lines and the closing line", took, got)
+		}
 	}
 }

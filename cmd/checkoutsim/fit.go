@@ -19,6 +19,7 @@ type fitOptions struct {
 	unit    string
 	unitSet bool // --unit given
 	output  string
+	where   []fit.Where
 }
 
 func newFitCmd() *cobra.Command {
@@ -29,6 +30,7 @@ func newFitCmd() *cobra.Command {
 // check argument parsing without reading anything.
 func newFitCmdWith(runF func(o *fitOptions, stdout, stderr io.Writer) error) *cobra.Command {
 	o := &fitOptions{}
+	var where []string // parsed into o.where
 	cmd := &cobra.Command{
 		Use:   "fit FILE.csv",
 		Short: "Fit lognormal, gamma, Weibull and empirical distributions to observed latencies and print the scenario line",
@@ -48,12 +50,18 @@ seconds. Every value must be a positive number; a bad row is reported as
 file:line:column and the exit status is 2. The same file always gives the
 same output.
 
+--where COLUMN=VALUE (repeatable; all must hold) fits only the rows whose
+header column COLUMN holds VALUE, e.g. one provider's latencies from a
+file of all of them; the empirical line then lists the kept samples
+inline (its file form would replay every row).
+
 -o json prints {file, column, unit, samples, summary: {min_s, median_s,
 mean_s, p99_s, max_s}, best, fits: [{family, ks_d, ks_p_value (null for
 empirical), params, mean_s, p99_s, dist, scenario_line}]}, fits in the
 table's order; values in seconds.`,
 		Example: `  checkoutsim fit notebooks/data/provider_latency.csv --column latency_ms --unit ms
   checkoutsim fit latencies.csv --column 2 --unit us -o json
+  checkoutsim fit calls.csv --column latency_ms --unit ms --where provider=psp-a
   checkoutsim run baseline --set 'payments.providers[0].latency=lognormal(median=0.12, p99=0.49)'`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -70,10 +78,15 @@ table's order; values in seconds.`,
 			if _, err := fit.UnitSeconds(o.unit); err != nil {
 				return badInput(fmt.Errorf("fit: --%w", err))
 			}
+			var err error
+			if o.where, err = fit.ParseWheres(where); err != nil {
+				return badInput(fmt.Errorf("fit: --%w", err))
+			}
 			return runF(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
+	f.StringArrayVar(&where, "where", nil, "fit only the rows whose header column holds a value, COLUMN=VALUE (repeatable)")
 	f.StringVar(&o.column, "column", "0", "the column to fit: a header name or a 0-based index")
 	f.StringVar(&o.unit, "unit", "s", "unit of the values in the file: s, ms or us")
 	f.StringVarP(&o.output, "output", "o", output.Table, "output format: table or json")
@@ -82,7 +95,7 @@ table's order; values in seconds.`,
 
 // runFit reads the samples, fits them and prints the result.
 func runFit(o *fitOptions, stdout, stderr io.Writer) error {
-	xs, err := fit.ReadSamplesCSV(o.file, o.column, o.unit)
+	xs, err := fit.ReadSamplesWhere(o.file, o.column, o.unit, o.where)
 	if err != nil {
 		return badInput(fmt.Errorf("fit: %w", err))
 	}
@@ -94,7 +107,11 @@ func runFit(o *fitOptions, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	res, err := dist.FitSamples(xs, fit.EmpiricalSpec(o.file, o.column, o.unit))
+	empirical := fit.EmpiricalSpec(o.file, o.column, o.unit)
+	if len(o.where) > 0 {
+		empirical = "" // inline samples: the file form would replay the rows --where left out
+	}
+	res, err := dist.FitSamples(xs, empirical)
 	if err != nil {
 		return badInput(err)
 	}

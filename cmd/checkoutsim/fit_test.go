@@ -145,3 +145,28 @@ func TestFitBadInputExitsTwo(t *testing.T) {
 		t.Errorf("missing file: exit %d stderr %q, want 2 naming the file", code, errb.String())
 	}
 }
+
+// --where fits only the matching rows (the sample count says so), and an
+// unknown column or a malformed filter is bad input naming it.
+func TestFitWhere(t *testing.T) {
+	file := fitWriteCSV(t, "calls.csv", "provider,latency_ms\npsp-a,120\npsp-b,900\npsp-a,250\npsp-b,950\npsp-a,90\npsp-a,400\n")
+	var out, errb bytes.Buffer
+	if code := run([]string{"fit", file, "--column", "latency_ms", "--unit", "ms", "--where", "provider=psp-a"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "4 samples (unit ms)") || !strings.Contains(out.String(), "empirical(samples=[0.09, 0.12, 0.25, 0.4])") {
+		t.Errorf("want psp-a's 4 samples, inline in the empirical line:\n%s", out.String())
+	}
+	for _, tc := range []struct{ where, want string }{
+		{"vendor=psp-a", `calls.csv:1: --where vendor=psp-a: column "vendor" not in the header "provider,latency_ms"`},
+		{"provider", `fit: --where "provider": want COLUMN=VALUE`},
+		{"provider=psp-c", "no data rows left in column latency_ms after --where provider=psp-c"},
+	} {
+		out.Reset()
+		errb.Reset()
+		code := run([]string{"fit", file, "--column", "latency_ms", "--unit", "ms", "--where", tc.where}, &out, &errb)
+		if code != exitBadInput || !strings.Contains(errb.String(), tc.want) || out.Len() != 0 {
+			t.Errorf("--where %s: exit %d stderr %q stdout %q, want 2 and %q", tc.where, code, errb.String(), out.String(), tc.want)
+		}
+	}
+}

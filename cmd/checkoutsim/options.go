@@ -16,8 +16,8 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/saved"
 	"github.com/checkoutsim/checkoutsim/experiments/scenario"
-	"github.com/checkoutsim/checkoutsim/models/checkout"
 )
 
 // exitInterrupted is the status after Ctrl-C (128 + SIGINT, as shells do).
@@ -40,6 +40,8 @@ type simOptions struct {
 	workers         int
 	plots           string        // directory for PNG and SVG charts ("" for none)
 	sloP99          time.Duration // the P99 SLO the charts and the report draw (0: none)
+	quiet           bool          // --quiet: no progress
+	save            string        // --save FILE: the results, for compare and report to read later
 }
 
 // addSimFlags registers the shared flags on cmd.
@@ -66,10 +68,17 @@ func addSLOFlag(cmd *cobra.Command, o *simOptions) {
 	cmd.Flags().DurationVar(&o.sloP99, "slo-p99", 0, "draw this checkout P99 SLO (e.g. 1.5s) on the latency charts and in the report")
 }
 
+// addSaveFlag registers --save for the commands that make one run's
+// results (run, testbed run).
+func addSaveFlag(cmd *cobra.Command, o *simOptions) {
+	cmd.Flags().StringVar(&o.save, "save", "", "also write the results to this file (atomically), for compare, report and run to read later")
+}
+
 // readSimFlags records which defaults the user overrode.
 func (o *simOptions) readSimFlags(cmd *cobra.Command) {
 	o.seedSet = cmd.Flags().Changed("seed")
 	o.replicationsSet = cmd.Flags().Changed("replications")
+	o.quiet = quiet(cmd)
 }
 
 func (o *simOptions) validate(command string) error {
@@ -122,43 +131,22 @@ func (o *simOptions) overrides() experiments.Overrides {
 // load loads a scenario with the flags' overrides.
 func (o *simOptions) load(ref string) (*experiments.Scenario, error) { return o.overrides().Load(ref) }
 
-// loadPair loads scenarios a and b, reporting both files' problems at
-// once when both are bad.
-func (o *simOptions) loadPair(a, b string) (*experiments.Scenario, *experiments.Scenario, error) {
-	sa, errA := o.load(a)
-	sb, errB := o.load(b)
-	switch {
-	case errA != nil && errB != nil:
-		return nil, nil, badInput(fmt.Errorf("%w\n%w", errA, errB))
-	case errA != nil:
-		return nil, nil, badInput(errA)
-	case errB != nil:
-		return nil, nil, badInput(errB)
+// runPair loads refA and refB, each a scenario or a saved result
+// (experiments/saved: the seed and replications, --set and --duration
+// apply as it says), and runs the scenarios under one progress display
+// titled what; paired refuses A and B made with different seeds or
+// replications before anything runs. Errors carry their exit status.
+func (o *simOptions) runPair(ctx context.Context, stderr io.Writer, what, refA, refB string, paired bool) (*saved.Pair, error) {
+	p, err := saved.Load(refA, refB, o.overrides())
+	if err == nil && paired {
+		err = p.RequirePaired()
 	}
-	return sa, sb, nil
-}
-
-// pairRun is two scenarios run with common random numbers.
-type pairRun struct {
-	a, b   *experiments.Scenario
-	seed   uint64
-	reps   int
-	ra, rb []*checkout.Result
-}
-
-// runPair loads refA and refB with the flags' overrides and runs both with
-// A's seed and replications (common random numbers) under one progress
-// line titled what. Errors carry their exit status.
-func (o *simOptions) runPair(ctx context.Context, stderr io.Writer, what, refA, refB string) (*pairRun, error) {
-	a, b, err := o.loadPair(refA, refB)
 	if err != nil {
-		return nil, err
+		return nil, badInput(fmt.Errorf("%s: %w", what, err))
 	}
-	p := &pairRun{a: a, b: b}
-	p.seed, p.reps = experiments.RunParams(a)
-	bar := newProgress(stderr, what+" "+a.Name+" vs "+b.Name, "replications")
-	p.ra, p.rb, err = experiments.RunPair(ctx, a, b, p.seed, p.reps, o.workers, bar.update)
-	bar.finish()
+	bar := o.newProgress(stderr, what+" "+p.A.Scenario.Name+" vs "+p.B.Scenario.Name, "")
+	err = p.Run(ctx, o.workers, bar.Update)
+	bar.Finish()
 	if err != nil {
 		return nil, runError(err)
 	}
@@ -185,7 +173,7 @@ func runError(err error) error {
 // twoScenarioArgs requires the two scenarios A and B.
 func twoScenarioArgs(cmd *cobra.Command, args []string) error {
 	if len(args) != 2 {
-		return badInput(fmt.Errorf("%s: want two scenarios A and B (built-in names or YAML files), got %d arguments", cmd.CommandPath(), len(args)))
+		return badInput(fmt.Errorf("%s: want two scenarios A and B (built-in names, YAML files or saved results), got %d arguments", cmd.CommandPath(), len(args)))
 	}
 	return nil
 }

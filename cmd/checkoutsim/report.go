@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/experiments/report"
+	"github.com/checkoutsim/checkoutsim/experiments/saved"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 	"github.com/checkoutsim/checkoutsim/experiments/uncertainty"
 )
@@ -59,7 +61,10 @@ be the report's); --tune FILE adds "Tuned settings" from a saved
 are read before anything is simulated.
 
 The seed and replications default to A's; --set and --duration apply to
-both. The same inputs give a byte-identical file. The file is written
+both. A or B may be a saved result, as for compare, made with the same
+seed and replications as the other side (the report's intervals are
+paired). The same inputs give a byte-identical file; a line on stdout
+names it. The file is written
 atomically: an interrupted run leaves no partial report.`,
 		Example: `  checkoutsim report flash-sale-before flash-sale-after --out report.html
   checkoutsim report before.yaml after.yaml --replications 20 --out evidence.html
@@ -105,26 +110,25 @@ func runReport(ctx context.Context, o *reportOptions, stdout, stderr io.Writer) 
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	p, err := o.runPair(ctx, stderr, "report", o.a, o.b)
+	p, err := o.runPair(ctx, stderr, "report", o.a, o.b, true)
 	if err != nil {
 		return err
 	}
-	a, b, seed, reps, ra, rb := p.a, p.b, p.seed, p.reps, p.ra, p.rb
-	var rows []report.AblationRow
+	in := reportInput(p, o.title, o.sloP99)
+	in.Robust, in.Tune = robust, tuned
 	if o.ablation {
-		if rows, err = reportAblation(ctx, o, a, seed, reps); err != nil {
+		if p.A.File != nil || p.B.File != nil {
+			return badInput(fmt.Errorf("report --ablation: applies A's fix groups towards B, so both must be scenarios, not saved results"))
+		}
+		if in.Ablation, err = reportAblation(ctx, o, p.A.Scenario, p.A.Seed, p.A.Reps); err != nil {
 			return runError(err)
 		}
 	}
-	return writeReportFile(o.out, report.Input{
-		Title: o.title, Seed: seed,
-		A:        report.NewRun(o.a, a, o.reportSets(), ra),
-		B:        report.NewRun(o.b, b, o.reportSets(), rb),
-		SLOP99S:  o.sloP99.Seconds(),
-		Ablation: rows,
-		Robust:   robust,
-		Tune:     tuned,
-	})
+	if err := writeReportFile(o.out, in); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "report: wrote %s: %s vs %s, seed %d, %d replications each\n", o.out, p.A.Scenario.Name, p.B.Scenario.Name, p.A.Seed, p.A.Reps)
+	return err
 }
 
 // readSections reads the --robust and --tune files, if given: a bad file
@@ -175,6 +179,15 @@ func reportAblation(ctx context.Context, o *reportOptions, a *experiments.Scenar
 // their own).
 func (o *reportOptions) reportSets() []string {
 	return experiments.Overrides{Sets: o.sets, Duration: o.duration}.All()
+}
+
+// reportInput is the report of a pair (compare --report writes it too),
+// with the SLO slo (0: none) drawn.
+func reportInput(p *saved.Pair, title string, slo time.Duration) report.Input {
+	side := func(s *saved.Side) report.Run {
+		return report.Run{Scenario: s.Scenario, YAML: s.YAML, Sets: s.Sets, Results: s.Results}
+	}
+	return report.Input{Title: title, Seed: p.A.Seed, A: side(p.A), B: side(p.B), SLOP99S: slo.Seconds()}
 }
 
 // writeReportFile writes the report to path atomically.

@@ -108,8 +108,8 @@ func TestReportWritesFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stdout != "" || stderr != "" {
-		t.Errorf("output %q %q, want none (stderr is not a terminal)", stdout, stderr)
+	if want := "report: wrote " + out + ": retry-storm vs baseline, seed 5, 2 replications each\n"; stdout != want || stderr != "" {
+		t.Errorf("output %q %q, want %q and no progress (stderr is not a file)", stdout, stderr, want)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {

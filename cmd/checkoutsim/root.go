@@ -57,6 +57,7 @@ The same scenario and seed always give byte-identical output.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return badInput(fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath()))
 	})
+	addQuietFlag(root)
 	root.AddCommand(
 		newVersionCmd(),
 		newVerifyCmd(),

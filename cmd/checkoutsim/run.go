@@ -9,6 +9,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
+	"github.com/checkoutsim/checkoutsim/experiments/saved"
 )
 
 // runOptions are the arguments and flags of checkoutsim run.
@@ -40,13 +41,19 @@ replications). The same scenario, overrides and seed always give the same
 output, whatever --workers or the number of cores. The JSON schema is
 documented in docs/output.md.
 
+--save FILE also writes the replications' results as a saved result
+(docs/output.md#saved-results) that compare, report and run accept in
+place of a scenario, without simulating again; 'run FILE' prints its
+summary and --plots draws its charts.
+
 Ctrl-C stops between replications and writes nothing (exit status 130).`,
 		Example: `  checkoutsim run baseline
   checkoutsim run retry-storm --replications 10 --seed 7
   checkoutsim run my-sale.yaml --set 'services[checkout-api].instances=2' --duration 5m
   checkoutsim run baseline -o json --out baseline.json
   checkoutsim run baseline -o csv > baseline.csv
-  checkoutsim run flash-sale-before --plots charts/`,
+  checkoutsim run flash-sale-before --plots charts/
+  checkoutsim run flash-sale-before --save before.json`,
 		Args: oneScenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.scenario = args[0]
@@ -59,30 +66,34 @@ Ctrl-C stops between replications and writes nothing (exit status 130).`,
 	}
 	addSimFlags(cmd, &o.simOptions)
 	addPlotsFlag(cmd, &o.simOptions)
+	addSaveFlag(cmd, &o.simOptions)
 	return cmd
 }
 
 func runRun(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error {
-	sc, err := o.load(o.scenario)
+	side, err := saved.OpenSide(o.scenario, o.overrides())
 	if err != nil {
 		return badInput(err)
 	}
-	seed, reps := experiments.RunParams(sc)
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	bar := newProgress(stderr, "run "+sc.Name, "replications")
-	results, err := experiments.RunReplicationsProgress(ctx, sc, seed, reps, o.workers, bar.update)
-	bar.finish()
+	bar := o.newProgress(stderr, "run "+side.Scenario.Name, "")
+	err = side.Run(ctx, o.workers, bar.Update)
+	bar.Finish()
 	if err != nil {
 		return runError(err)
 	}
+	sc, results := side.Scenario, side.Results
 	for _, w := range experiments.WarmupWarnings(sc, results) {
 		fmt.Fprintf(stderr, "checkoutsim: run: warning: %s\n", w)
 	}
-	s := experiments.Summarize(sc, seed, results)
+	if err := side.Save(o.save, saved.Simulation); err != nil {
+		return fmt.Errorf("--save: %w", err)
+	}
 	marks := chart.ScenarioMarks(o.sloP99.Seconds(), sc)
 	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results, marks) }); err != nil {
 		return err
 	}
+	s := experiments.Summarize(sc, side.Seed, results)
 	return o.write(stdout, func(w io.Writer) error { return s.Write(w, o.output) })
 }

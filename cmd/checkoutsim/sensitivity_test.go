@@ -32,6 +32,11 @@ func TestSensitivityCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "tornado-latency_p99_s.svg")); err != nil {
 		t.Errorf("no tornado chart: %v", err)
 	}
+	// --quiet silences the progress, not the result.
+	var qout, qerr bytes.Buffer
+	if code := run([]string{"sensitivity", tinyScenario, "--trajectories", "2", "--quiet"}, &qout, &qerr); code != exitOK || qerr.Len() != 0 || qout.String() != out.String() {
+		t.Errorf("--quiet: exit %d stderr %q, same output %v; want 0, nothing, true", code, qerr.String(), qout.String() == out.String())
+	}
 }
 
 // Sharded parts merged give the unsharded JSON, byte for byte.

@@ -100,15 +100,15 @@ func runSweep(ctx context.Context, o *sweepOptions, stdout, stderr io.Writer) er
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	bar := newProgress(stderr, "sweep "+sw.Grid.Scenario, "points")
-	opt := sweep.Options{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: bar.update}
+	bar := o.newProgress(stderr, "sweep "+sw.Grid.Scenario, "points")
+	opt := sweep.Options{Shard: o.shard, Workers: o.workers, Resume: prev, Progress: bar.Update}
 	if o.out != "" {
 		opt.Checkpoint = func(r *sweep.Result) error {
 			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, o.output) })
 		}
 	}
 	res, err := sw.Run(ctx, opt)
-	bar.finish()
+	bar.Finish()
 	if err != nil {
 		if res == nil { // --resume refused the file
 			return badInput(fmt.Errorf("sweep --resume: %s: %w", o.out, err))

@@ -164,7 +164,8 @@ func testShardMergeProcesses(t *testing.T, bin string) {
 	clean := []string{"JOB_COMPLETION_INDEX=", "SLURM_ARRAY_TASK_ID="}
 	sweep := func(env []string, extra ...string) {
 		t.Helper()
-		args := append(append([]string{"sweep"}, tinySweep...), extra...)
+		// --quiet: piped stderr would otherwise get progress lines.
+		args := append(append([]string{"sweep", "--quiet"}, tinySweep...), extra...)
 		if code, _, stderr := runBinary(t, bin, dir, append(clean, env...), args...); code != 0 || stderr != "" {
 			t.Fatalf("%v %v: exit %d, stderr %q", env, args, code, stderr)
 		}

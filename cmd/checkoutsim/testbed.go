@@ -15,6 +15,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/chart"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/saved"
 	"github.com/checkoutsim/checkoutsim/testbed"
 	"github.com/checkoutsim/checkoutsim/testbed/store"
 )
@@ -47,14 +48,17 @@ func addTestbedFlags(cmd *cobra.Command, o *testbedOptions) {
 }
 
 func (o *testbedOptions) loadScenario(ref string) (*experiments.Scenario, error) {
-	sets := o.sets
+	ov := o.overrides()
+	ov.Sets = o.testbedSets()
+	return ov.Load(ref)
+}
+
+// testbedSets are --set and --multiplier as assignments.
+func (o *testbedOptions) testbedSets() []string {
 	if o.multiplier > 0 {
-		sets = append(append([]string(nil), sets...), "traffic.multiplier="+strconv.FormatFloat(o.multiplier, 'g', -1, 64))
+		return append(append([]string(nil), o.sets...), "traffic.multiplier="+strconv.FormatFloat(o.multiplier, 'g', -1, 64))
 	}
-	saved := o.sets
-	o.sets = sets
-	defer func() { o.sets = saved }()
-	return o.load(ref)
+	return o.sets
 }
 
 // testbedError maps a testbed failure to an exit status.
@@ -119,6 +123,7 @@ func newTestbedRunCmd() *cobra.Command {
 	}
 	addTestbedFlags(cmd, o)
 	addPlotsFlag(cmd, &o.simOptions)
+	addSaveFlag(cmd, &o.simOptions)
 	cmd.Flags().Float64Var(&o.multiplier, "multiplier", 0, "scale the scenario's arrival rate (default: the scenario's traffic.multiplier)")
 	return cmd
 }
@@ -137,6 +142,10 @@ func testbedRun(ctx context.Context, o *testbedOptions, ref string, stdout, stde
 		return testbedError(err)
 	}
 	results := resultsOf(res)
+	side := &saved.Side{Ref: ref, Scenario: sc, Sets: experiments.Overrides{Sets: o.testbedSets(), Duration: o.duration}.All(), Seed: seed, Reps: 1, Results: results}
+	if err := side.Save(o.save, saved.Testbed); err != nil {
+		return fmt.Errorf("--save: %w", err)
+	}
 	s := experiments.Summarize(sc, seed, results)
 	if err := o.writePlots(func(dir string) error { return chart.WriteRunPlots(dir, sc.Name, results, chart.ScenarioMarks(0, sc)) }); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/experiments/progress"
 	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 	"github.com/spf13/cobra"
@@ -44,6 +45,7 @@ type tuneOptions struct {
 	spec  tune.Spec
 	shard *shard.Shard
 	args  []string // the command line, recorded in a shard's part file
+	quiet bool     // --quiet: no stage lines
 }
 
 // resolve builds the spec from --spec and the flags (flags add knobs,
@@ -51,6 +53,7 @@ type tuneOptions struct {
 // checks the flags that need no scenario. Every problem is reported at
 // once, one per line.
 func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) error {
+	o.quiet = quiet(cmd)
 	var errs []error
 	add := func(err error) {
 		if err != nil {
@@ -264,7 +267,10 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opt := tune.Options{Shard: o.shard, Args: o.args, Workers: o.workers, Resume: prev, Progress: newTuneProgress(stderr, t)}
+	opt := tune.Options{Shard: o.shard, Args: o.args, Workers: o.workers, Resume: prev}
+	if !o.quiet {
+		opt.Progress = newTuneProgress(stderr, t)
+	}
 	if o.out != "" {
 		opt.Checkpoint = func(r *tune.Result) error {
 			return atomicfile.WriteFile(o.out, func(w io.Writer) error { return r.Write(w, output.JSON) })
@@ -307,7 +313,7 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 // newTuneProgress reports each stage on stderr, and each run when stderr
 // is a terminal.
 func newTuneProgress(stderr io.Writer, t *tune.Tuner) func(tune.Progress) {
-	term := isTerminal(stderr)
+	term := progress.ModeFor(stderr, false) == progress.Bar
 	last := -1
 	return func(p tune.Progress) {
 		if p.Stage.Index != last {

@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/checkoutsim/checkoutsim/models/call"
@@ -78,5 +79,18 @@ func TestDeterministic(t *testing.T) {
 	c := run(t, cfg, 42, 2)
 	if reflect.DeepEqual(a.Latency, c.Latency) {
 		t.Fatal("replications 1 and 2 gave identical latency histograms")
+	}
+	// Watching a run for progress changes nothing in it, and the watch
+	// sees the virtual time advance up to the end of the run.
+	var seen []sim.Time
+	w, err := RunWatched(cfg, 42, 1, func(now sim.Time) { seen = append(seen, now) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, w) {
+		t.Fatal("a watched run differs from the unwatched one")
+	}
+	if want := int(w.Events / watchEvery); len(seen) < want-1 || len(seen) > want+1 || !slices.IsSorted(seen) || seen[len(seen)-1] < cfg.Duration/2 {
+		t.Fatalf("watch called %d times (want about %d for %d events), times sorted %v, last %v", len(seen), want, w.Events, slices.IsSorted(seen), seen[len(seen)-1])
 	}
 }
