@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -117,16 +118,38 @@ func TestEndToEndInterrupt(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "r.json")
 	// 20 replications of the full baseline would take half a minute.
 	cmd := exec.Command(bin, "run", "baseline", "--replications", "20", "--workers", "1", "-o", "json", "--out", out)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond) // past start-up, so the handler is installed
+	// Interrupt once the run is under way: its first progress line (piped
+	// stderr gets one after a second) comes after the handler is
+	// installed, however slow the machine is to start the binary.
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var stderr strings.Builder
+	select {
+	case l := <-lines:
+		stderr.WriteString(l + "\n")
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no progress line on stderr after 2 minutes")
+	}
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	err := cmd.Wait()
+	for l := range lines {
+		stderr.WriteString(l + "\n")
+	}
+	err = cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("after SIGINT: %v, stderr %q; want exit %d and 'interrupted'", err, stderr.String(), exitInterrupted)
