@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -113,4 +114,26 @@ func runMerge(o *mergeOptions, stdout io.Writer) error {
 		return err
 	}
 	return writeSweepPlots(res, o.plots)
+}
+
+// runTuneMerge is merge for tune's part files and states: the answer once
+// every stage has run, else the state for the next stage's shards
+// (--state).
+func runTuneMerge(o *mergeOptions, stdout io.Writer) error {
+	if o.plots != "" {
+		return badInput(errors.New("merge: --plots draws a sweep's heat maps; for tune, pass --plots to the last tune run"))
+	}
+	parts := make([]*tune.Result, len(o.parts))
+	for i, name := range o.parts {
+		p, err := tune.ReadResult(name)
+		if err != nil {
+			return badInput(fmt.Errorf("merge: %w", err))
+		}
+		parts[i] = p
+	}
+	res, err := tune.MergeParts(o.parts, parts)
+	if err != nil {
+		return badInput(err)
+	}
+	return (&simOptions{out: o.out}).write(stdout, func(w io.Writer) error { return res.Write(w, o.output) })
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/checkoutsim/checkoutsim/experiments/progress"
+	"github.com/checkoutsim/checkoutsim/experiments/tune"
 )
 
 // addQuietFlag registers --quiet for every command (experiments/progress
@@ -32,4 +34,29 @@ func (o *simOptions) newProgress(stderr io.Writer, title, units string) *progres
 // stops between replications and writes nothing (exit status 130).
 func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// newTuneProgress reports each stage on stderr, and each run when stderr
+// is a terminal.
+func newTuneProgress(stderr io.Writer, t *tune.Tuner) func(tune.Progress) {
+	term := progress.ModeFor(stderr, false) == progress.Bar
+	last := -1
+	return func(p tune.Progress) {
+		if p.Stage.Index != last {
+			if term && last >= 0 {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+			last = p.Stage.Index
+			if !term {
+				fmt.Fprintf(stderr, "tune: %s of %d: %d candidates x %d conditions x %d replications (%d runs to do)\n",
+					p.Stage.Name(), p.Stages, p.Candidates, len(t.Conditions), p.Stage.Replications, p.Jobs-p.Done)
+			}
+		}
+		if term {
+			fmt.Fprintf(stderr, "\r\033[Ktune: %s of %d: run %d/%d", p.Stage.Name(), p.Stages, p.Done, p.Jobs)
+			if p.Done == p.Jobs {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+		}
+	}
 }

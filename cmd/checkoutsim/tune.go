@@ -6,166 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
-	"strings"
-	"syscall"
 
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
-	"github.com/checkoutsim/checkoutsim/experiments/progress"
 	"github.com/checkoutsim/checkoutsim/experiments/shard"
 	"github.com/checkoutsim/checkoutsim/experiments/tune"
 	"github.com/spf13/cobra"
 )
-
-// tuneOptions are the arguments and flags of checkoutsim tune.
-type tuneOptions struct {
-	scenario    string
-	specFile    string
-	knobs       []string
-	minimize    string
-	maximize    string
-	constraints []string
-	conditions  []string
-	budget      string
-	seed        uint64
-	candidates  int
-	sets        []string
-	duration    string
-	output      string
-	out         string
-	plots       string
-	workers     int
-	rawShard    string
-	shards      int
-	resume      bool
-	state       string
-
-	spec  tune.Spec
-	shard *shard.Shard
-	args  []string // the command line, recorded in a shard's part file
-	quiet bool     // --quiet: no stage lines
-}
-
-// resolve builds the spec from --spec and the flags (flags add knobs,
-// constraints and conditions; an objective flag replaces the file's) and
-// checks the flags that need no scenario. Every problem is reported at
-// once, one per line.
-func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) error {
-	o.quiet = quiet(cmd)
-	var errs []error
-	add := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	spec := tune.Spec{}
-	if o.specFile != "" {
-		s, err := tune.LoadSpec(o.specFile)
-		if err != nil {
-			return prefixAll("tune", []error{err})
-		}
-		spec = *s
-	}
-	if o.scenario != "" {
-		spec.Scenario = o.scenario
-	}
-	if spec.Scenario == "" {
-		add(errors.New("tune: no scenario: give SCENARIO or scenario: in --spec"))
-	}
-	spec.Sets = append(spec.Sets, o.sets...)
-	if o.duration != "" {
-		spec.Sets = append(spec.Sets, "duration="+o.duration)
-	}
-	for _, k := range o.knobs {
-		d, err := tune.ParseKnobFlag(k)
-		add(err)
-		if err == nil {
-			spec.Knobs = append(spec.Knobs, d)
-		}
-	}
-	switch {
-	case o.minimize != "" && o.maximize != "":
-		add(errors.New("--minimize and --maximize: give one objective"))
-	case o.minimize != "":
-		spec.Objective = tune.Objective{Metric: o.minimize, Source: "--minimize"}
-	case o.maximize != "":
-		spec.Objective = tune.Objective{Metric: o.maximize, Maximize: true, Source: "--maximize"}
-	}
-	for _, c := range o.constraints {
-		con, err := tune.ParseConstraint("--constraint", c)
-		add(err)
-		if err == nil {
-			spec.Constraints = append(spec.Constraints, con)
-		}
-	}
-	for _, c := range o.conditions {
-		cond, err := tune.ParseCondition("--condition", c)
-		add(err)
-		if err == nil {
-			spec.Conditions = append(spec.Conditions, cond)
-		}
-	}
-	if o.budget != "" {
-		b, err := tune.ParseBudget("--budget", o.budget)
-		add(err)
-		spec.Budget = b
-	}
-	if cmd.Flags().Changed("seed") {
-		spec.Seed = o.seed
-	}
-	if cmd.Flags().Changed("candidates") {
-		spec.Candidates = o.candidates
-	}
-	if err := output.Check(o.output); err != nil {
-		add(fmt.Errorf("--output: %w", err))
-	}
-	if o.workers < 0 {
-		add(fmt.Errorf("--workers %d: want >= 0 (0: GOMAXPROCS)", o.workers))
-	}
-	// A search shards stage by stage: one job array and one merge per
-	// stage, the merged state passed back with --state.
-	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
-		s, err := shard.FromFlags(o.rawShard, o.shards, getenv)
-		add(err)
-		o.shard = s
-		if o.out == "" {
-			add(errors.New("--shard writes a part file for 'checkoutsim merge': give --out FILE"))
-		}
-		if cmd.Flags().Changed("output") && o.output != output.JSON {
-			add(fmt.Errorf("--shard writes a part file, which is JSON: drop -o %s", o.output))
-		}
-		o.output = output.JSON
-	}
-	if o.resume && (o.out == "" || o.output != output.JSON) {
-		add(errors.New("--resume needs --out FILE and -o json (the file of the interrupted run)"))
-	}
-	if o.out != "" {
-		if st, err := os.Stat(filepath.Dir(o.out)); err != nil || !st.IsDir() {
-			add(fmt.Errorf("--out %s: directory %s does not exist", o.out, filepath.Dir(o.out)))
-		}
-	}
-	if len(errs) > 0 {
-		return prefixAll("tune", errs)
-	}
-	o.spec = spec
-	return nil
-}
-
-// prefixAll puts "tune: " before every line of the errors, so each
-// problem is one line naming the command.
-func prefixAll(cmd string, errs []error) error {
-	var lines []string
-	for _, e := range errs {
-		for _, l := range strings.Split(e.Error(), "\n") {
-			if l != "" {
-				lines = append(lines, cmd+": "+l)
-			}
-		}
-	}
-	return errors.New(strings.Join(lines, "\n"))
-}
 
 func newTuneCmd() *cobra.Command { return newTuneCmdWith(os.Getenv, runTune) }
 
@@ -265,7 +112,7 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 	if err != nil {
 		return badInput(fmt.Errorf("tune: %w", err))
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	opt := tune.Options{Shard: o.shard, Args: o.args, Workers: o.workers, Resume: prev}
 	if !o.quiet {
@@ -308,51 +155,4 @@ func runTune(ctx context.Context, o *tuneOptions, stdout, stderr io.Writer) erro
 		return failed(errors.New(res.Failure.Message()))
 	}
 	return nil
-}
-
-// newTuneProgress reports each stage on stderr, and each run when stderr
-// is a terminal.
-func newTuneProgress(stderr io.Writer, t *tune.Tuner) func(tune.Progress) {
-	term := progress.ModeFor(stderr, false) == progress.Bar
-	last := -1
-	return func(p tune.Progress) {
-		if p.Stage.Index != last {
-			if term && last >= 0 {
-				fmt.Fprint(stderr, "\r\033[K")
-			}
-			last = p.Stage.Index
-			if !term {
-				fmt.Fprintf(stderr, "tune: %s of %d: %d candidates x %d conditions x %d replications (%d runs to do)\n",
-					p.Stage.Name(), p.Stages, p.Candidates, len(t.Conditions), p.Stage.Replications, p.Jobs-p.Done)
-			}
-		}
-		if term {
-			fmt.Fprintf(stderr, "\r\033[Ktune: %s of %d: run %d/%d", p.Stage.Name(), p.Stages, p.Done, p.Jobs)
-			if p.Done == p.Jobs {
-				fmt.Fprint(stderr, "\r\033[K")
-			}
-		}
-	}
-}
-
-// runTuneMerge is merge for tune's part files and states: the answer once
-// every stage has run, else the state for the next stage's shards
-// (--state).
-func runTuneMerge(o *mergeOptions, stdout io.Writer) error {
-	if o.plots != "" {
-		return badInput(errors.New("merge: --plots draws a sweep's heat maps; for tune, pass --plots to the last tune run"))
-	}
-	parts := make([]*tune.Result, len(o.parts))
-	for i, name := range o.parts {
-		p, err := tune.ReadResult(name)
-		if err != nil {
-			return badInput(fmt.Errorf("merge: %w", err))
-		}
-		parts[i] = p
-	}
-	res, err := tune.MergeParts(o.parts, parts)
-	if err != nil {
-		return badInput(err)
-	}
-	return (&simOptions{out: o.out}).write(stdout, func(w io.Writer) error { return res.Write(w, o.output) })
 }
