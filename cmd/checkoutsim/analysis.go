@@ -12,9 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
-	"syscall"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
 	"github.com/checkoutsim/checkoutsim/experiments/atomicfile"
@@ -150,7 +148,7 @@ func executeDesign(name string, o *analysisOptions, d *uncertainty.Design, stder
 			fmt.Fprintf(stderr, "%s: %d/%d runs (%s)\n", name, done, total, label)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(context.Background())
 	defer stop()
 	part, err := uncertainty.Execute(ctx, d, opt)
 	switch {

@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -134,7 +131,7 @@ func testbedRun(ctx context.Context, o *testbedOptions, ref string, stdout, stde
 		return badInput(err)
 	}
 	seed := sc.Seed
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	fmt.Fprintf(stderr, "testbed run %s: %v of load at %gx, seed %d\n", sc.Name, sc.Duration.Duration(), sc.Traffic.Multiplier, seed)
 	res, err := testbed.Run(ctx, sc, testbed.Options{DSN: o.dsn, Redis: o.redis, Seed: seed, Approximate: o.approximate, Log: stderr, SyncCommit: o.syncCommit})

@@ -8,10 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -117,7 +114,7 @@ func testbedCheck(ctx context.Context, o *checkOptions, stdout, stderr io.Writer
 	if err != nil {
 		return badInput(err)
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	cfg := validate.Config{
 		Scenarios: scs, Loads: o.loads, Replications: o.replications, SeedSet: o.seedSet, Seed: o.seed,
