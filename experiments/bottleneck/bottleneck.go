@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/checkoutsim/checkoutsim/experiments/metric"
+	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim/stats"
@@ -56,10 +57,21 @@ type DBPool struct {
 
 // HotRows are the inventory's row locks.
 type HotRows struct {
-	LockWaitP99S float64 `json:"lock_wait_p99_s"`
+	LockWaitP99S float64 `json:"-"` // under metric.LockWaitP99's key: see MarshalJSON
 	LockTimeouts int64   `json:"lock_timeouts"`
 	Deadlocks    int64   `json:"deadlocks"`
 	Saturated    bool    `json:"saturated"`
+}
+
+// MarshalJSON writes the row locks, keys in field order; the lock wait P99
+// under its registry key.
+func (h HotRows) MarshalJSON() ([]byte, error) {
+	var o output.Object
+	o.Add(metric.LockWaitP99.Key, h.LockWaitP99S)
+	o.Add("lock_timeouts", h.LockTimeouts)
+	o.Add("deadlocks", h.Deadlocks)
+	o.Add("saturated", h.Saturated)
+	return o.Bytes()
 }
 
 // Provider is one payment provider's load.

@@ -114,10 +114,10 @@ type Point struct {
 	OfferedPerS      float64         `json:"offered_checkouts_per_s"`
 	P99S             float64         `json:"p99_s"`
 	P99SCI           *experiments.CI `json:"p99_s_ci95"`
-	ErrorRate        float64         `json:"error_rate"`
-	ErrorRateCI      *experiments.CI `json:"error_rate_ci95"`
-	ThroughputPerS   float64         `json:"throughput_per_s"`
-	ThroughputPerSCI *experiments.CI `json:"throughput_per_s_ci95"`
+	ErrorRate        float64         `json:"-"` // registry fields: see MarshalJSON
+	ErrorRateCI      *experiments.CI `json:"-"`
+	ThroughputPerS   float64         `json:"-"`
+	ThroughputPerSCI *experiments.CI `json:"-"`
 	// Completed is the number of checkouts whose latency was recorded; a
 	// run in which none completed fails the SLO.
 	Completed int64 `json:"completed"`

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
+	"github.com/checkoutsim/checkoutsim/experiments/metric"
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 )
 
@@ -97,8 +98,8 @@ func ciText(ci *experiments.CI, f func(float64) string) string {
 // and the knee's 95% interval (empty on the other rows).
 func (r *Result) WriteCSV(w io.Writer) error {
 	records := [][]string{{"multiplier", "offered_checkouts_per_s", "p99_s", "p99_s_ci_lo", "p99_s_ci_hi",
-		"error_rate", "error_rate_ci_lo", "error_rate_ci_hi", "throughput_per_s", "throughput_per_s_ci_lo",
-		"throughput_per_s_ci_hi", "completed", "pass", "sustainable", "sustainable_multiplier_ci_lo", "sustainable_multiplier_ci_hi"}}
+		metric.ErrorRate.Key, metric.ErrorRate.Key + "_ci_lo", metric.ErrorRate.Key + "_ci_hi",
+		metric.Throughput.Key, metric.Throughput.Key + "_ci_lo", metric.Throughput.Key + "_ci_hi", "completed", "pass", "sustainable", "sustainable_multiplier_ci_lo", "sustainable_multiplier_ci_hi"}}
 	ci := func(c *experiments.CI) (string, string) {
 		if c == nil {
 			return "", ""
@@ -119,4 +120,21 @@ func (r *Result) WriteCSV(w io.Writer) error {
 			strconv.FormatInt(p.Completed, 10), strconv.FormatBool(p.Pass), strconv.FormatBool(sustainable), kl, kh})
 	}
 	return output.WriteCSV(w, records)
+}
+
+// MarshalJSON writes a point, keys in field order; the error rate and the
+// throughput under their registry keys.
+func (p Point) MarshalJSON() ([]byte, error) {
+	var o output.Object
+	o.Add("multiplier", p.Multiplier)
+	o.Add("offered_checkouts_per_s", p.OfferedPerS)
+	o.Add("p99_s", p.P99S)
+	o.Add("p99_s_ci95", p.P99SCI)
+	o.Add(metric.ErrorRate.Key, p.ErrorRate)
+	o.Add(metric.ErrorRate.Key+"_ci95", p.ErrorRateCI)
+	o.Add(metric.Throughput.Key, p.ThroughputPerS)
+	o.Add(metric.Throughput.Key+"_ci95", p.ThroughputPerSCI)
+	o.Add("completed", p.Completed)
+	o.Add("pass", p.Pass)
+	return o.Bytes()
 }

@@ -53,17 +53,17 @@ type compareSignal struct {
 // compareSignals are the time series of WriteComparePlots; the report
 // adds reportSignals.
 var compareSignals = []compareSignal{
-	{file: "p99", title: "P99 checkout latency per interval", quantity: "P99 latency", series: []string{"latency_p99_s"}, latency: true, yr: yRange{slo: true}},
-	{file: "errors", title: "Failed checkouts per second", quantity: "failed checkouts", series: []string{"failed_per_s"}},
-	{file: "cache-hit-ratio", title: "Cache hit ratio per interval", quantity: "hit ratio", series: []string{"cache_hit_ratio"}, yr: yRange{percent: true, minCap: 0.9}},
-	{file: "lock-wait", title: "Mean inventory lock wait per interval", quantity: "lock wait", series: []string{"lock_wait_mean_s"}},
-	{file: "payment-attempts", title: "Payment provider attempts per second (retries included)", quantity: "payment attempts", series: []string{"payment_attempts_per_s"}},
+	{file: "p99", title: "P99 checkout latency per interval", quantity: "P99 latency", series: []string{checkout.SeriesLatencyP99}, latency: true, yr: yRange{slo: true}},
+	{file: "errors", title: "Failed checkouts per second", quantity: "failed checkouts", series: []string{checkout.SeriesFailed}},
+	{file: "cache-hit-ratio", title: "Cache hit ratio per interval", quantity: "hit ratio", series: []string{checkout.SeriesCacheHitRatio}, yr: yRange{percent: true, minCap: 0.9}},
+	{file: "lock-wait", title: "Mean inventory lock wait per interval", quantity: "lock wait", series: []string{checkout.SeriesLockWaitMean}},
+	{file: "payment-attempts", title: "Payment provider attempts per second (retries included)", quantity: "payment attempts", series: []string{checkout.SeriesPaymentAttempts}},
 }
 
 // reportSignals are the extra constraint signals of the report.
 var reportSignals = []compareSignal{
-	{file: "gateway-attempts", title: "Gateway attempts per second (user clicks and retries)", quantity: "gateway attempts", series: []string{"gateway_attempts_per_s"}},
-	{file: "backlog", title: "Requests waiting for a worker, all services", quantity: "backlog", prefix: "backlog/"},
+	{file: "gateway-attempts", title: "Gateway attempts per second (user clicks and retries)", quantity: "gateway attempts", series: []string{checkout.SeriesGatewayAttempts}},
+	{file: "backlog", title: "Requests waiting for a worker, all services", quantity: "backlog", prefix: checkout.SeriesBacklog},
 }
 
 // compareFigures builds the CDF and the A-vs-B series charts; with

@@ -199,7 +199,7 @@ func runFigures(name string, results []*checkout.Result, marks Marks) ([]*figure
 		return nil, errors.New("plots: no results")
 	}
 	iv := sampleInterval(results)
-	lat, _, ok := meanSeries(results, "latency_p99_s")
+	lat, _, ok := meanSeries(results, checkout.SeriesLatencyP99)
 	if !ok || iv <= 0 {
 		return nil, fmt.Errorf("plots %s: the results have no time series", name)
 	}
@@ -222,49 +222,49 @@ func runFigures(name string, results []*checkout.Result, marks Marks) ([]*figure
 	specs := []func() (*figure, error){
 		func() (*figure, error) {
 			return timeChart(prefix+"latency", name+": checkout latency percentiles per interval", "latency", "s", ax, yRange{slo: true}, []seriesLine{
-				{label: "P99", vals: meanLatencySeries(results, "latency_p99_s"), color: lineColors[1]},
-				{label: "P95", vals: meanLatencySeries(results, "latency_p95_s"), color: lineColors[4]},
-				{label: "P50", vals: meanLatencySeries(results, "latency_p50_s"), color: lineColors[0]},
+				{label: "P99", vals: meanLatencySeries(results, checkout.SeriesLatencyP99), color: lineColors[1]},
+				{label: "P95", vals: meanLatencySeries(results, checkout.SeriesLatencyP95), color: lineColors[4]},
+				{label: "P50", vals: meanLatencySeries(results, checkout.SeriesLatencyP50), color: lineColors[0]},
 			})
 		},
 		func() (*figure, error) {
 			return timeChart(prefix+"throughput", name+": checkouts resolved per second", "checkouts", "1/s", ax, yRange{}, []seriesLine{
-				{label: "arrivals", vals: get("arrivals_per_s"), color: gray, dash: dashes[1], width: 1.2},
-				{label: "succeeded", vals: get("succeeded_per_s"), color: lineColors[2]},
-				{label: "failed", vals: get("failed_per_s"), color: lineColors[1]},
-				{label: "abandoned", vals: get("abandoned_per_s"), color: lineColors[4]},
+				{label: "arrivals", vals: get(checkout.SeriesArrivals), color: gray, dash: dashes[1], width: 1.2},
+				{label: "succeeded", vals: get(checkout.SeriesSucceeded), color: lineColors[2]},
+				{label: "failed", vals: get(checkout.SeriesFailed), color: lineColors[1]},
+				{label: "abandoned", vals: get(checkout.SeriesAbandoned), color: lineColors[4]},
 			})
 		},
 		func() (*figure, error) {
 			return timeChart(prefix+"cache-hit-ratio", name+": cache hit ratio per interval", "hit ratio", "fraction", ax, yRange{percent: true, minCap: 0.9}, []seriesLine{
-				{label: "cache hit ratio", vals: get("cache_hit_ratio"), color: lineColors[0]},
+				{label: "cache hit ratio", vals: get(checkout.SeriesCacheHitRatio), color: lineColors[0]},
 			})
 		},
 		func() (*figure, error) {
 			return timeChart(prefix+"lock-wait", name+": mean inventory lock wait per interval", "lock wait", "s", ax, yRange{}, []seriesLine{
-				{label: "mean lock wait", vals: get("lock_wait_mean_s"), color: lineColors[1]},
+				{label: "mean lock wait", vals: get(checkout.SeriesLockWaitMean), color: lineColors[1]},
 			})
 		},
 		func() (*figure, error) {
 			return timeChart(prefix+"attempts", name+": attempts and retries", "attempts", "1/s", ax, yRange{}, []seriesLine{
-				{label: "checkouts arriving", vals: get("arrivals_per_s"), color: gray, dash: dashes[1], width: 1.2},
-				{label: "gateway attempts", vals: get("gateway_attempts_per_s"), color: lineColors[0]},
-				{label: "payment attempts", vals: get("payment_attempts_per_s"), color: lineColors[1]},
+				{label: "checkouts arriving", vals: get(checkout.SeriesArrivals), color: gray, dash: dashes[1], width: 1.2},
+				{label: "gateway attempts", vals: get(checkout.SeriesGatewayAttempts), color: lineColors[0]},
+				{label: "payment attempts", vals: get(checkout.SeriesPaymentAttempts), color: lineColors[1]},
 			})
 		},
 		func() (*figure, error) {
-			return groupChart(results, ax, "breaker_open/", prefix+"breakers", name+": payment provider circuit breakers (mean over replications)", "breaker state", yRange{state: true})
+			return groupChart(results, ax, checkout.SeriesBreakerOpen, prefix+"breakers", name+": payment provider circuit breakers (mean over replications)", "breaker state", yRange{state: true})
 		},
 		func() (*figure, error) {
-			return groupChart(results, ax, "backlog/", prefix+"backlog", name+": requests waiting for a worker", "backlog", yRange{})
+			return groupChart(results, ax, checkout.SeriesBacklog, prefix+"backlog", name+": requests waiting for a worker", "backlog", yRange{})
 		},
 		func() (*figure, error) {
-			return groupChart(results, ax, "instances/", prefix+"instances", name+": instances per service", "instances", yRange{})
+			return groupChart(results, ax, checkout.SeriesInstances, prefix+"instances", name+": instances per service", "instances", yRange{})
 		},
 		func() (*figure, error) {
 			return timeChart(prefix+"db-pool", name+": database connection pool", "connections / requests", "", ax, yRange{}, []seriesLine{
-				{label: "connections in use", vals: get("db_pool_in_use"), color: lineColors[0]},
-				{label: "requests waiting", vals: get("db_pool_waiting"), color: lineColors[1]},
+				{label: "connections in use", vals: get(checkout.SeriesDBPoolInUse), color: lineColors[0]},
+				{label: "requests waiting", vals: get(checkout.SeriesDBPoolWaiting), color: lineColors[1]},
 			})
 		},
 		func() (*figure, error) { return recoveryChart(results, ax, prefix+"recovery", name) },
@@ -284,8 +284,8 @@ func recoveryChart(results []*checkout.Result, ax timeAxis, file, name string) (
 	if len(results[0].Triggers) == 0 {
 		return nil, nil
 	}
-	arr, _, _ := meanSeries(results, "arrivals_per_s")
-	ok, _, _ := meanSeries(results, "succeeded_per_s")
+	arr, _, _ := meanSeries(results, checkout.SeriesArrivals)
+	ok, _, _ := meanSeries(results, checkout.SeriesSucceeded)
 	n := min(len(arr), len(ok))
 	goodput := make([]float64, n)
 	trigger := make([]float64, n)

@@ -85,7 +85,7 @@ func sumSeries(results []*checkout.Result, names []string) (vals []float64, unit
 }
 
 // seriesWithPrefix lists the names of the series that start with prefix
-// ("backlog/"), in the order they first appear in results.
+// (checkout.SeriesBacklog), in the order they first appear in results.
 func seriesWithPrefix(results []*checkout.Result, prefix string) []string {
 	var names []string
 	for _, r := range results {
