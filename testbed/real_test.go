@@ -189,3 +189,22 @@ func TestLockTimeoutIsReal(t *testing.T) {
 		t.Fatalf("waited %v, recorded max %v s: want about 200 ms", waited, rec.lockWait.Max())
 	}
 }
+
+// A scenario's deadlock_timeout is the session's: PostgreSQL runs its
+// deadlock detector after that wait, as the model's lock table does.
+func TestDeadlockTimeoutIsTheScenarios(t *testing.T) {
+	servers(t)
+	ctx := context.Background()
+	pool, err := store.OpenPG(ctx, store.PGConfig{PoolSize: 1, DeadlockTimeout: 250 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var got string
+	if err := pool.QueryRow(ctx, "SHOW deadlock_timeout").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "250ms" {
+		t.Fatalf("deadlock_timeout %q, want 250ms", got)
+	}
+}

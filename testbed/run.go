@@ -79,7 +79,8 @@ func Run(ctx context.Context, sc *experiments.Scenario, o Options) (res *checkou
 	cfg := &sc.Config
 	pool, closeDB, err := store.OpenOwned(ctx, store.PGConfig{DSN: o.DSN, PoolSize: min(cfg.Database.PoolSize, maxPoolSize),
 		AcquireTimeout: cfg.Database.AcquireTimeout.Duration(), LockTimeout: cfg.Inventory.LockTimeout.Duration(),
-		SyncCommit: o.SyncCommit})
+		DeadlockTimeout: cfg.Inventory.DeadlockTimeout.Duration(),
+		SyncCommit:      o.SyncCommit})
 	if err != nil {
 		return nil, err
 	}

@@ -2,10 +2,8 @@ package testbed
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
-	"github.com/checkoutsim/checkoutsim/sim"
 )
 
 // Approximation is one scenario field the testbed cannot realize as
@@ -45,9 +43,6 @@ func Approximations(sc *experiments.Scenario) []Approximation {
 	if sc.Database.PoolSize > maxPoolSize {
 		add("database.pool_size", "%d is more than the testbed's PostgreSQL accepts; capped at %d", sc.Database.PoolSize, maxPoolSize)
 	}
-	if sc.Inventory.DeadlockTimeout != 0 && sc.Inventory.DeadlockTimeout.Duration() != time.Second {
-		add("inventory.deadlock_timeout", "not realized: PostgreSQL's deadlock_timeout (1s) applies, not %v", sc.Inventory.DeadlockTimeout.Duration())
-	}
 	if sc.Cache.XFetchBeta > 0 {
 		add("cache.x_fetch_beta", "not realized: entries are refreshed on expiry only")
 	}
@@ -62,8 +57,8 @@ func Approximations(sc *experiments.Scenario) []Approximation {
 }
 
 // Approximated returns a copy of sc with every approximation applied (no
-// autoscaling, the pool capped, no bound on pool waiters, PostgreSQL's
-// deadlock_timeout, no XFetch, idempotency keys unbounded and in a table):
+// autoscaling, the pool capped, no bound on pool waiters, no XFetch,
+// idempotency keys unbounded and in a table):
 // the system the testbed actually builds, so the simulator can be given
 // the same one to predict.
 func Approximated(sc *experiments.Scenario) *experiments.Scenario {
@@ -74,7 +69,6 @@ func Approximated(sc *experiments.Scenario) *experiments.Scenario {
 	}
 	cp.Database.PoolSize = min(cp.Database.PoolSize, maxPoolSize)
 	cp.Database.MaxWaiters = 0
-	cp.Inventory.DeadlockTimeout = sim.Second
 	cp.Cache.XFetchBeta = 0
 	if cp.Inventory.Idempotency && cp.Inventory.IdempotencyMaxEntries < 1_000_000 {
 		cp.Inventory.IdempotencyMaxEntries = 50_000_000 // the table is unbounded; the model's largest bound

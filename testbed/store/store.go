@@ -66,6 +66,10 @@ type PGConfig struct {
 	PoolSize       int
 	AcquireTimeout time.Duration
 	LockTimeout    time.Duration // session lock_timeout (0: none)
+	// DeadlockTimeout is the session's deadlock_timeout (0: the server's,
+	// 1 s by default). PostgreSQL lets only a superuser set it; another
+	// role gets an error saying so.
+	DeadlockTimeout time.Duration
 	// SyncCommit keeps PostgreSQL's synchronous_commit on: every commit
 	// waits for its WAL flush. Off (the testbed's default) a commit returns
 	// before the flush (see docs/validation.md: the model has no flush cost,
@@ -99,6 +103,9 @@ func OpenPG(ctx context.Context, c PGConfig) (*pgxpool.Pool, error) {
 	if c.LockTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["lock_timeout"] = strconv.FormatInt(c.LockTimeout.Milliseconds(), 10)
 	}
+	if c.DeadlockTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["deadlock_timeout"] = strconv.FormatInt(c.DeadlockTimeout.Milliseconds(), 10)
+	}
 	if !c.SyncCommit {
 		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
 	}
@@ -110,6 +117,10 @@ func OpenPG(ctx context.Context, c PGConfig) (*pgxpool.Pool, error) {
 	defer cancel()
 	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
+		if pgCode(err) == "42501" && c.DeadlockTimeout > 0 {
+			return nil, fmt.Errorf("PostgreSQL at %s refused deadlock_timeout %v (inventory.deadlock_timeout): only a superuser role may set it (createuser -s), or keep the server's 1s: %v",
+				Addr(c.DSN), c.DeadlockTimeout, short(err))
+		}
 		return nil, &Unreachable{What: "PostgreSQL", Addr: Addr(c.DSN), Hint: PGHint, Err: err}
 	}
 	return pool, nil
