@@ -11,11 +11,24 @@ import (
 	"strconv"
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
 
 // metricLine writes "label  value  [lo, hi]".
 func metricLine(t *output.TableWriter, label string, v float64, ci *CI, unit string) {
 	t.Line("  "+label, output.Human(v, unit), output.HumanCI(v, ci, unit))
+}
+
+// quantileLine is metricLine for a histogram percentile: an interval no
+// wider than the histogram bucket holding the value is marked
+// "(bucket-limited)", since the replications then agree more closely
+// than the histogram can resolve, and the interval shown is the bucket's.
+func quantileLine(t *output.TableWriter, label string, v float64, ci *CI, unit string) {
+	text := output.HumanCI(v, ci, unit)
+	if lo, hi := stats.BucketOf(v); ci != nil && hi-lo > 1e-9 && ci[1]-ci[0] <= (hi-lo)*(1+1e-9) {
+		text += " (bucket-limited)"
+	}
+	t.Line("  "+label, output.Human(v, unit), text)
 }
 
 func countLine(t *output.TableWriter, label string, n int64) {
@@ -50,10 +63,10 @@ func (s *RunSummary) writeTable(w io.Writer) error {
 	g := &s.Signals
 	t.Line("")
 	t.Line("SIGNALS")
-	metricLine(t, "lock wait p50", g.LockWait.P50, g.LockWait.P50CI, "s")
-	metricLine(t, "lock wait p99", g.LockWait.P99, g.LockWait.P99CI, "s")
+	quantileLine(t, "lock wait p50", g.LockWait.P50, g.LockWait.P50CI, "s")
+	quantileLine(t, "lock wait p99", g.LockWait.P99, g.LockWait.P99CI, "s")
 	metricLine(t, "lock wait mean", g.LockWait.Mean, g.LockWait.MeanCI, "s")
-	metricLine(t, "pool wait p99", g.PoolWait.P99, g.PoolWait.P99CI, "s")
+	quantileLine(t, "pool wait p99", g.PoolWait.P99, g.PoolWait.P99CI, "s")
 	metricLine(t, "cache hit ratio", g.CacheHitRatio, g.CacheHitRatioCI, "fraction")
 	metricLine(t, "db queries per checkout", g.DBQueriesPerCheckout, g.DBQueriesPerCheckoutCI, "")
 	metricLine(t, "payment attempts per payment", g.PaymentAttemptsPerPayment, g.PaymentAttemptsPerPaymentCI, "")
@@ -139,9 +152,9 @@ func (s *RunSummary) writeTable(w io.Writer) error {
 
 // latencyRows writes a latency summary's percentiles and mean.
 func latencyRows(t *output.TableWriter, what string, l *LatencySummary) {
-	metricLine(t, what+" p50", l.P50, l.P50CI, "s")
-	metricLine(t, what+" p95", l.P95, l.P95CI, "s")
-	metricLine(t, what+" p99", l.P99, l.P99CI, "s")
-	metricLine(t, what+" p99.9", l.P999, l.P999CI, "s")
+	quantileLine(t, what+" p50", l.P50, l.P50CI, "s")
+	quantileLine(t, what+" p95", l.P95, l.P95CI, "s")
+	quantileLine(t, what+" p99", l.P99, l.P99CI, "s")
+	quantileLine(t, what+" p99.9", l.P999, l.P999CI, "s")
 	metricLine(t, what+" mean", l.Mean, l.MeanCI, "s")
 }

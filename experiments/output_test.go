@@ -13,6 +13,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/experiments/output"
 	"github.com/checkoutsim/checkoutsim/models/checkout"
+	"github.com/checkoutsim/checkoutsim/sim/stats"
 )
 
 // The golden files pin the exact output of a small run and comparison.
@@ -189,5 +190,33 @@ func firstString(m map[string]any) string {
 func TestWriteUnknownFormat(t *testing.T) {
 	if err := (&RunSummary{}).Write(&bytes.Buffer{}, "yaml"); err == nil {
 		t.Error("Write with format yaml: no error")
+	}
+}
+
+// A percentile's interval that is no wider than its histogram bucket says
+// so; a wider one, or an exact zero, does not.
+func TestQuantileLineMarksBucketLimited(t *testing.T) {
+	lo, hi := stats.BucketOf(4.66)
+	cases := []struct {
+		name string
+		v    float64
+		ci   *CI
+		want bool
+	}{
+		{"the bucket itself", 4.66, &CI{lo, hi}, true},
+		{"wider than the bucket", 4.66, &CI{lo - 0.5, hi + 0.5}, false},
+		{"no interval", 4.66, nil, false},
+		{"an exact zero", 0, &CI{0, 0}, false},
+	}
+	for _, c := range cases {
+		var buf bytes.Buffer
+		tw := output.NewTable(&buf)
+		quantileLine(tw, "latency p95", c.v, c.ci, "s")
+		if err := tw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(buf.String(), "(bucket-limited)"); got != c.want {
+			t.Errorf("%s: %q: marked %v, want %v", c.name, buf.String(), got, c.want)
+		}
 	}
 }
