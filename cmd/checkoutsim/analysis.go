@@ -32,12 +32,11 @@ type analysisOptions struct {
 	out          string
 	plots        string
 	workers      int
-	rawShard     string
-	shards       int
-	resume       bool
-	merge        bool
-	shard        *shard.Shard
-	quiet        bool // --quiet: no per-run lines
+	shardFlags
+	resume bool
+	merge  bool
+	shard  *shard.Shard
+	quiet  bool // --quiet: no per-run lines
 }
 
 func addAnalysisFlags(cmd *cobra.Command, o *analysisOptions) {
@@ -49,8 +48,7 @@ func addAnalysisFlags(cmd *cobra.Command, o *analysisOptions) {
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically); with --shard, the part file")
 	f.StringVar(&o.plots, "plots", "", "write PNG and SVG charts into this directory")
 	f.IntVar(&o.workers, "workers", 0, "runs simulated at once (default: GOMAXPROCS); the output does not depend on it")
-	f.StringVar(&o.rawShard, "shard", "", "run only shard i of N (i/N; the index may come from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID) and write a part file")
-	f.IntVar(&o.shards, "shards", 0, "the shard count N, when --shard gives only the index")
+	o.addShardFlags(f, "runs")
 	f.BoolVar(&o.resume, "resume", false, "keep the runs already in the checkpoint (--out, or --out.part without --shard) and compute only the missing ones")
 	f.BoolVar(&o.merge, "merge", false, "the arguments are part files of a sharded run: merge them and write the analysis")
 }
@@ -64,12 +62,11 @@ func (o *analysisOptions) validate(cmd *cobra.Command, name string) error {
 	if o.replications < 1 || o.replications > 10_000 {
 		return fmt.Errorf("%s: --replications must be in [1, 10000], got %d", name, o.replications)
 	}
-	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
-		s, err := shard.FromFlags(o.rawShard, o.shards, os.Getenv)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		o.shard = s
+	s, err := o.parseShard(cmd, os.Getenv)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if o.shard = s; s != nil {
 		if o.merge {
 			return fmt.Errorf("%s: --merge combines parts; it takes no --shard", name)
 		}

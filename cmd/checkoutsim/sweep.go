@@ -67,8 +67,7 @@ to compute only the missing ones (the grid must be the same). Exit status
 	addSimFlags(cmd, &o.simOptions)
 	f := cmd.Flags()
 	f.StringArrayVar(&o.rawParams, "param", nil, "a grid axis, path=v1,v2,... (repeatable; commas inside (), [], {} or quotes do not split)")
-	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N, "i/N"; "/N" or --shards N takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
-	f.IntVar(&o.shards, "shards", 0, "number of shards N, the index coming from --shard i or the environment")
+	o.addShardFlags(f, "points")
 	f.StringVar(&o.plots, "plots", "", "write heat maps (PNG and SVG) of P99, error rate, throughput and cost to this directory (1 or 2 parameters)")
 	f.BoolVar(&o.resume, "resume", false, "keep the points already in --out (same grid) and compute only the missing ones")
 	return cmd

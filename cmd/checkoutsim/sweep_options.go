@@ -21,19 +21,17 @@ type sweepOptions struct {
 	plots    string
 
 	rawParams []string
-	rawShard  string
-	shards    int
+	shardFlags
 }
 
 // validate checks the flags and resolves --param and --shard; getenv reads
 // the shard index variables.
 func (o *sweepOptions) validate(cmd *cobra.Command, getenv func(string) string) error {
-	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
-		s, err := shard.FromFlags(o.rawShard, o.shards, getenv)
-		if err != nil {
-			return fmt.Errorf("sweep: %w", err)
-		}
-		o.shard = s
+	s, err := o.parseShard(cmd, getenv)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	if o.shard = s; s != nil {
 		// A part file must record the grid, which only JSON does.
 		if !cmd.Flags().Changed("output") {
 			o.output = output.JSON

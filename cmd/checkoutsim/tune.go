@@ -89,8 +89,7 @@ and the line that reruns it.`,
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically), rewritten after every run")
 	f.StringVar(&o.plots, "plots", "", "write the Pareto fronts (PNG and SVG) to this directory")
 	f.IntVar(&o.workers, "workers", 0, "runs in parallel (default: GOMAXPROCS); the output does not depend on it")
-	f.StringVar(&o.rawShard, "shard", "", `run only shard i of N of the next stage, "i/N"; "/N" or --shards N takes i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID`)
-	f.IntVar(&o.shards, "shards", 0, "number of shards N, the index coming from --shard i or the environment")
+	o.addShardFlags(f, "next stage's runs")
 	f.BoolVar(&o.resume, "resume", false, "keep the runs already in --out (same search) and compute only the missing ones")
 	f.StringVar(&o.state, "state", "", "runs computed so far (a file 'checkoutsim merge' wrote), for the next stage of a sharded search")
 	return cmd

@@ -34,10 +34,9 @@ type tuneOptions struct {
 	out         string
 	plots       string
 	workers     int
-	rawShard    string
-	shards      int
-	resume      bool
-	state       string
+	shardFlags
+	resume bool
+	state  string
 
 	spec  tune.Spec
 	shard *shard.Shard
@@ -75,10 +74,9 @@ func (o *tuneOptions) resolve(cmd *cobra.Command, getenv func(string) string) er
 	}
 	// A search shards stage by stage: one job array and one merge per
 	// stage, the merged state passed back with --state.
-	if cmd.Flags().Changed("shard") || cmd.Flags().Changed("shards") {
-		s, err := shard.FromFlags(o.rawShard, o.shards, getenv)
-		add(err)
-		o.shard = s
+	s, err := o.parseShard(cmd, getenv)
+	add(err)
+	if o.shard = s; s != nil || err != nil {
 		if o.out == "" {
 			add(errors.New("--shard writes a part file for 'checkoutsim merge': give --out FILE"))
 		}
