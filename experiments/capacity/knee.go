@@ -83,11 +83,13 @@ func (opt *Options) judge(reps []replication, idx []int) bool {
 			errRate.Add(r.errRate, r.errRateOK)
 			p.Completed += r.completed
 		}
+		// Finished as the search's points were (metric.Over): a P99
+		// interval at least its bucket wide, both clipped to their range.
 		var ci *[2]float64
 		p.P99S, ci = p99.Result()
-		p.P99SCI = (*experiments.CI)(ci)
+		p.P99SCI = (*experiments.CI)(metric.LatencyP99.Finish(p.P99S, ci))
 		p.ErrorRate, ci = errRate.Result()
-		p.ErrorRateCI = (*experiments.CI)(ci)
+		p.ErrorRateCI = (*experiments.CI)(metric.ErrorRate.Finish(p.ErrorRate, ci))
 		return opt.holds(&p)
 	}
 	// The means alone (Estimate's mean, without the cost of its interval).

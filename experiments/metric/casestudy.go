@@ -13,7 +13,7 @@ var (
 	// holds fast rejections, which pull it down as overload grows.
 	SuccessP99 = &Metric{Key: "success_latency_p99_s", Path: "checkout.success_latency_s.p99", Short: "success_p99",
 		Label: "P99 latency of successes", Column: "Success P99", Axis: "P99 latency of successful clicks (s)", Unit: Seconds, Better: LowerIsBetter,
-		Value: Quantile(0.99, func(r *checkout.Result) *stats.Histogram { return r.SuccessLatency })}
+		Bucketed: true, Value: Quantile(0.99, func(r *checkout.Result) *stats.Histogram { return r.SuccessLatency })}
 	// EpisodeAmplification is the all-layer payment amplification while a
 	// provider is degraded: provider attempts per checkout that reached the
 	// payment code during the episodes (gateway, step, client retries and

@@ -290,10 +290,19 @@ func Lookup(name string) (*Metric, error) {
 // Resolved.
 func Over(results []*checkout.Result, m *Metric) (mean float64, ci95 *[2]float64) {
 	mean, ci95 = OverFunc(results, m.Unit, m.Value)
+	return mean, m.Finish(mean, ci95)
+}
+
+// Finish gives an estimate of m its reported interval: widened to the
+// histogram bucket holding mean when m is a histogram quantile
+// (Resolved), and clipped to m's unit range. Everything that judges or
+// prints an estimate of m from replications (Over, capacity's bootstrap)
+// finishes it the same way.
+func (m *Metric) Finish(mean float64, ci95 *[2]float64) *[2]float64 {
 	if m.Bucketed {
-		ci95 = Clip(Resolved(mean, ci95), m.Unit)
+		ci95 = Resolved(mean, ci95)
 	}
-	return mean, ci95
+	return Clip(ci95, m.Unit)
 }
 
 // OverFunc is Over for any per-replication value of unit u, such as one

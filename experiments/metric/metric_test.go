@@ -2,6 +2,7 @@ package metric
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -194,5 +195,16 @@ func TestQuantileOfEmptyHistogram(t *testing.T) {
 	r.Latency.Record(2e9)
 	if v, ok := LatencyMean.Value(r); !ok || math.Abs(v-2) > 0.01 {
 		t.Errorf("mean of one 2 s click = %g, %v", v, ok)
+	}
+}
+
+// Every histogram percentile is Bucketed, so its interval is widened to
+// the bucket (Finish): a percentile key ends in _pNN_s or _pNNN_s.
+func TestPercentilesAreBucketed(t *testing.T) {
+	pct := regexp.MustCompile(`_p\d+_s$`)
+	for _, m := range append(All(), SuccessP99, EpisodeAmplification) {
+		if pct.MatchString(m.Key) != m.Bucketed {
+			t.Errorf("%s: Bucketed is %v, but the key says it is %sa percentile", m.Key, m.Bucketed, map[bool]string{true: "", false: "not "}[pct.MatchString(m.Key)])
+		}
 	}
 }
