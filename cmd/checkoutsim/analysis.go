@@ -26,6 +26,7 @@ import (
 // analysisOptions are the flags sensitivity and robust share.
 type analysisOptions struct {
 	seed         uint64
+	seedSet      bool // --seed given (0 is a seed too)
 	replications int
 	sets         []string
 	output       string
@@ -59,9 +60,10 @@ func (o *analysisOptions) validate(cmd *cobra.Command, name string) error {
 	if o.output != output.Table && o.output != output.JSON {
 		return fmt.Errorf("%s: -o %q: want table or json", name, o.output)
 	}
-	if o.replications < 1 || o.replications > 10_000 {
-		return fmt.Errorf("%s: --replications must be in [1, 10000], got %d", name, o.replications)
+	if o.replications < 1 || o.replications > maxReplications {
+		return fmt.Errorf("%s: --replications must be in [1, %d], got %d", name, maxReplications, o.replications)
 	}
+	o.seedSet = cmd.Flags().Changed("seed")
 	s, err := o.parseShard(cmd, os.Getenv)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)

@@ -82,7 +82,7 @@ func runRobust(o *robustOptions, args []string, stdout, stderr io.Writer) error 
 			return badInput(fmt.Errorf("robust: %w", err))
 		}
 		seed := scA.Seed
-		if o.seed != 0 {
+		if o.seedSet {
 			seed = o.seed
 		}
 		d := uncertainty.RobustDesign(args[0], shaA, args[1], shaB, o.sets, seed, o.replications, dims, o.samples)

@@ -80,7 +80,7 @@ func runSensitivity(o *sensitivityOptions, args []string, stdout, stderr io.Writ
 			return badInput(fmt.Errorf("sensitivity: %s declares no uncertain inputs: add an 'uncertain:' list of {path, range, why} (see docs/scenarios.md)", ref))
 		}
 		seed := sc.Seed
-		if o.seed != 0 {
+		if o.seedSet {
 			seed = o.seed
 		}
 		d := uncertainty.SensitivityDesign(ref, sha, o.sets, seed, o.replications, dims, o.trajectories)

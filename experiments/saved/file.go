@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/checkoutsim/checkoutsim/experiments"
@@ -284,7 +286,9 @@ func (f *File) check(lines map[string]int, fail func(int, string, string, ...any
 		}
 	}
 	want := headlineOf(f.Results)
-	for key, vs := range f.Headline {
+	keys := slices.Sorted(maps.Keys(f.Headline)) // the first bad key named, whatever the map's order
+	for _, key := range keys {
+		vs := f.Headline[key]
 		w, ok := want[key]
 		if !ok {
 			return fail(lines["headline"], "headline."+key, "not a headline metric")

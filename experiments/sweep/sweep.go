@@ -345,7 +345,8 @@ func (s *Metrics) UnmarshalJSON(data []byte) error {
 		delete(fields, m.Key)
 		delete(fields, m.Key+"_ci95")
 	}
-	for k, dst := range counts {
+	for _, k := range slices.Sorted(maps.Keys(counts)) { // a fixed order: the first bad key named
+		dst := counts[k]
 		if raw, ok := fields[k]; ok {
 			if err := json.Unmarshal(raw, dst); err != nil {
 				return fmt.Errorf("metrics.%s: %w", k, err)
