@@ -277,7 +277,8 @@ func tailFigure(file, title, nameA, nameB string, a, b []*checkout.Result, sloP9
 	const floorExp = -4 // 0.01%
 	f := newFigure(file, title, "checkout latency (log scale)", "clicks slower than that")
 	lo, hi := math.Inf(1), 0.0
-	for i, h := range []*stats.Histogram{mergedLatency(a), mergedLatency(b)} {
+	ha, hb := mergedLatency(a), mergedLatency(b)
+	for i, h := range []*stats.Histogram{ha, hb} {
 		var line xy
 		for _, p := range h.CDF() {
 			if s := 1 - p.Fraction; p.Seconds > 0 && s >= math.Pow(10, floorExp) {
@@ -303,7 +304,7 @@ func tailFigure(file, title, nameA, nameB string, a, b []*checkout.Result, sloP9
 	if err := f.addSLOVertical(sloP99S, floorExp, 0); err != nil {
 		return nil, err
 	}
-	f.addQuantilePoints(nameA, nameB, mergedLatency(a), mergedLatency(b), func(q float64) float64 { return math.Log10(1 - q) })
+	f.addQuantilePoints(nameA, nameB, ha, hb, func(q float64) float64 { return math.Log10(1 - q) })
 	for _, q := range []struct {
 		exp   float64
 		label string

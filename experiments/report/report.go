@@ -72,25 +72,6 @@ type Run struct {
 	Results []*checkout.Result
 }
 
-// NewRun is one side of a report: the scenario, its source text (read
-// from ref, the file or the built-in's name it was loaded from), the
-// overrides and the results.
-func NewRun(ref string, sc *experiments.Scenario, sets []string, results []*checkout.Result) Run {
-	return Run{Scenario: sc, YAML: scenarioSource(ref), Sets: sets, Results: results}
-}
-
-// scenarioSource is the YAML text of a scenario reference (the file or the
-// built-in, told apart as experiments.LoadScenario does). An unreadable
-// source gives a note instead of failing the report: the scenario itself
-// has already been loaded.
-func scenarioSource(ref string) string {
-	data, err := experiments.ScenarioSource(ref)
-	if err != nil {
-		return "# " + err.Error()
-	}
-	return string(data)
-}
-
 // AblationRow is one variant of an ablation study: a group of fixes
 // applied alone or on top of others, and its effect on each metric as a
 // experiments.Change against the baseline (A: baseline, B: the variant),

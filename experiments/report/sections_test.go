@@ -1,8 +1,6 @@
 package report
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,23 +120,6 @@ func TestReportSections(t *testing.T) {
 			t.Errorf("%s: a user-supplied string reached the HTML unescaped", tt.name)
 		}
 		checkSelfContained(t, out)
-	}
-}
-
-func TestScenarioSource(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "mine.yaml")
-	if err := os.WriteFile(file, []byte("name: mine\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if got := scenarioSource(file); got != "name: mine\n" {
-		t.Errorf("scenarioSource(file) = %q", got)
-	}
-	if got := scenarioSource("baseline"); !strings.Contains(got, "baseline") {
-		t.Errorf("scenarioSource(baseline) = %.60q..., want the built-in's YAML", got)
-	}
-	if got := scenarioSource(filepath.Join(dir, "gone.yaml")); !strings.HasPrefix(got, "# ") {
-		t.Errorf("scenarioSource(missing file) = %q, want a comment saying why", got)
 	}
 }
 
