@@ -64,13 +64,14 @@ func (e *Engine) Processed() uint64 { return e.processed }
 // exact behaviour. A nil function removes the hook.
 func (e *Engine) SetTrace(fn func(at Time, seq uint64)) { e.trace = fn }
 
-// SetWatch arranges for fn to be called with the clock after every
-// `every` events (every >= 1), so a long run can report how far its
-// virtual time has come. It is told the time and nothing else, and must
+// SetWatch arranges for fn to be called with the clock once every
+// `every` events (every >= 1), just before the every-th one runs, so a
+// long run can report how far its virtual time has come. It is told the time and nothing else, and must
 // not schedule or cancel events: a watched run fires exactly the events
 // of an unwatched one. It rides on the trace hook (an unwatched run pays
-// nothing), keeping any trace already set; call SetTrace first, not after.
-// A nil fn watches nothing.
+// nothing), keeping any trace already set; call SetTrace first, not after
+// (SetTrace replaces the hook, watch included). A nil fn adds nothing and
+// removes nothing.
 func (e *Engine) SetWatch(every uint64, fn func(now Time)) {
 	if fn == nil {
 		return

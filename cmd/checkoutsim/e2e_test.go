@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/checkoutsim/checkoutsim/experiments/progress"
 )
 
 // buildBinary builds checkoutsim into a temporary directory, as a user
@@ -128,7 +130,7 @@ func TestEndToEndInterrupt(t *testing.T) {
 	// Interrupt once the run is under way: its first progress line (piped
 	// stderr gets one after a second) comes after the handler is
 	// installed, however slow the machine is to start the binary.
-	lines := make(chan string)
+	lines := make(chan string, 64) // buffered: the reader never blocks if the test stops early
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
@@ -141,6 +143,7 @@ func TestEndToEndInterrupt(t *testing.T) {
 	case l := <-lines:
 		stderr.WriteString(l + "\n")
 	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
 		t.Fatal("no progress line on stderr after 2 minutes")
 	}
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
@@ -183,7 +186,11 @@ func TestEndToEndProgressPiped(t *testing.T) {
 		switch {
 		case quiet && got != "":
 			t.Errorf("--quiet: stderr %q, want nothing", got)
-		case !quiet && took > 1500*time.Millisecond && !regexp.MustCompile(`(?m)^run baseline: \d+%, \d+ s elapsed, about \d+ s left\n(.*\n)*run baseline: done in \d+ s\n$`).MatchString(got):
+		case !quiet && took < progress.Delay && got != "":
+			t.Errorf("a %v run (under %v): stderr %q, want nothing", took, progress.Delay, got)
+		// Past Delay by half a second, a progress line has certainly come
+		// (the watch reports every 2^15 events, well under that).
+		case !quiet && took > progress.Delay+500*time.Millisecond && !regexp.MustCompile(`(?m)^run baseline: \d+%, \d+ s elapsed, about \d+ s left\n(.*\n)*run baseline: done in \d+ s\n$`).MatchString(got):
 			t.Errorf("a %v run: stderr %q, want progress lines and the closing line", took, got)
 		}
 	}

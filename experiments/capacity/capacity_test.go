@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -128,15 +129,27 @@ func TestCapacityStrictAndDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	var a, b bytes.Buffer
-	strict.Write(&a, output.JSON)
-	again.Write(&b, output.JSON)
+	if err := strict.Write(&a, output.JSON); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Write(&b, output.JSON); err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Errorf("two searches differ:\n%s\nvs\n%s", a.Bytes(), b.Bytes())
 	}
-	for _, f := range []string{output.Table, output.CSV} {
+	// The table names the answer and a passing row; the CSV marks the
+	// answer's row sustainable.
+	m := strconv.FormatFloat(strict.SustainableMultiplier, 'g', -1, 64)
+	for f, want := range map[string][]string{output.Table: {m, "pass"}, output.CSV: {"\n" + m + ",", ",true,true,"}} {
 		var out bytes.Buffer
-		if err := strict.Write(&out, f); err != nil || !strings.Contains(out.String(), "pass") && !strings.Contains(out.String(), "true") {
-			t.Errorf("%s output: %v\n%s", f, err, out.String())
+		if err := strict.Write(&out, f); err != nil {
+			t.Fatalf("%s output: %v", f, err)
+		}
+		for _, w := range want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s output lacks %q:\n%s", f, w, out.String())
+			}
 		}
 	}
 }
