@@ -75,6 +75,9 @@ type Intent struct {
 	Cohort       int         // the user's cohort (index into the traffic config)
 	Queries      int         // database statements run on its behalf
 	Reservations int         // committed, not yet released stock reservations
+	// Paying is set while the checkout is in flight once it has reached
+	// the payment code (the recorder counts it once).
+	Paying bool
 }
 
 // Reply receives the outcome of a call, an attempt or a piece of work,

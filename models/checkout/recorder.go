@@ -41,7 +41,6 @@ type recorder struct {
 	successLatency   *stats.Histogram
 	abandonedClicks  int64
 	paymentCheckouts int64
-	payingIDs        map[uint64]struct{} // lookup only; never iterated
 	// episode windows: counters at the start of the open ones, sums of
 	// the closed ones
 	episodeOpen               map[int]episodeMark // lookup only; never iterated in order-dependent ways
@@ -78,7 +77,7 @@ type episodeMark struct{ attempts, checkouts int64 }
 func newRecorder(s *System) *recorder {
 	r := &recorder{s: s, causes: map[string]int64{}, latency: new(stats.Histogram),
 		attribution: newAttribution(), interval: new(stats.Histogram), seriesByName: map[string]int{},
-		maxInst: make([]int, len(s.services)), windowFrom: make([][2]float64, len(s.services)), windowTo: make([][2]float64, len(s.services)), successLatency: new(stats.Histogram), episodeOpen: map[int]episodeMark{}, payingIDs: map[uint64]struct{}{}}
+		maxInst: make([]int, len(s.services)), windowFrom: make([][2]float64, len(s.services)), windowTo: make([][2]float64, len(s.services)), successLatency: new(stats.Histogram), episodeOpen: map[int]episodeMark{}}
 	for _, co := range s.cfg.Traffic.Cohorts {
 		r.cohorts = append(r.cohorts, CohortResult{Name: co.Name, Latency: new(stats.Histogram)})
 	}
@@ -120,15 +119,12 @@ func (r *recorder) closeEpisode(id int) {
 }
 
 // paying records an intent reaching the payment code; only its first time
-// counts (payingIDs holds the intents in flight that have).
+// while in flight counts (Intent.Paying, cleared when it resolves).
 func (r *recorder) paying(in *call.Intent) {
-	if in == nil {
+	if in == nil || in.Paying {
 		return
 	}
-	if _, seen := r.payingIDs[in.ID]; seen {
-		return
-	}
-	r.payingIDs[in.ID] = struct{}{}
+	in.Paying = true
 	r.paymentCheckouts++
 }
 
@@ -159,7 +155,7 @@ func (r *recorder) clicked(c *click, o call.Outcome) {
 
 func (r *recorder) resolved(in *intent, res result, cause string) {
 	r.resolvedNow[res]++
-	delete(r.payingIDs, in.ID)
+	in.Paying = false
 	if !in.measured {
 		return
 	}
