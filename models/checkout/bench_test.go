@@ -42,6 +42,7 @@ func peak(d sim.Time) *Config {
 func BenchmarkPeakHour(b *testing.B) {
 	cfg := peak(sim.Minute)
 	var checkouts int64
+	var events uint64
 	var peakHeap uint64
 	b.ReportAllocs()
 	var before runtime.MemStats
@@ -59,10 +60,12 @@ func BenchmarkPeakHour(b *testing.B) {
 		s.Engine().Every(10*sim.Second, 10*sim.Second, func(sim.Time) { peakHeap = max(peakHeap, heapInUse()) })
 		r := s.Run()
 		checkouts += r.Checkout.Attempts
+		events += s.Engine().Processed()
 	}
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(sec/float64(b.N)*60, "wall-s/sim-hour")
 	b.ReportMetric(float64(checkouts)/sec, "checkouts/s")
+	b.ReportMetric(float64(events)/float64(checkouts), "events/checkout")
 	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MiB")
 }
 
