@@ -6,6 +6,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/cache"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/database"
+	"github.com/checkoutsim/checkoutsim/models/host"
 	"github.com/checkoutsim/checkoutsim/models/inventory"
 	"github.com/checkoutsim/checkoutsim/models/payment"
 	"github.com/checkoutsim/checkoutsim/models/pricing"
@@ -25,6 +26,7 @@ type System struct {
 	services []*service.Service
 	byName   map[string]*service.Service // lookup only; never iterated
 	db       *database.DB
+	host     *host.Host // nil: not modelled
 	cache    *cache.Cache
 	reserver *inventory.Reserver
 	pricer   *pricing.Pricer
@@ -85,6 +87,12 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 	if s.db, err = database.New(e, cfg.Database, st.Stream("database")); err != nil {
 		return nil, err
 	}
+	if cfg.Host.Enabled() { // its own stream, so a run without it draws exactly what it did
+		if s.host, err = host.New(e, cfg.Host, st.Stream("host")); err != nil {
+			return nil, err
+		}
+		s.db.SetHost(s.host)
+	}
 	if s.cache, err = cache.New(e, cfg.Cache, cfg.Traffic.SKUs, s.db, st.Stream("cache")); err != nil {
 		return nil, err
 	}
@@ -113,9 +121,9 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 		}
 		s.steps = append(s.steps, rt)
 	}
-	s.entry = s.gwEdge.Wrap(s.orch.Serve(call.HandlerFunc(s.serveFlow)))
+	s.entry = s.gwEdge.Wrap(s.host.Requests(s.orch.Serve(call.HandlerFunc(s.serveFlow))))
 	if s.gateway != nil {
-		s.entry = s.gateway.Serve(s.entry)
+		s.entry = s.host.Requests(s.gateway.Serve(s.entry))
 	}
 	if f.Browse.Service != "" && cfg.Traffic.BrowseRatio > 0 && cfg.Traffic.Trace == "" {
 		b := &s.browse
@@ -126,9 +134,9 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 		b.arrivals = traffic.NewPoisson(cfg.Traffic.Profile, cfg.Traffic.Multiplier*cfg.Traffic.BrowseRatio, st.Stream("traffic/browse"))
 		b.r = st.Stream("traffic/browse-sku")
 		b.latency = new(stats.Histogram)
-		b.entry = b.edge.Wrap(b.svc.Serve(call.HandlerFunc(s.serveBrowse)))
+		b.entry = b.edge.Wrap(s.host.Requests(b.svc.Serve(call.HandlerFunc(s.serveBrowse))))
 		if s.gateway != nil {
-			b.entry = s.gateway.Serve(b.entry)
+			b.entry = s.host.Requests(s.gateway.Serve(b.entry))
 		}
 	}
 	s.skuIDs = traffic.NewSKUIDs(cfg.Traffic.SKUs)
