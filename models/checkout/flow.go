@@ -300,14 +300,14 @@ func (s *System) newStep(sc *Step) (*stepRT, error) {
 	case KindConfirm:
 		st.run = (*flow).runConfirm
 		if st.svc != nil {
-			st.drain = s.host.Requests(st.svc.Serve(call.HandlerFunc(func(ctx *call.Ctx, reply call.Reply) { s.statements(ctx, st, reply) })))
+			st.drain = st.svc.Serve(call.HandlerFunc(func(ctx *call.Ctx, reply call.Reply) { s.statements(ctx, st, reply) }))
 		}
 	default: // generic, order
 		st.work = (*work).statements
 	}
 	var h call.Handler = stepWork{st}
 	if st.svc != nil {
-		h = s.host.Requests(st.svc.Serve(h))
+		h = st.svc.Serve(h)
 	}
 	st.call = st.edge.Wrap(h)
 	return st, nil

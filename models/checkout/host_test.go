@@ -9,8 +9,9 @@ import (
 )
 
 // A shared host stretches the statements of a long transaction while
-// other work shares the cores (here each request's CPU: 20 per second of
-// 20 ms on one core), so a hot row is held longer and its lock wait grows;
+// other work shares the cores (here each request's service CPU: 20 per
+// second of 20 ms, all of it host CPU, on one core), so a hot row is held
+// longer and its lock wait grows;
 // a host with a core for every job in flight and no background changes
 // nothing, because a job alone keeps its light-load time. (On a single
 // hot row the transactions' own statements never overlap: the lock
@@ -19,6 +20,7 @@ func TestHostStretchesLockHolds(t *testing.T) {
 	const rate = 20
 	lockWait := func(h host.Config) (mean, p99 float64) {
 		cfg := hotSKU(t, rate, 10)
+		cfg.Services[0].CPU = dist.MustParse("constant(20ms)")
 		cfg.Host = h
 		r := run(t, cfg, 1, 0)
 		return r.Signals.LockWait.Mean(), r.Signals.LockWait.Quantile(0.99)

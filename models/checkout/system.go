@@ -92,6 +92,9 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 			return nil, err
 		}
 		s.db.SetHost(s.host)
+		for _, svc := range s.services {
+			svc.SetHost(s.host)
+		}
 	}
 	if s.cache, err = cache.New(e, cfg.Cache, cfg.Traffic.SKUs, s.db, st.Stream("cache")); err != nil {
 		return nil, err
@@ -121,9 +124,9 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 		}
 		s.steps = append(s.steps, rt)
 	}
-	s.entry = s.gwEdge.Wrap(s.host.Requests(s.orch.Serve(call.HandlerFunc(s.serveFlow))))
+	s.entry = s.gwEdge.Wrap(s.orch.Serve(call.HandlerFunc(s.serveFlow)))
 	if s.gateway != nil {
-		s.entry = s.host.Requests(s.gateway.Serve(s.entry))
+		s.entry = s.gateway.Serve(s.entry)
 	}
 	if f.Browse.Service != "" && cfg.Traffic.BrowseRatio > 0 && cfg.Traffic.Trace == "" {
 		b := &s.browse
@@ -134,9 +137,9 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 		b.arrivals = traffic.NewPoisson(cfg.Traffic.Profile, cfg.Traffic.Multiplier*cfg.Traffic.BrowseRatio, st.Stream("traffic/browse"))
 		b.r = st.Stream("traffic/browse-sku")
 		b.latency = new(stats.Histogram)
-		b.entry = b.edge.Wrap(s.host.Requests(b.svc.Serve(call.HandlerFunc(s.serveBrowse))))
+		b.entry = b.edge.Wrap(b.svc.Serve(call.HandlerFunc(s.serveBrowse)))
 		if s.gateway != nil {
-			b.entry = s.host.Requests(s.gateway.Serve(b.entry))
+			b.entry = s.gateway.Serve(b.entry)
 		}
 	}
 	s.skuIDs = traffic.NewSKUIDs(cfg.Traffic.SKUs)

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -38,9 +37,8 @@ type Config struct {
 	// database backend's and the client driver's), in seconds (nil: none).
 	StatementCPU dist.Dist
 	// RequestCPU is the host CPU time of one service request (both ends of
-	// the hop: HTTP framing, routing, the handler), in seconds (nil: none).
-	// It loads the host; the request's own time is not stretched
-	// (Host.Requests).
+	// the hop: HTTP framing, routing, the handler), in seconds (nil: none):
+	// the first part of the request's service time, at most all of it.
 	RequestCPU dist.Dist
 	// BackgroundLoad is the other work on the machine (processes outside
 	// the model), as the mean number of its threads wanting a core: a load
@@ -84,13 +82,12 @@ type Host struct {
 	// Every job in flight has received v seconds of work (at speed 1) since
 	// the station was built, counted up to vAt; a job ends when v reaches
 	// its tag = v(arrival) + demand. heap orders the jobs in flight by tag.
-	v       float64
-	vAt     sim.Time
-	seq     uint64
-	heap    []*job
-	next    sim.Timer
-	fire    func() // bound once: h.onNext
-	nothing func() // bound once: what a request's load job does when done
+	v    float64
+	vAt  sim.Time
+	seq  uint64
+	heap []*job
+	next sim.Timer
+	fire func() // bound once: h.onNext
 
 	free sim.FreeList[job]
 
@@ -116,7 +113,7 @@ func New(e *sim.Engine, cfg Config, r *rand.Rand) (*Host, error) {
 		return nil, nil
 	}
 	h := &Host{cfg: cfg, eng: e, r: r, speed: []float64{0}}
-	h.fire, h.nothing = h.onNext, func() {}
+	h.fire = h.onNext
 	return h, nil
 }
 
@@ -125,36 +122,15 @@ func New(e *sim.Engine, cfg Config, r *rand.Rand) (*Host, error) {
 // measured time); 0 without StatementCPU.
 func (h *Host) StatementCPU(d sim.Time) sim.Time { return h.part(h.cfg.StatementCPU, d) }
 
+// RequestCPU draws the CPU part of a request whose light-load time in its
+// service (services[].cpu) is d, as StatementCPU does.
+func (h *Host) RequestCPU(d sim.Time) sim.Time { return h.part(h.cfg.RequestCPU, d) }
+
 func (h *Host) part(cpu dist.Dist, d sim.Time) sim.Time {
 	if cpu == nil || d <= 0 {
 		return 0
 	}
 	return min(sim.Seconds(cpu.Sample(h.r)), d)
-}
-
-// Requests returns next with every request it serves putting a draw of
-// RequestCPU of work on the host as it arrives: load that slows the
-// statements (and other requests' work) sharing the cores. The request
-// itself goes on at once and keeps its service's time: a request's hop
-// is not stretched by the host (a simplification: its calibrated time is
-// mostly a worker hold and a loopback round trip, not CPU). With no host
-// or no RequestCPU, next itself.
-func (h *Host) Requests(next call.Handler) call.Handler {
-	if h == nil || h.cfg.RequestCPU == nil {
-		return next
-	}
-	return requests{h, next}
-}
-
-type requests struct {
-	h    *Host
-	next call.Handler
-}
-
-func (r requests) Serve(ctx *call.Ctx, reply call.Reply) {
-	h := r.h
-	h.Run(sim.Seconds(h.cfg.RequestCPU.Sample(h.r)), h.nothing)
-	r.next.Serve(ctx, reply)
 }
 
 // Run runs demand of CPU work on the shared cores and calls done when it
