@@ -17,6 +17,7 @@
 package host
 
 import (
+	"container/heap"
 	"fmt"
 	"math/rand/v2"
 
@@ -85,7 +86,7 @@ type Host struct {
 	v    float64
 	vAt  sim.Time
 	seq  uint64
-	heap []*job
+	heap jobHeap
 	next sim.Timer
 	fire func() // bound once: h.onNext
 
@@ -148,7 +149,7 @@ func (h *Host) Run(demand sim.Time, done func()) {
 	j.tag, j.seq, j.done = h.v+demand.Seconds(), h.seq, done
 	h.Jobs++
 	h.Demand += demand.Seconds()
-	h.push(j)
+	heap.Push(&h.heap, j)
 	h.setInUse(now)
 	h.reschedule(now)
 }
@@ -187,7 +188,7 @@ func (h *Host) onNext() {
 	now := h.eng.Now()
 	h.advance(now)
 	h.next = sim.Timer{}
-	j := h.pop()
+	j := heap.Pop(&h.heap).(*job)
 	// The event was computed for this job: pin v to its tag so that
 	// rounding event times to nanoseconds never accumulates.
 	h.v = max(h.v, j.tag)
@@ -215,42 +216,19 @@ func (h *Host) Utilisation(now sim.Time) float64 {
 	return h.inUse.Mean(now) / float64(h.cfg.Cores)
 }
 
-func (h *Host) less(a, b *job) bool {
-	return a.tag < b.tag || (a.tag == b.tag && a.seq < b.seq)
-}
+// jobHeap orders the jobs in flight by tag, then by arrival.
+type jobHeap []*job
 
-func (h *Host) push(j *job) {
-	h.heap = append(h.heap, j)
-	i := len(h.heap) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h.less(h.heap[i], h.heap[p]) {
-			break
-		}
-		h.heap[i], h.heap[p] = h.heap[p], h.heap[i]
-		i = p
-	}
+func (q jobHeap) Len() int { return len(q) }
+func (q jobHeap) Less(i, j int) bool {
+	return q[i].tag < q[j].tag || (q[i].tag == q[j].tag && q[i].seq < q[j].seq)
 }
-
-func (h *Host) pop() *job {
-	top := h.heap[0]
-	n := len(h.heap) - 1
-	h.heap[0] = h.heap[n]
-	h.heap[n] = nil
-	h.heap = h.heap[:n]
-	for i := 0; ; {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if r := c + 1; r < n && h.less(h.heap[r], h.heap[c]) {
-			c = r
-		}
-		if !h.less(h.heap[c], h.heap[i]) {
-			break
-		}
-		h.heap[i], h.heap[c] = h.heap[c], h.heap[i]
-		i = c
-	}
-	return top
+func (q jobHeap) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *jobHeap) Push(x any)   { *q = append(*q, x.(*job)) }
+func (q *jobHeap) Pop() any {
+	old := *q
+	j := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return j
 }
