@@ -14,6 +14,7 @@ var fieldUnits = map[string]string{
 	"services[].autoscale.target":                    "fraction",
 	"cache.ttl_jitter":                               "fraction",
 	"cache.events[].fraction":                        "fraction",
+	"host.background_load":                           "runnable threads",
 	"payments.providers[].error_rate":                "fraction",
 	"payments.providers[].episodes[].latency_factor": "factor",
 	"payments.providers[].episodes[].error_rate_add": "fraction",
@@ -158,6 +159,12 @@ var fieldMeanings = map[string]string{
 	"flow.browse":             "The path of browsing traffic: gateway -> service, which reads a product's price entry from the cache.",
 	"flow.browse.service":     "The service browsing requests go to. Empty: no browsing.",
 	"flow.browse.policy":      "Policy stack on gateway -> browse service calls.",
+
+	"host":                 "The CPU the database and the services share when they run on one machine: a processor-sharing station of cores that the CPU part of every statement and request runs on, so a busy machine stretches them. Absent or cores 0: not modelled.",
+	"host.cores":           "CPU cores of the shared machine. 0: not modelled (statements and requests take their light-load time whatever the load).",
+	"host.statement_cpu":   "Host CPU time of one database statement (the database backend's plus the client driver's), in seconds; the first part of the statement's time, at most all of it. null: statements use no host CPU.",
+	"host.request_cpu":     "Host CPU time of one service request (both ends of the hop), in seconds; the first part of the request's services[].cpu time, at most all of it. null: requests use no host CPU.",
+	"host.background_load": "Other work on the machine (processes outside the model) as the mean number of its threads wanting a core, a load average. It slows the model's jobs relative to a job alone when they share the cores. >= 0.",
 
 	"<policy>.timeout":                          "Per-attempt timeout. 0: none. The retry block's per_attempt_timeout, when set, takes precedence.",
 	"<policy>.call_timeout":                     "End-to-end timeout of a call, every attempt and backoff included. 0: only the caller's propagated deadline (if any) bounds it.",

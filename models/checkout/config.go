@@ -14,6 +14,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/check"
 	"github.com/checkoutsim/checkoutsim/models/database"
+	"github.com/checkoutsim/checkoutsim/models/host"
 	"github.com/checkoutsim/checkoutsim/models/inventory"
 	"github.com/checkoutsim/checkoutsim/models/payment"
 	"github.com/checkoutsim/checkoutsim/models/pricing"
@@ -43,6 +44,9 @@ type Config struct {
 	Pricing   pricing.Config
 	Payments  payment.Config
 	Flow      Flow
+	// Host is the CPU the database and the services share when they run
+	// on one machine (Cores 0, the default: not modelled).
+	Host host.Config
 }
 
 // Flow is the path of a checkout through the services.

@@ -6,6 +6,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/models/cache"
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/database"
+	"github.com/checkoutsim/checkoutsim/models/host"
 	"github.com/checkoutsim/checkoutsim/models/inventory"
 	"github.com/checkoutsim/checkoutsim/models/payment"
 	"github.com/checkoutsim/checkoutsim/models/pricing"
@@ -25,6 +26,7 @@ type System struct {
 	services []*service.Service
 	byName   map[string]*service.Service // lookup only; never iterated
 	db       *database.DB
+	host     *host.Host // nil: not modelled
 	cache    *cache.Cache
 	reserver *inventory.Reserver
 	pricer   *pricing.Pricer
@@ -84,6 +86,15 @@ func New(cfg *Config, seed uint64, rep int) (*System, error) {
 	var err error
 	if s.db, err = database.New(e, cfg.Database, st.Stream("database")); err != nil {
 		return nil, err
+	}
+	if cfg.Host.Enabled() { // its own stream, so a run without it draws exactly what it did
+		if s.host, err = host.New(e, cfg.Host, st.Stream("host")); err != nil {
+			return nil, err
+		}
+		s.db.SetHost(s.host)
+		for _, svc := range s.services {
+			svc.SetHost(s.host)
+		}
 	}
 	if s.cache, err = cache.New(e, cfg.Cache, cfg.Traffic.SKUs, s.db, st.Stream("cache")); err != nil {
 		return nil, err

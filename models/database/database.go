@@ -13,6 +13,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/check"
+	"github.com/checkoutsim/checkoutsim/models/host"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -64,6 +65,7 @@ type DB struct {
 	r     *rand.Rand
 	pool  *resource.Pool
 	cores *resource.Station
+	host  *host.Host // nil: statements do not share a host with the services
 
 	Statements   int64 // statements run
 	PoolTimeouts int64 // connection requests that gave up
@@ -90,6 +92,10 @@ func New(e *sim.Engine, cfg Config, r *rand.Rand) (*DB, error) {
 	return &DB{cfg: cfg, eng: e, r: r, pool: pool, cores: cores, PoolWait: new(stats.Histogram)}, nil
 }
 
+// SetHost makes statements run their CPU part on the host the database
+// shares with the services (nil: not modelled, the default).
+func (d *DB) SetHost(h *host.Host) { d.host = h }
+
 // Pool returns the connection pool (for its statistics).
 func (d *DB) Pool() *resource.Pool { return d.pool }
 
@@ -111,8 +117,10 @@ type Conn struct {
 	got   func(*Conn) // Acquire's caller
 	query call.Reply  // Query's caller
 	qn    int         // Query's statements
+	rest  sim.Time    // the statement's time left after its CPU part on the host
 
 	next      func(resource.Outcome, resource.Timing) // bound once: c.statementDone
+	onHost    func()                                  // bound once: c.hostDone
 	granted   func(ok bool, waited sim.Time)          // bound once: c.onGranted
 	queryDone func()                                  // bound once: c.onQueryDone
 }
@@ -125,13 +133,13 @@ func (d *DB) newConn(ctx *call.Ctx) *Conn {
 
 func (d *DB) freshConn() *Conn {
 	c := &Conn{db: d}
-	c.next, c.granted, c.queryDone = c.statementDone, c.onGranted, c.onQueryDone
+	c.next, c.granted, c.queryDone, c.onHost = c.statementDone, c.onGranted, c.onQueryDone, c.hostDone
 	return c
 }
 
 func (c *Conn) recycle() {
 	d := c.db
-	*c = Conn{db: d, next: c.next, granted: c.granted, queryDone: c.queryDone}
+	*c = Conn{db: d, next: c.next, granted: c.granted, queryDone: c.queryDone, onHost: c.onHost}
 	d.free.Put(c)
 }
 
@@ -193,8 +201,20 @@ func (c *Conn) statement() {
 	c.ctx.CountQueries(1)
 	d.Statements++
 	c.start = d.eng.Now()
-	d.cores.Submit(sim.Seconds(d.cfg.Statement.Sample(d.r)), c.next)
+	t := sim.Seconds(d.cfg.Statement.Sample(d.r))
+	if d.host == nil {
+		d.cores.Submit(t, c.next)
+		return
+	}
+	// The statement's light-load time t includes its CPU work: that part
+	// runs on the shared host first (t's worth when the host is idle,
+	// longer when it is busy), the rest as before.
+	cpu := d.host.StatementCPU(t)
+	c.rest = t - cpu
+	d.host.Run(cpu, c.onHost)
 }
+
+func (c *Conn) hostDone() { c.db.cores.Submit(c.rest, c.next) }
 
 func (c *Conn) statementDone(resource.Outcome, resource.Timing) {
 	c.ctx.Record(c.span, c.db.eng.Now()-c.start)

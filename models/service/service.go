@@ -16,6 +16,7 @@ import (
 
 	"github.com/checkoutsim/checkoutsim/models/call"
 	"github.com/checkoutsim/checkoutsim/models/check"
+	"github.com/checkoutsim/checkoutsim/models/host"
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
@@ -106,6 +107,7 @@ type Service struct {
 	inst      stats.TimeWeighted
 	busy      stats.TimeWeighted
 	window    stats.TimeWeighted // busy workers since the last autoscaler tick
+	host      *host.Host         // nil: the CPU time does not share a host
 
 	free sim.FreeList[request] // as many as were ever in flight
 
@@ -135,6 +137,10 @@ func New(e *sim.Engine, cfg Config, r *rand.Rand) (*Service, error) {
 	}
 	return s, nil
 }
+
+// SetHost makes each request's CPU time start with its CPU part on the
+// host the service shares with the database (nil: not modelled).
+func (s *Service) SetHost(h *host.Host) { s.host = h }
 
 // Name returns the service name.
 func (s *Service) Name() string { return s.cfg.Name }
@@ -184,8 +190,10 @@ type request struct {
 	next    call.Handler
 	reply   call.Reply
 	cpu     sim.Time
+	rest    sim.Time // the CPU time left after its part on the host
 	granted func(ok bool, waited sim.Time)
 	cpuDone func()
+	onHost  func() // bound once: r.hostDone
 	done    call.Reply
 }
 
@@ -193,7 +201,7 @@ func (s *Service) newRequest() *request { return s.free.Get(s.freshRequest) }
 
 func (s *Service) freshRequest() *request {
 	r := &request{s: s}
-	r.granted, r.cpuDone, r.done = r.onGranted, r.onCPU, r.onDone
+	r.granted, r.cpuDone, r.done, r.onHost = r.onGranted, r.onCPU, r.onDone, r.hostDone
 	return r
 }
 
@@ -223,8 +231,16 @@ func (r *request) onGranted(ok bool, waited sim.Time) {
 		return
 	}
 	r.cpu = sim.Seconds(s.cfg.CPU.Sample(s.r))
+	if s.host != nil { // the first part runs on the shared host, stretched when it is busy
+		part := s.host.RequestCPU(r.cpu)
+		r.rest = r.cpu - part
+		s.host.Run(part, r.onHost)
+		return
+	}
 	s.eng.After(r.cpu, r.cpuDone)
 }
+
+func (r *request) hostDone() { r.s.eng.After(r.rest, r.cpuDone) }
 
 func (r *request) onCPU() {
 	r.ctx.Record(call.SpanCPU, r.cpu)

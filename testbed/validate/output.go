@@ -60,6 +60,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for _, h := range c.Hops {
 		row("hop "+h.Scenario+"/"+h.Service, h.Fitted)
 	}
+	if h := &c.Host; h.Measured {
+		fmt.Fprintf(tw, "  host CPU: %d cores; per statement %.3g ms (client + PostgreSQL), per request %.3g ms (client + server), per Redis GET %.3g ms (not charged); over %gs idle other processes kept %.2f cores busy, load %.2f runnable threads\n",
+			h.Cores, h.StatementCPUS*1000, h.RequestCPUS*1000, h.RedisCPUS*1000, h.IdleS, h.OtherCores, h.BackgroundLoad)
+	} else {
+		fmt.Fprintf(tw, "  host CPU: not measured (no /proc); the host is not modelled\n")
+	}
 	for _, p := range r.Points {
 		verdict := "pass"
 		if !p.Pass {

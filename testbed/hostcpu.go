@@ -1,0 +1,136 @@
+package testbed
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CPUTimes is the CPU time consumed so far, in seconds, by this process,
+// by PostgreSQL's processes, by Redis's, and by the whole machine (all
+// cores, every process), read from Linux's /proc. Differences of two
+// readings give what each used over an interval.
+type CPUTimes struct {
+	At       time.Time
+	Self     float64 // this process: the testbed's services, clients and load generator
+	Postgres float64 // every process named postgres (the server and its backends)
+	Redis    float64 // every process named redis-server
+	Machine  float64 // busy time of every core (/proc/stat: not idle, not iowait)
+	// OK is false where /proc cannot be read (not Linux): then nothing
+	// but Self is measured.
+	OK bool
+}
+
+// userHZ is the unit of /proc/stat's counters: USER_HZ, 100 on every
+// Linux architecture Go supports (the kernel exports it as the constant
+// 100 whatever its internal tick rate).
+const userHZ = 100
+
+// ReadCPU reads the CPU times now.
+func ReadCPU() CPUTimes {
+	t := CPUTimes{At: time.Now(), Self: selfCPU()}
+	if runtime.GOOS != "linux" {
+		return t
+	}
+	machine, ok := machineBusy()
+	if !ok {
+		return t
+	}
+	t.Machine, t.OK = machine, true
+	t.Postgres, t.Redis = namedCPU()
+	return t
+}
+
+// Sub is the CPU used between b and t (t later).
+func (t CPUTimes) Sub(b CPUTimes) CPUTimes {
+	return CPUTimes{At: t.At, Self: t.Self - b.Self, Postgres: t.Postgres - b.Postgres,
+		Redis: t.Redis - b.Redis, Machine: t.Machine - b.Machine, OK: t.OK && b.OK}
+}
+
+// Others is the machine's busy time that is neither this process's nor
+// PostgreSQL's nor Redis's: other processes' (at least 0).
+func (t CPUTimes) Others() float64 {
+	return max(0, t.Machine-t.Self-t.Postgres-t.Redis)
+}
+
+// machineBusy reads the first line of /proc/stat: the time all cores
+// spent in user, nice, system, irq, softirq and steal.
+func machineBusy() (float64, bool) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, false
+	}
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	f := strings.Fields(string(line))
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, false
+	}
+	var busy float64
+	for i, v := range f[1:] {
+		if i == 3 || i == 4 || i >= 8 { // idle, iowait; guest time is already in user
+			continue
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, false
+		}
+		busy += n
+	}
+	return busy / userHZ, true
+}
+
+// procsRunning reads /proc/stat's procs_running: the threads running or
+// waiting for a core now, on the whole machine (the reader included).
+func procsRunning() (float64, bool) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "procs_running "); ok {
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
+
+// namedCPU sums the run time of every thread of the processes named
+// postgres and redis-server (/proc/PID/task/TID/schedstat, nanoseconds).
+func namedCPU() (postgres, redis float64) {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		comm, err := os.ReadFile(d + "/comm")
+		if err != nil {
+			continue
+		}
+		switch strings.TrimSpace(string(comm)) {
+		case "postgres":
+			postgres += threadsCPU(d)
+		case "redis-server":
+			redis += threadsCPU(d)
+		}
+	}
+	return postgres, redis
+}
+
+func threadsCPU(proc string) float64 {
+	tasks, _ := filepath.Glob(proc + "/task/[0-9]*")
+	var s float64
+	for _, t := range tasks {
+		data, err := os.ReadFile(t + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		if f := strings.Fields(string(data)); len(f) > 0 {
+			if ns, err := strconv.ParseFloat(f[0], 64); err == nil {
+				s += ns / 1e9
+			}
+		}
+	}
+	return s
+}
