@@ -16,8 +16,9 @@ type Approximation struct {
 func (a Approximation) String() string { return a.Field + ": " + a.What }
 
 // idempotencyStatements is what the testbed's idempotency-key table costs
-// a reservation: the claim (INSERT ... ON CONFLICT) and the UPDATE that
-// marks it done (db.go).
+// a reservation (db.go), on its connection: the claim (INSERT ... ON
+// CONFLICT), then the write that ends it (an UPDATE marking it done, or a
+// DELETE after a failure). A repeat runs the claim alone.
 const idempotencyStatements = 2
 
 // maxPoolSize bounds database.pool_size: the testbed's PostgreSQL must
