@@ -44,9 +44,6 @@ func Approximations(sc *experiments.Scenario) []Approximation {
 	if sc.Database.PoolSize > maxPoolSize {
 		add("database.pool_size", "%d is more than the testbed's PostgreSQL accepts; capped at %d", sc.Database.PoolSize, maxPoolSize)
 	}
-	if sc.Cache.XFetchBeta > 0 {
-		add("cache.x_fetch_beta", "not realized: entries are refreshed on expiry only")
-	}
 	if sc.Inventory.Idempotency && sc.Inventory.IdempotencyMaxEntries > 0 && sc.Inventory.IdempotencyMaxEntries < 1_000_000 {
 		add("inventory.idempotency_max_entries", "not realized: the idempotency table is unbounded")
 	}
@@ -58,8 +55,8 @@ func Approximations(sc *experiments.Scenario) []Approximation {
 }
 
 // Approximated returns a copy of sc with every approximation applied (no
-// autoscaling, the pool capped, no bound on pool waiters, no XFetch,
-// idempotency keys unbounded and in a table):
+// autoscaling, the pool capped, no bound on pool waiters, idempotency
+// keys unbounded and in a table):
 // the system the testbed actually builds, so the simulator can be given
 // the same one to predict.
 func Approximated(sc *experiments.Scenario) *experiments.Scenario {
@@ -70,7 +67,6 @@ func Approximated(sc *experiments.Scenario) *experiments.Scenario {
 	}
 	cp.Database.PoolSize = min(cp.Database.PoolSize, maxPoolSize)
 	cp.Database.MaxWaiters = 0
-	cp.Cache.XFetchBeta = 0
 	if cp.Inventory.Idempotency && cp.Inventory.IdempotencyMaxEntries < 1_000_000 {
 		cp.Inventory.IdempotencyMaxEntries = 50_000_000 // the table is unbounded; the model's largest bound
 	}
