@@ -102,7 +102,7 @@ var fieldMeanings = map[string]string{
 	"inventory.idempotency":             "A repeated reservation of the same checkout is a no-op (idempotency key).",
 	"inventory.idempotency_ttl":         "How long a reservation key is remembered. > 0 with idempotency on.",
 	"inventory.idempotency_max_entries": "Bound on the keys remembered at once; when reached, a reservation is refused rather than risk a double one (1 to 50000000).",
-	"inventory.idempotency_statements":  "Statements a reservation's key costs when keys live in a database table (2 in the testbed: an `INSERT ... ON CONFLICT` claim and an `UPDATE` marking it done); `0` keeps keys in the service's memory at no database cost. They run on the reservation's connection before its first lock; a release deletes the key's row too. Only with `idempotency: true`.",
+	"inventory.idempotency_statements":  "Statements a reservation's key costs when keys live in a database table (2 in the testbed: an `INSERT ... ON CONFLICT` claim, then an `UPDATE` marking it done or a `DELETE` after a failure); `0` keeps keys in the service's memory at no database cost. They run on the reservation's connection: the first half (rounded up) claims the key before the first lock, and is all a repeat costs; the rest ends it; a release deletes the key's row too. Only with `idempotency: true`.",
 
 	"cache":                   "The cache of price and cart entries (Redis-like), refilled from the database on a miss.",
 	"cache.ttl":               "How long a refilled entry stays valid. > 0.",

@@ -184,6 +184,7 @@ func (d *db) statementsOn(ctx context.Context, r runner, n int, first string, ar
 }
 
 // txn is a reservation transaction held open across later steps.
+// txn is a reservation transaction held open across later steps.
 type txn struct {
 	conn  *pgxpool.Conn
 	tx    pgx.Tx
@@ -193,21 +194,14 @@ type txn struct {
 
 var errNoStock = errors.New("out of stock")
 
-// reserve runs the scenario's reservation for real. With hold (a long
-// transaction committed after a later step) the open transaction is
-// returned; otherwise it is committed here.
-func (d *db) reserve(ctx context.Context, key uint64, items []inventory.Item, hold bool) (t *txn, err error) {
-	if d.inv.Idempotency {
-		repeat, err := d.claim(ctx, key)
-		if err != nil || repeat {
-			return nil, err
-		}
-		defer func() {
-			if err != nil {
-				d.forget(ctx, key)
-			}
-		}()
-	}
+// reserve runs the scenario's reservation for real, on one pooled
+// connection: the idempotency key's claim (keys on), the reservation, then
+// the key's ending write (done, or deleted after a failure). With hold (a
+// long transaction committed after a later step) the open transaction is
+// returned, its key still claimed; otherwise it is committed here. The
+// model charges the same statements to the same connection
+// (inventory.Config.IdempotencyStatements).
+func (d *db) reserve(ctx context.Context, key uint64, items []inventory.Item, hold bool) (*txn, error) {
 	order := items
 	if d.inv.LockOrder == inventory.LockSorted && len(items) > 1 {
 		order = slices.Clone(items)
@@ -217,31 +211,28 @@ func (d *db) reserve(ctx context.Context, key uint64, items []inventory.Item, ho
 	if err != nil {
 		return nil, err
 	}
-	if d.inv.Transaction == inventory.TxnShort {
-		defer c.Release()
-		for _, it := range order {
-			start := time.Now()
-			d.count(ctx)
-			tag, err := c.Exec(ctx, d.q.atomicUpdate, int(it.SKU), it.Qty)
-			d.lockWaited(time.Since(start))
-			if err != nil {
-				return nil, d.lockError(err)
-			}
-			if tag.RowsAffected() == 0 {
-				return nil, errNoStock
-			}
+	if d.inv.Idempotency {
+		repeat, err := d.claim(ctx, c, key)
+		if err != nil || repeat {
+			c.Release()
+			return nil, err
 		}
-		d.committed(ctx, key)
-		return nil, nil
 	}
-	t = &txn{conn: c, items: items, key: key}
+	if d.inv.Transaction == inventory.TxnShort {
+		err := d.reserveShort(ctx, c, order)
+		d.endKey(ctx, c, key, err == nil)
+		c.Release()
+		return nil, err
+	}
+	t := &txn{conn: c, items: items, key: key}
 	d.count(ctx) // BEGIN
 	if t.tx, err = c.Begin(ctx); err != nil {
+		d.endKey(ctx, c, key, false)
 		c.Release()
 		return nil, err
 	}
 	fail := func(err error) (*txn, error) {
-		t.rollback()
+		d.rollback(ctx, t)
 		return nil, d.lockError(err)
 	}
 	// BEGIN and SET LOCAL lock_timeout open the transaction; padding
@@ -287,6 +278,24 @@ func (d *db) reserve(ctx context.Context, key uint64, items []inventory.Item, ho
 	return nil, d.commit(ctx, t)
 }
 
+// reserveShort runs one conditional UPDATE per line, each autocommitted:
+// a row lock is held for one statement.
+func (d *db) reserveShort(ctx context.Context, c *pgxpool.Conn, order []inventory.Item) error {
+	for _, it := range order {
+		start := time.Now()
+		d.count(ctx)
+		tag, err := c.Exec(ctx, d.q.atomicUpdate, int(it.SKU), it.Qty)
+		d.lockWaited(time.Since(start))
+		if err != nil {
+			return d.lockError(err)
+		}
+		if tag.RowsAffected() == 0 {
+			return errNoStock
+		}
+	}
+	return nil
+}
+
 // lockError counts lock timeouts and deadlocks.
 func (d *db) lockError(err error) error {
 	switch {
@@ -298,51 +307,44 @@ func (d *db) lockError(err error) error {
 	return err
 }
 
-// commit ends a long transaction: its remaining statements, COMMIT, then
-// the locks and the connection are released.
+// commit ends a long transaction: its remaining statements and COMMIT
+// (which releases the row locks), then the key's ending write, then the
+// connection is released.
 func (d *db) commit(ctx context.Context, t *txn) error {
 	defer t.conn.Release()
 	rest := d.inv.TxnStatements - d.inv.TxnStatements/2
 	for i := 1; i < rest; i++ {
 		if err := d.exec(ctx, t.tx, `SELECT 1`); err != nil {
 			_ = t.tx.Rollback(context.WithoutCancel(ctx))
+			d.endKey(ctx, t.conn, t.key, false)
 			return err
 		}
 	}
 	d.count(ctx)
-	if err := t.tx.Commit(ctx); err != nil {
+	err := t.tx.Commit(ctx)
+	d.endKey(ctx, t.conn, t.key, err == nil)
+	if err != nil {
 		return d.lockError(err)
 	}
-	d.committed(ctx, t.key)
 	return nil
 }
 
-func (t *txn) rollback() {
-	_ = t.tx.Rollback(context.Background())
+// rollback abandons a long transaction: ROLLBACK (not counted, as in the
+// model), the key's row deleted (nothing was reserved, so a retry must
+// reserve), and the connection released.
+func (d *db) rollback(ctx context.Context, t *txn) {
+	_ = t.tx.Rollback(context.WithoutCancel(ctx))
+	d.endKey(ctx, t.conn, t.key, false)
 	t.conn.Release()
 }
 
-// committed marks the reservation done (idempotency) and counts a second
-// reservation of the same checkout.
-func (d *db) committed(ctx context.Context, key uint64) {
-	if d.inv.Idempotency {
-		c, err := d.acquire(context.WithoutCancel(ctx))
-		if err == nil {
-			_ = d.exec(ctx, c, d.q.idemDone, int64(key))
-			c.Release()
-		}
-	}
-}
-
-// claim inserts the checkout's idempotency key. repeat is true when a
-// previous attempt already reserved (answered as a success); a claim held
-// by an attempt still running is a conflict (a retryable failure).
-func (d *db) claim(ctx context.Context, key uint64) (repeat bool, err error) {
-	c, err := d.acquire(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer c.Release()
+// claim inserts the checkout's idempotency key on the reservation's
+// connection, autocommitted before the reservation begins (a claim inside
+// the transaction would make a retry wait on its uncommitted row instead
+// of seeing a conflict). repeat is true when a previous attempt already
+// reserved (answered as a success); a claim held by an attempt still
+// running is a conflict (a retryable failure).
+func (d *db) claim(ctx context.Context, c *pgxpool.Conn, key uint64) (repeat bool, err error) {
 	d.count(ctx)
 	var done, inserted bool
 	if err := c.QueryRow(ctx, d.q.idemClaim, int64(key)).Scan(&done, &inserted); err != nil {
@@ -359,33 +361,47 @@ func (d *db) claim(ctx context.Context, key uint64) (repeat bool, err error) {
 	return false, &outcomeErr{o: policy.Failure, msg: "idempotency: reservation in progress"}
 }
 
-func (d *db) forget(ctx context.Context, key uint64) {
-	ctx = context.WithoutCancel(ctx)
-	c, err := d.acquire(ctx)
-	if err != nil {
+// endKey ends the reservation's idempotency key (keys on), on the
+// reservation's connection c after its reservation: marked done after a
+// commit, deleted after a failure so that a retry reserves. It runs even
+// when the client has gone; a statement cancelled with its client closes
+// the connection (pgx), and then the write takes a fresh one.
+func (d *db) endKey(ctx context.Context, c *pgxpool.Conn, key uint64, ok bool) {
+	if !d.inv.Idempotency {
 		return
 	}
-	defer c.Release()
-	_ = d.exec(ctx, c, d.q.idemForget, int64(key))
+	ctx = context.WithoutCancel(ctx)
+	sql := d.q.idemForget
+	if ok {
+		sql = d.q.idemDone
+	}
+	if c.Conn().IsClosed() {
+		fresh, err := d.acquire(ctx)
+		if err != nil {
+			return
+		}
+		defer fresh.Release()
+		c = fresh
+	}
+	_ = d.exec(ctx, c, sql, int64(key))
 }
 
 // release gives a committed reservation back (the checkout failed after
-// reserving): one compensating statement.
+// reserving): one compensating statement and, keys on, the DELETE of the
+// key's row, on one connection.
 func (d *db) release(ctx context.Context, key uint64, items []inventory.Item) {
 	ctx = context.WithoutCancel(ctx)
 	c, err := d.acquire(ctx)
 	if err != nil {
 		return
 	}
+	defer c.Release()
 	skus := make([]int32, len(items))
 	for i, it := range items {
 		skus[i] = int32(it.SKU)
 	}
 	_ = d.exec(ctx, c, d.q.release, skus)
-	c.Release()
-	if d.inv.Idempotency {
-		d.forget(ctx, key)
-	}
+	d.endKey(ctx, c, key, false)
 }
 
 // outcomeErr is an error with the outcome the policies should see.

@@ -114,7 +114,7 @@ func Run(ctx context.Context, sc *experiments.Scenario, o Options) (res *checkou
 	s.db = &db{pool: pool, acquireTimeout: cfg.Database.AcquireTimeout.Duration(), lockTimeout: cfg.Inventory.LockTimeout.Duration(),
 		rec: rec, inv: cfg.Inventory, skus: cfg.Traffic.SKUs, q: newQueries()}
 	s.cache = &rcache{rdb: rdb, prefix: prefix, cfg: cfg.Cache, skus: cfg.Traffic.SKUs, db: s.db,
-		r: &lockedRand{r: st.Stream("cache")}, rec: rec}
+		r: &lockedRand{r: st.Stream("cache")}, rec: rec, base: base, wg: &s.wg}
 	if cfg.Cache.Coalescing {
 		s.cache.group = newGroup()
 	}

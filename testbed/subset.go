@@ -16,8 +16,9 @@ type Approximation struct {
 func (a Approximation) String() string { return a.Field + ": " + a.What }
 
 // idempotencyStatements is what the testbed's idempotency-key table costs
-// a reservation: the claim (INSERT ... ON CONFLICT) and the UPDATE that
-// marks it done (db.go).
+// a reservation (db.go), on its connection: the claim (INSERT ... ON
+// CONFLICT), then the write that ends it (an UPDATE marking it done, or a
+// DELETE after a failure). A repeat runs the claim alone.
 const idempotencyStatements = 2
 
 // maxPoolSize bounds database.pool_size: the testbed's PostgreSQL must
@@ -43,9 +44,6 @@ func Approximations(sc *experiments.Scenario) []Approximation {
 	if sc.Database.PoolSize > maxPoolSize {
 		add("database.pool_size", "%d is more than the testbed's PostgreSQL accepts; capped at %d", sc.Database.PoolSize, maxPoolSize)
 	}
-	if sc.Cache.XFetchBeta > 0 {
-		add("cache.x_fetch_beta", "not realized: entries are refreshed on expiry only")
-	}
 	if sc.Inventory.Idempotency && sc.Inventory.IdempotencyMaxEntries > 0 && sc.Inventory.IdempotencyMaxEntries < 1_000_000 {
 		add("inventory.idempotency_max_entries", "not realized: the idempotency table is unbounded")
 	}
@@ -57,8 +55,8 @@ func Approximations(sc *experiments.Scenario) []Approximation {
 }
 
 // Approximated returns a copy of sc with every approximation applied (no
-// autoscaling, the pool capped, no bound on pool waiters, no XFetch,
-// idempotency keys unbounded and in a table):
+// autoscaling, the pool capped, no bound on pool waiters, idempotency
+// keys unbounded and in a table):
 // the system the testbed actually builds, so the simulator can be given
 // the same one to predict.
 func Approximated(sc *experiments.Scenario) *experiments.Scenario {
@@ -69,7 +67,6 @@ func Approximated(sc *experiments.Scenario) *experiments.Scenario {
 	}
 	cp.Database.PoolSize = min(cp.Database.PoolSize, maxPoolSize)
 	cp.Database.MaxWaiters = 0
-	cp.Cache.XFetchBeta = 0
 	if cp.Inventory.Idempotency && cp.Inventory.IdempotencyMaxEntries < 1_000_000 {
 		cp.Inventory.IdempotencyMaxEntries = 50_000_000 // the table is unbounded; the model's largest bound
 	}

@@ -272,11 +272,8 @@ func (s *System) orchestrate(ctx context.Context, r *http.Request) (policy.Outco
 func (s *System) abort(ctx context.Context, fs *flowState, req checkoutReq) {
 	switch {
 	case fs.txn != nil:
-		fs.txn.rollback()
+		s.db.rollback(ctx, fs.txn) // and deletes the key's row
 		fs.txn = nil
-		if s.db.inv.Idempotency {
-			s.db.forget(ctx, req.ID)
-		}
 	case fs.reserved:
 		fs.reserved = false
 		s.db.release(ctx, req.ID, req.Items)

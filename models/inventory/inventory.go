@@ -67,14 +67,24 @@ type Config struct {
 	// reached a reservation is refused rather than risk a double one.
 	IdempotencyMaxEntries int
 	// IdempotencyStatements is what a reservation's key costs the
-	// database when keys live in a table (as in the testbed: an INSERT ...
-	// ON CONFLICT claim before the reservation and an UPDATE marking it
-	// done after, so 2); 0 keeps keys in the service's memory at no
-	// database cost. They run on the reservation's connection before its
-	// first lock (the completion write brought forward), so the statement
-	// count and the connection time are the table's, the order approximate.
+	// database when keys live in a table, as in the testbed (testbed/db.go):
+	// the first (n+1)/2 claim the key (INSERT ... ON CONFLICT), before the
+	// first lock, and decide whether to reserve at all; the other n/2 end
+	// it once the reservation is over (UPDATE marking it done after the
+	// commit, or DELETE after a failure or a rollback). All run on the
+	// reservation's connection. A repeat (the key already claimed or done)
+	// costs the claim alone; a release deletes the key's row too (n/2 more
+	// statements). 0 keeps keys in the service's memory at no database
+	// cost, claimed before the connection is acquired.
 	IdempotencyStatements int
 }
+
+// keyClaim is the statements that claim a key in the table.
+func (c *Config) keyClaim() int { return c.IdempotencyStatements - c.IdempotencyStatements/2 }
+
+// keyEnd is the statements that end a key's claim: mark it done, or
+// delete it.
+func (c *Config) keyEnd() int { return c.IdempotencyStatements / 2 }
 
 // Transaction is the shape of the reservation transaction.
 type Transaction string
@@ -181,32 +191,35 @@ func (r *Reserver) HoldsAcross(step string) bool {
 }
 
 // Txn is one reservation transaction: a recycled record whose methods are
-// the steps of the reservation (acquire, lock a line, run its statements,
-// next line, commit), bound once. Reserve hands it to the flow still open
-// when the flow commits it after a later step; otherwise it is recycled
-// before Reserve's done runs.
+// the steps of the reservation (acquire, claim the key, lock a line, run
+// its statements, next line, commit, end the key), bound once. Reserve
+// hands it to the flow still open when the flow commits it after a later
+// step; otherwise it is recycled before Reserve's done runs.
 type Txn struct {
-	r     *Reserver
-	id    resource.TxnID
-	conn  *database.Conn
-	ctx   *call.Ctx
-	items []Item
-	order []Item // the lines in lock order (items, or a sorted copy in buf)
-	buf   []Item
-	i     int // the line being reserved
-	key   uint64
-	hold  bool
-	held  bool // the open transaction holds ctx (Ctx.Hold)
-	done  func(call.Outcome, *Txn)
-	after func() // Commit's caller
+	r       *Reserver
+	id      resource.TxnID
+	conn    *database.Conn
+	ctx     *call.Ctx
+	items   []Item
+	order   []Item // the lines in lock order (items, or a sorted copy in buf)
+	buf     []Item
+	i       int // the line being reserved
+	key     uint64
+	hold    bool
+	held    bool         // the open transaction holds ctx (Ctx.Hold)
+	claimed bool         // the key is claimed in the table: its ending write is owed
+	outcome call.Outcome // what the key's ending write ends (Success: done)
+	done    func(call.Outcome, *Txn)
+	after   func() // Commit's caller
 
-	gotConn  func(*database.Conn)                // bound once: t.onConn
-	begun    func()                              // bound once: t.longLine
-	locked   func(resource.LockResult, sim.Time) // bound once: t.onLock
-	shortRan func()                              // bound once: t.onShortStatement
-	longRan  func()                              // bound once: t.onLongStatements
-	commited func()                              // bound once: t.onCommit
-	claimed  func()                              // bound once: t.shortLine
+	gotConn    func(*database.Conn)                // bound once: t.onConn
+	begun      func()                              // bound once: t.longLine
+	locked     func(resource.LockResult, sim.Time) // bound once: t.onLock
+	shortRan   func()                              // bound once: t.onShortStatement
+	longRan    func()                              // bound once: t.onLongStatements
+	commited   func()                              // bound once: t.onCommit
+	keyClaimed func()                              // bound once: t.onKeyClaimed
+	keyEnded   func()                              // bound once: t.onKeyEnded
 }
 
 func (r *Reserver) newTxn() *Txn { return r.free.Get(r.freshTxn) }
@@ -215,7 +228,7 @@ func (r *Reserver) freshTxn() *Txn {
 	t := &Txn{r: r}
 	t.gotConn, t.begun, t.locked = t.onConn, t.longLine, t.onLock
 	t.shortRan, t.longRan, t.commited = t.onShortStatement, t.onLongStatements, t.onCommit
-	t.claimed = t.shortLine
+	t.keyClaimed, t.keyEnded = t.onKeyClaimed, t.onKeyEnded
 	return t
 }
 
@@ -223,11 +236,36 @@ func (r *Reserver) freshTxn() *Txn {
 func (t *Txn) recycle() {
 	r, ctx, held := t.r, t.ctx, t.held
 	*t = Txn{r: r, buf: t.buf[:0], gotConn: t.gotConn, begun: t.begun, locked: t.locked,
-		shortRan: t.shortRan, longRan: t.longRan, commited: t.commited, claimed: t.claimed}
+		shortRan: t.shortRan, longRan: t.longRan, commited: t.commited,
+		keyClaimed: t.keyClaimed, keyEnded: t.keyEnded}
 	r.free.Put(t)
 	if held {
 		ctx.Release()
 	}
+}
+
+// inTable reports whether idempotency keys live in a database table (they
+// cost statements) rather than in the service's memory.
+func (r *Reserver) inTable() bool { return r.idem != nil && r.cfg.IdempotencyStatements > 0 }
+
+// claim begins key in the store. ok is false when the reservation is
+// answered without reserving: a repeat of a finished one (success), of one
+// still running (a retryable conflict), or a full store; o is that answer.
+func (r *Reserver) claim(key uint64) (o call.Outcome, ok bool) {
+	switch st, _ := r.idem.Begin(call.Wall(r.eng.Now()), key); st {
+	case policy.IdemDone:
+		r.IdempotentRepeats++
+		return policy.Success, false
+	case policy.IdemInProgress:
+		// The first attempt is still running: answer "conflict", a
+		// retryable failure, rather than reserve again.
+		r.IdempotentRepeats++
+		return policy.Failure, false
+	case policy.IdemFull:
+		r.IdempotencyFull++
+		return policy.Failure, false
+	}
+	return policy.Success, true
 }
 
 // Reserve reserves the cart's items for the checkout of ctx. With hold (a
@@ -238,21 +276,11 @@ func (r *Reserver) Reserve(ctx *call.Ctx, items []Item, hold bool, done func(cal
 	if ctx.Intent != nil {
 		key = ctx.Intent.ID
 	}
-	if r.idem != nil {
-		switch st, _ := r.idem.Begin(call.Wall(r.eng.Now()), key); st {
-		case policy.IdemDone:
-			r.IdempotentRepeats++
-			done(policy.Success, nil)
-			return
-		case policy.IdemInProgress:
-			// The first attempt is still running: answer "conflict", a
-			// retryable failure, rather than reserve again.
-			r.IdempotentRepeats++
-			done(policy.Failure, nil)
-			return
-		case policy.IdemFull:
-			r.IdempotencyFull++
-			done(policy.Failure, nil)
+	if r.idem != nil && !r.inTable() {
+		// Keys in memory are claimed at once; keys in a table by the
+		// claim statement, on the connection (onConn).
+		if o, ok := r.claim(key); !ok {
+			done(o, nil)
 			return
 		}
 	}
@@ -267,9 +295,11 @@ func (r *Reserver) Reserve(ctx *call.Ctx, items []Item, hold bool, done func(cal
 }
 
 // end reports the reservation's outcome; open hands the transaction on.
+// Keys in memory are completed or aborted here; a key in a table by its
+// ending write (finish).
 func (t *Txn) end(o call.Outcome, open bool) {
 	r, done := t.r, t.done
-	if r.idem != nil {
+	if r.idem != nil && !r.inTable() {
 		if o == policy.Success {
 			r.idem.Complete(call.Wall(r.eng.Now()), t.key, struct{}{})
 		} else {
@@ -287,6 +317,45 @@ func (t *Txn) end(o call.Outcome, open bool) {
 	done(o, nil)
 }
 
+// report hands o on once the connection is back: to Commit's caller, to
+// Reserve's, or to nobody when the flow rolled the open transaction back.
+func (t *Txn) report(o call.Outcome) {
+	if after := t.after; after != nil { // Commit by the flow
+		t.recycle()
+		after()
+		return
+	}
+	if t.done == nil { // Rollback by the flow
+		t.recycle()
+		return
+	}
+	t.end(o, false)
+}
+
+// finish gives the connection back and reports o. A key claimed in the
+// table is ended first, on the same connection: marked done after a
+// success, deleted after a failure.
+func (t *Txn) finish(o call.Outcome) {
+	if t.claimed {
+		t.claimed, t.outcome = false, o
+		t.conn.Exec(t.ctx, t.r.cfg.keyEnd(), call.SpanDB, t.keyEnded)
+		return
+	}
+	t.conn.Release()
+	t.report(o)
+}
+
+func (t *Txn) onKeyEnded() {
+	r := t.r
+	if t.outcome == policy.Success {
+		r.idem.Complete(call.Wall(r.eng.Now()), t.key, struct{}{})
+	} else {
+		r.idem.Abort(t.key)
+	}
+	t.conn.Release()
+	t.report(t.outcome)
+}
+
 func (t *Txn) onConn(conn *database.Conn) {
 	r := t.r
 	if conn == nil {
@@ -295,15 +364,35 @@ func (t *Txn) onConn(conn *database.Conn) {
 	}
 	r.txns++
 	t.id, t.conn = resource.TxnID(r.txns), conn
+	if r.inTable() {
+		conn.Exec(t.ctx, r.cfg.keyClaim(), call.SpanDB, t.keyClaimed)
+		return
+	}
+	t.start()
+}
+
+// onKeyClaimed decides, once the claim statement has run, whether to
+// reserve: a repeat gives the connection back and answers at once.
+func (t *Txn) onKeyClaimed() {
+	o, ok := t.r.claim(t.key)
+	if !ok {
+		t.conn.Release()
+		t.report(o)
+		return
+	}
+	t.claimed = true
+	t.start()
+}
+
+// start runs the reservation on the connection: the first line's update
+// (short), or the transaction's opening statements (long).
+func (t *Txn) start() {
+	r := t.r
 	if r.cfg.Transaction == TxnShort {
-		if n := r.cfg.IdempotencyStatements; n > 0 {
-			conn.Exec(t.ctx, n, call.SpanDB, t.claimed)
-			return
-		}
 		t.shortLine()
 		return
 	}
-	conn.Exec(t.ctx, r.cfg.TxnStatements/2+r.cfg.IdempotencyStatements, call.SpanDB, t.begun)
+	t.conn.Exec(t.ctx, r.cfg.TxnStatements/2, call.SpanDB, t.begun)
 }
 
 // onLock records a lock wait and goes on with the line, or fails.
@@ -324,8 +413,7 @@ func (t *Txn) onLock(res resource.LockResult, waited sim.Time) {
 	if r.cfg.Transaction == TxnShort {
 		if !ok {
 			r.locks.ReleaseAll(t.id)
-			t.conn.Release()
-			t.end(policy.Failure, false)
+			t.finish(policy.Failure)
 			return
 		}
 		t.conn.Exec(t.ctx, 1, call.SpanDB, t.shortRan)
@@ -333,7 +421,6 @@ func (t *Txn) onLock(res resource.LockResult, waited sim.Time) {
 	}
 	if !ok {
 		t.rollback()
-		t.end(policy.Failure, false)
 		return
 	}
 	t.conn.Exec(t.ctx, r.cfg.StatementsPerItem, call.SpanDB, t.longRan)
@@ -344,16 +431,15 @@ func (t *Txn) shortLine() {
 	r := t.r
 	if t.i == len(t.order) || t.ctx.Cancelled() {
 		r.locks.ReleaseAll(t.id)
-		t.conn.Release()
 		if t.i < len(t.order) {
 			// Cancelled half-way: the reservation fails. The lines already
 			// updated stay reserved (a partial reservation is not
 			// compensated in this model) but are not counted as committed.
-			t.end(policy.Failure, false)
+			t.finish(policy.Failure)
 			return
 		}
 		r.committed(t)
-		t.end(policy.Success, false)
+		t.finish(policy.Success)
 		return
 	}
 	r.locks.Lock(t.id, uint64(t.order[t.i].SKU), t.locked)
@@ -371,7 +457,6 @@ func (t *Txn) onShortStatement() {
 func (t *Txn) longLine() {
 	if t.ctx.Cancelled() {
 		t.rollback()
-		t.end(policy.Failure, false)
 		return
 	}
 	if t.i == len(t.order) {
@@ -407,7 +492,8 @@ func (r *Reserver) committed(t *Txn) {
 }
 
 // Commit ends the open transaction: the COMMIT statement, then the locks
-// and the connection are released, and done runs. t is recycled.
+// are released, the key (in a table) is marked done, the connection is
+// released, and done runs. t is recycled.
 func (t *Txn) Commit(done func()) {
 	t.after = done
 	t.commit()
@@ -419,16 +505,9 @@ func (t *Txn) commit() {
 }
 
 func (t *Txn) onCommit() {
-	r := t.r
-	r.locks.ReleaseAll(t.id)
-	t.conn.Release()
-	r.committed(t)
-	if after := t.after; after != nil { // Commit by the flow
-		t.recycle()
-		after()
-		return
-	}
-	t.end(policy.Success, false)
+	t.r.locks.ReleaseAll(t.id)
+	t.r.committed(t)
+	t.finish(policy.Success)
 }
 
 // Exec runs n statements inside the open transaction, on its connection:
@@ -439,24 +518,35 @@ func (t *Txn) Exec(ctx *call.Ctx, n int, done func()) {
 }
 
 // Rollback abandons an open transaction (a later step failed). t is
-// recycled.
+// recycled; with keys in a table once the key's row is deleted, which the
+// caller does not wait for (the testbed does: one statement's time more
+// on this failure path).
 func (t *Txn) Rollback() {
 	t.rollback()
-	t.recycle()
 }
 
+// rollback releases the locks, ends the key (deleted from a table,
+// forgotten in memory: nothing was reserved), gives the connection back
+// and reports a failure.
 func (t *Txn) rollback() {
-	t.r.locks.ReleaseAll(t.id)
-	t.conn.Release()
-	if t.r.idem != nil && t.ctx.Intent != nil {
-		t.r.idem.Forget(t.ctx.Intent.ID) // nothing was reserved
+	r := t.r
+	r.locks.ReleaseAll(t.id)
+	if t.claimed {
+		t.finish(policy.Failure)
+		return
 	}
+	t.conn.Release()
+	if r.idem != nil && t.ctx.Intent != nil {
+		r.idem.Forget(t.ctx.Intent.ID) // nothing was reserved
+	}
+	t.report(policy.Failure)
 }
 
 // Release gives back a committed reservation of ctx's checkout (the
 // checkout failed after reserving): one statement, outside any lock wait
-// accounting since it is a compensating write. done's outcome is the
-// statement's; the reservation is given back either way.
+// accounting since it is a compensating write, and with keys in a table
+// the key's ending write (its row deleted) on the same connection. done's
+// outcome is the statements'; the reservation is given back either way.
 func (r *Reserver) Release(ctx *call.Ctx, done call.Reply) {
 	if ctx.Intent != nil && ctx.Intent.Reservations > 0 {
 		ctx.Intent.Reservations--
@@ -465,8 +555,8 @@ func (r *Reserver) Release(ctx *call.Ctx, done call.Reply) {
 		r.idem.Forget(ctx.Intent.ID) // the reservation is undone: a re-click must reserve again
 	}
 	n := 1
-	if r.cfg.IdempotencyStatements > 0 {
-		n++ // the key's row is deleted too
+	if r.inTable() {
+		n += r.cfg.keyEnd()
 	}
 	r.db.Query(ctx, n, call.SpanDB, done)
 }

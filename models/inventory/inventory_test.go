@@ -11,6 +11,7 @@ import (
 	"github.com/checkoutsim/checkoutsim/policy"
 	"github.com/checkoutsim/checkoutsim/sim"
 	"github.com/checkoutsim/checkoutsim/sim/dist"
+	"github.com/checkoutsim/checkoutsim/sim/resource"
 )
 
 const (
@@ -422,6 +423,135 @@ func TestReleaseThenReserveAgain(t *testing.T) {
 				msg := fmt.Sprintf("reserve after giving back: %v, intent holds %d reservations, ran %d statements; want success, 1 reservation and the statements run",
 					again.o, in.Reservations, in.Queries-queriesBefore)
 				t.Fatal(msg)
+			}
+		})
+	}
+}
+
+// Keys in a table cost what the testbed runs for them (testbed/db.go), on
+// the reservation's one connection: a new key its claim and its done mark,
+// a repeat (of a finished or of a running reservation) its claim alone, an
+// aborted reservation (a lock timeout, a held transaction rolled back) its
+// claim and the DELETE of its row. Keys in memory cost nothing. Each case
+// counts the statements of one attempt (its own trace, constant 10 ms
+// statements) and the connections it acquired; after an abort the same
+// checkout must reserve again for real.
+func TestIdempotencyStatements(t *testing.T) {
+	type attempt int
+	const (
+		fresh        attempt = iota // the checkout's first reservation
+		repeatDone                  // a retry after the first one committed
+		repeatActive                // a retry while the first one runs
+		lockTimeout                 // a reservation that times out on a lock
+		rolledBack                  // a held transaction the flow rolls back
+	)
+	cases := []struct {
+		name    string
+		txn     Transaction
+		idem    int // IdempotencyStatements
+		attempt attempt
+		want    call.Outcome
+		stmts   int // the attempt's statements
+		conns   int64
+	}{
+		// long, 1 line, 1 statement per line, BEGIN + COMMIT: 3 statements.
+		{"memory/new", TxnLong, 0, fresh, policy.Success, 3, 1},
+		{"memory/repeat done", TxnLong, 0, repeatDone, policy.Success, 0, 0},
+		{"memory/repeat running", TxnLong, 0, repeatActive, policy.Failure, 0, 0},
+		{"memory/lock timeout", TxnLong, 0, lockTimeout, policy.Failure, 1, 1},
+		{"memory/rolled back", TxnLong, 0, rolledBack, policy.Success, 2, 1},
+		{"table/new", TxnLong, 2, fresh, policy.Success, 1 + 3 + 1, 1},
+		{"table/repeat done", TxnLong, 2, repeatDone, policy.Success, 1, 1},
+		{"table/repeat running", TxnLong, 2, repeatActive, policy.Failure, 1, 1},
+		{"table/lock timeout", TxnLong, 2, lockTimeout, policy.Failure, 1 + 1 + 1, 1},
+		{"table/rolled back", TxnLong, 2, rolledBack, policy.Success, 1 + 2 + 1, 1},
+		{"table/short new", TxnShort, 2, fresh, policy.Success, 1 + 1 + 1, 1},
+		{"table/short repeat done", TxnShort, 2, repeatDone, policy.Success, 1, 1},
+		{"table/short lock timeout", TxnShort, 2, lockTimeout, policy.Failure, 1 + 1, 1},
+		// An odd count: the claim takes the larger half.
+		{"table of 3/new", TxnLong, 3, fresh, policy.Success, 2 + 3 + 1, 1},
+		{"table of 3/repeat done", TxnLong, 3, repeatDone, policy.Success, 2, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := baseConfig()
+			cfg.Transaction, cfg.TxnStatements = c.txn, 2
+			cfg.Idempotency, cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries, cfg.IdempotencyStatements = true, sim.Minute, 10, c.idem
+			cfg.LockTimeout = 5 * ms
+			e, db, r := setup(t, cfg)
+			in := &call.Intent{ID: 1}
+			var tr call.Trace
+			var res *result
+			var acquires int64
+			start := func(at sim.Time, hold bool) {
+				e.At(at, func() {
+					acquires = db.Pool().Stats().Acquires
+					res = reserve(e, r, call.Root(in, sim.Never, &tr), lines(1), hold)
+				})
+			}
+			conns := func() int64 { return db.Pool().Stats().Acquires - acquires }
+			switch c.attempt {
+			case fresh:
+				start(0, false)
+			case repeatDone, repeatActive:
+				first := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(1), false)
+				at := 200 * ms // the first is done by 60 ms
+				if c.attempt == repeatActive {
+					at = 25 * ms // after the first's claim (10-20 ms with keys in a table), before its end
+				}
+				start(at, false)
+				defer func() {
+					if first.o != policy.Success {
+						t.Errorf("the first reservation: %v, want success", first.o)
+					}
+				}()
+			case lockTimeout:
+				// Another transaction holds SKU 1's row lock until 100 ms.
+				const other = resource.TxnID(1 << 40)
+				if err := r.Locks().Lock(other, 1, func(resource.LockResult, sim.Time) {}); err != nil {
+					t.Fatal(err)
+				}
+				e.At(100*ms, func() { r.Locks().ReleaseAll(other) })
+				start(50*ms, false)
+			case rolledBack:
+				start(0, true)
+				e.At(100*ms, func() {
+					if res.txn == nil {
+						t.Errorf("no open transaction to roll back: %+v", *res)
+						return
+					}
+					res.txn.Rollback()
+				})
+				e.Run()
+				if conns() != c.conns || db.Pool().InUse() != 0 {
+					t.Fatalf("acquired %d connections, %d still held, want %d and none", conns(), db.Pool().InUse(), c.conns)
+				}
+				if n := int(tr.Spans[call.SpanDB] / stmt); n != c.stmts || res.o != c.want {
+					t.Fatalf("outcome %v and %d statements, want %v and %d", res.o, n, c.want, c.stmts)
+				}
+				again := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(1), false)
+				e.Run()
+				if again.o != policy.Success || in.Reservations != 1 {
+					t.Fatalf("after the rollback: %v with %d reservations, want a real reservation", again.o, in.Reservations)
+				}
+				return
+			}
+			e.Run()
+			if res.o != c.want || res.txn != nil {
+				t.Fatalf("outcome %v (open %v), want %v", res.o, res.txn != nil, c.want)
+			}
+			if n := int(tr.Spans[call.SpanDB] / stmt); n != c.stmts {
+				t.Fatalf("the attempt ran %d statements (db span %v), want %d", n, tr.Spans[call.SpanDB], c.stmts)
+			}
+			if conns() != c.conns || db.Pool().InUse() != 0 {
+				t.Fatalf("acquired %d connections, %d still held, want %d and none", conns(), db.Pool().InUse(), c.conns)
+			}
+			if c.attempt == lockTimeout {
+				again := reserve(e, r, call.Root(in, sim.Never, new(call.Trace)), lines(1), false)
+				e.Run()
+				if again.o != policy.Success || in.Reservations != 1 {
+					t.Fatalf("retry after the lock timeout: %v with %d reservations, want a real reservation", again.o, in.Reservations)
+				}
 			}
 		})
 	}
