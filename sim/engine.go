@@ -5,9 +5,11 @@
 // scheduled, and a run is a pure function of its inputs.
 //
 // There is no goroutine per process and no interface boxing on the hot path:
-// the queue is a hand-written binary heap of small structs, and cancelled
-// timers are removed lazily (O(1) cancel) and compacted when they would
-// dominate the heap, so memory stays proportional to what is pending.
+// the queue is a hand-written 4-ary heap of small structs, with a FIFO in
+// front of it for events due at the current instant (a third of a
+// checkout's events are such notifications), and cancelled timers are
+// removed lazily (O(1) cancel) and compacted when they would dominate the
+// heap, so memory stays proportional to what is pending.
 //
 // Random streams live in sim/rng, distributions in sim/dist, resources
 // (stations, pools, lock tables) in sim/resource and statistics in sim/stats.
@@ -37,9 +39,10 @@ type entry struct {
 type Engine struct {
 	now       Time
 	seq       uint64
-	heap      []entry
+	heap      []entry       // events after now, by (at, seq)
+	soon      ring          // events scheduled at now, while the clock read now, in seq order
 	slots     Slots[func()] // the callbacks of pending events
-	dead      int           // cancelled entries still in heap
+	dead      int           // cancelled entries still in heap or soon
 	stopped   bool
 	processed uint64
 	trace     func(at Time, seq uint64)
@@ -54,7 +57,7 @@ func New() *Engine {
 func (e *Engine) Now() Time { return e.now }
 
 // Pending returns the number of scheduled, not cancelled events.
-func (e *Engine) Pending() int { return len(e.heap) - e.dead }
+func (e *Engine) Pending() int { return len(e.heap) + e.soon.n - e.dead }
 
 // Processed returns how many events have fired so far.
 func (e *Engine) Processed() uint64 { return e.processed }
@@ -89,17 +92,31 @@ func (e *Engine) SetWatch(every uint64, fn func(now Time)) {
 }
 
 // At schedules fn to run at time t. A t in the past is clamped to Now, so
-// the clock never runs backwards. Cost: O(log n).
+// the clock never runs backwards. Cost: O(1) for t <= Now, O(log n)
+// otherwise.
 func (e *Engine) At(t Time, fn func()) Timer {
-	if t < e.now {
-		t = e.now
-	}
 	s, _ := e.slots.Alloc()
 	*e.slots.At(s) = fn
 	gen := e.slots.Gen(s)
 	e.seq++
-	e.heap = append(e.heap, entry{at: t, seq: e.seq, slot: s, gen: gen})
-	e.up(len(e.heap) - 1)
+	if t <= e.now {
+		// Due at once: it sorts after every pending event due now, all of
+		// which have smaller sequence numbers, so a FIFO keeps the order.
+		e.soon.push(entry{at: e.now, seq: e.seq, slot: s, gen: gen})
+		return Timer{slot: s, gen: gen}
+	}
+	x := entry{at: t, seq: e.seq, slot: s, gen: gen}
+	if len(e.heap) > 0 && e.slots.Gen(e.heap[0].slot) != e.heap[0].gen {
+		// The top is dead (usually the event firing now, which Step leaves
+		// in place): the new entry takes its place, one sift-down instead
+		// of a pop and a push.
+		e.heap[0] = x
+		e.dead--
+		e.down(0)
+	} else {
+		e.heap = append(e.heap, x)
+		e.up(len(e.heap) - 1)
+	}
 	return Timer{slot: s, gen: gen}
 }
 
@@ -141,24 +158,52 @@ func (e *Engine) release(s int32) {
 func (e *Engine) Stop() { e.stopped = true }
 
 // Step fires the next pending event and reports whether there was one.
+//
+// The next event is the earliest by (time, sequence). Heap entries due now
+// were scheduled before the clock reached now, so they precede the FIFO of
+// events scheduled at now; past them, the FIFO's head is next while it has
+// entries, the heap's top after. A fired heap entry stays on top of the
+// heap as a dead entry while its callback runs, so that the callback's
+// first At of a later time replaces it; it is popped like any cancelled
+// entry otherwise.
 func (e *Engine) Step() bool {
-	for len(e.heap) > 0 {
-		top := e.pop()
-		if e.slots.Gen(top.slot) != top.gen {
+	for {
+		if len(e.heap) > 0 {
+			top := &e.heap[0]
+			if e.slots.Gen(top.slot) != top.gen {
+				e.pop()
+				e.dead--
+				continue
+			}
+			if top.at == e.now || e.soon.n == 0 {
+				e.dead++ // left in place, see above
+				e.fire(*top)
+				return true
+			}
+		}
+		if e.soon.n == 0 {
+			return false
+		}
+		x := e.soon.pop()
+		if e.slots.Gen(x.slot) != x.gen {
 			e.dead--
 			continue
 		}
-		fn := *e.slots.At(top.slot)
-		e.release(top.slot)
-		e.now = top.at
-		e.processed++
-		if e.trace != nil {
-			e.trace(top.at, top.seq)
-		}
-		fn()
+		e.fire(x)
 		return true
 	}
-	return false
+}
+
+// fire runs the event of a live entry taken off the queue.
+func (e *Engine) fire(x entry) {
+	fn := *e.slots.At(x.slot)
+	e.release(x.slot)
+	e.now = x.at
+	e.processed++
+	if e.trace != nil {
+		e.trace(x.at, x.seq)
+	}
+	fn()
 }
 
 // Run fires events until none remain or Stop is called.
@@ -186,8 +231,15 @@ func (e *Engine) RunUntil(t Time) {
 }
 
 // peek returns the time of the earliest live event, discarding dead entries
-// on top of the heap.
+// on top of the heap and at the head of the FIFO.
 func (e *Engine) peek() (Time, bool) {
+	for e.soon.n > 0 {
+		if x := e.soon.first(); e.slots.Gen(x.slot) == x.gen {
+			return e.now, true
+		}
+		e.soon.pop()
+		e.dead--
+	}
 	for len(e.heap) > 0 {
 		top := e.heap[0]
 		if e.slots.Gen(top.slot) == top.gen {
@@ -237,11 +289,16 @@ func less(a, b *entry) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
+// The heap is 4-ary: the children of i are 4i+1 .. 4i+4. Half the depth of
+// a binary heap, and a node's children are adjacent in memory, so a
+// sift-down touches fewer cache lines.
+const arity = 4
+
 func (e *Engine) up(i int) {
 	h := e.heap
 	x := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
+		p := (i - 1) / arity
 		if !less(&x, &h[p]) {
 			break
 		}
@@ -256,18 +313,21 @@ func (e *Engine) down(i int) {
 	n := len(h)
 	x := h[i]
 	for {
-		c := 2*i + 1
+		c := arity*i + 1
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && less(&h[r], &h[c]) {
-			c = r
+		m := c
+		for j, end := c+1, min(c+arity, n); j < end; j++ {
+			if less(&h[j], &h[m]) {
+				m = j
+			}
 		}
-		if !less(&h[c], &x) {
+		if !less(&h[m], &x) {
 			break
 		}
-		h[i] = h[c]
-		i = c
+		h[i] = h[m]
+		i = m
 	}
 	h[i] = x
 }
@@ -286,7 +346,7 @@ func (e *Engine) pop() entry {
 
 // compact removes cancelled entries and rebuilds the heap in O(n). Order is
 // unaffected: (time, seq) is a total order, so any valid heap pops the same
-// sequence.
+// sequence, and the FIFO keeps its order.
 func (e *Engine) compact() {
 	live := e.heap[:0]
 	for _, en := range e.heap {
@@ -295,8 +355,52 @@ func (e *Engine) compact() {
 		}
 	}
 	e.heap = live
+	e.soon.keep(func(x entry) bool { return e.slots.Gen(x.slot) == x.gen })
 	e.dead = 0
-	for i := len(live)/2 - 1; i >= 0; i-- {
-		e.down(i)
+	if len(live) > 1 {
+		for i := (len(live) - 2) / arity; i >= 0; i-- {
+			e.down(i)
+		}
 	}
+}
+
+// ring is a growable FIFO of entries (a power-of-two ring buffer).
+type ring struct {
+	buf  []entry
+	head int
+	n    int
+}
+
+func (q *ring) push(x entry) {
+	if q.n == len(q.buf) {
+		nb := make([]entry, max(2*len(q.buf), 64))
+		for i := 0; i < q.n; i++ {
+			nb[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
+		}
+		q.buf, q.head = nb, 0
+	}
+	q.buf[(q.head+q.n)&(len(q.buf)-1)] = x
+	q.n++
+}
+
+// keep drops the entries for which ok is false, keeping the order.
+func (q *ring) keep(ok func(entry) bool) {
+	j := 0
+	for i := 0; i < q.n; i++ {
+		x := q.buf[(q.head+i)&(len(q.buf)-1)]
+		if ok(x) {
+			q.buf[(q.head+j)&(len(q.buf)-1)] = x
+			j++
+		}
+	}
+	q.n = j
+}
+
+func (q *ring) first() entry { return q.buf[q.head] }
+
+func (q *ring) pop() entry {
+	x := q.buf[q.head]
+	q.head = (q.head + 1) & (len(q.buf) - 1)
+	q.n--
+	return x
 }

@@ -204,3 +204,124 @@ func TestSetWatch(t *testing.T) {
 		}
 	}
 }
+
+// naive is a reference event queue for TestMatchesNaiveQueue: a plain
+// slice searched linearly for the earliest (time, sequence), with eager
+// cancellation. It is slow and obviously right.
+type naive struct {
+	now  Time
+	seq  uint64
+	evs  []naiveEvent
+	done int
+}
+
+type naiveEvent struct {
+	at  Time
+	seq uint64
+	fn  func()
+}
+
+func (q *naive) at(t Time, fn func()) uint64 {
+	q.seq++
+	q.evs = append(q.evs, naiveEvent{max(t, q.now), q.seq, fn})
+	return q.seq
+}
+
+func (q *naive) cancel(seq uint64) bool {
+	for i, ev := range q.evs {
+		if ev.seq == seq {
+			q.evs = slices.Delete(q.evs, i, i+1)
+			return true
+		}
+	}
+	return false
+}
+
+func (q *naive) step() bool {
+	if len(q.evs) == 0 {
+		return false
+	}
+	m := 0
+	for i, ev := range q.evs {
+		if ev.at < q.evs[m].at || (ev.at == q.evs[m].at && ev.seq < q.evs[m].seq) {
+			m = i
+		}
+	}
+	ev := q.evs[m]
+	q.evs = slices.Delete(q.evs, m, m+1)
+	q.now = ev.at
+	ev.fn()
+	return true
+}
+
+// The engine fires exactly the events, in exactly the order, of the naive
+// queue, under a random program of schedules (with many ties), cancels
+// (of pending, fired and already cancelled timers) and follow-ups
+// scheduled from callbacks, enough of them to trigger compactions.
+func TestMatchesNaiveQueue(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		type handle struct {
+			tm  Timer
+			seq uint64
+		}
+		run := func(useEngine bool) (fired []int) {
+			r := rand.New(rand.NewPCG(seed, 7))
+			e, q := New(), &naive{}
+			var handles []handle
+			id := 0
+			var schedule func(depth int)
+			now := func() Time {
+				if useEngine {
+					return e.Now()
+				}
+				return q.now
+			}
+			schedule = func(depth int) {
+				id++
+				me := id
+				fn := func() {
+					fired = append(fired, me)
+					for k := r.IntN(3); k > 0 && depth < 6; k-- {
+						schedule(depth + 1)
+					}
+					if len(handles) > 0 && r.IntN(3) == 0 {
+						h := handles[r.IntN(len(handles))]
+						if useEngine {
+							e.Cancel(h.tm)
+						} else {
+							q.cancel(h.seq)
+						}
+					}
+				}
+				at := now() + Time(r.IntN(50)) - 5 // ties and past times
+				if useEngine {
+					handles = append(handles, handle{tm: e.At(at, fn)})
+				} else {
+					handles = append(handles, handle{seq: q.at(at, fn)})
+				}
+			}
+			for i := 0; i < 3000; i++ {
+				schedule(0)
+			}
+			for i := 0; i < 2000; i++ {
+				h := handles[r.IntN(len(handles))]
+				if useEngine {
+					e.Cancel(h.tm)
+				} else {
+					q.cancel(h.seq)
+				}
+			}
+			if useEngine {
+				e.Run()
+			} else {
+				for q.step() {
+				}
+			}
+			return fired
+		}
+		want, got := run(false), run(true)
+		if !slices.Equal(got, want) {
+			t.Fatalf("seed %d: engine fired %d events, naive queue %d, or in another order", seed, len(got), len(want))
+		}
+	}
+}
