@@ -87,8 +87,8 @@ func TestCancelCompaction(t *testing.T) {
 			e.Cancel(tm)
 		}
 	}
-	if len(e.heap) > 2*e.Pending()+1025 {
-		t.Fatalf("heap holds %d entries for %d pending: no compaction", len(e.heap), e.Pending())
+	if e.stored() > 3*e.Pending()+1025 {
+		t.Fatalf("the queue holds %d entries for %d pending: no compaction", e.stored(), e.Pending())
 	}
 	slices.Sort(want)
 	var got []Time
@@ -237,6 +237,13 @@ func (q *naive) cancel(seq uint64) bool {
 	return false
 }
 
+func (q *naive) runUntil(t Time) {
+	for len(q.evs) > 0 && slices.MinFunc(q.evs, func(a, b naiveEvent) int { return int(a.at - b.at) }).at <= t {
+		q.step()
+	}
+	q.now = max(q.now, t)
+}
+
 func (q *naive) step() bool {
 	if len(q.evs) == 0 {
 		return false
@@ -254,6 +261,27 @@ func (q *naive) step() bool {
 	return true
 }
 
+// when draws the times of TestMatchesNaiveQueue's events from now: ties
+// and past times, spans from nanoseconds to minutes, so that events go
+// through every tier of the queue (the FIFO, the heap, the wheel's buckets
+// and its overflow) and the wheel jumps over empty stretches, and times on
+// the boundaries of the wheel's buckets.
+func when(r *rand.Rand, now Time) Time {
+	switch r.IntN(6) {
+	case 0:
+		return now + Time(r.IntN(50)) - 5
+	case 1:
+		return now + Time(r.Int64N(int64(20*Millisecond)))
+	case 2:
+		return now + Time(r.Int64N(int64(10*Second)))
+	case 3:
+		return now + Time(r.Int64N(int64(3*Minute)))
+	case 4:
+		return (now>>wheelShift + Time(r.IntN(3))) << wheelShift
+	}
+	return now + Time(r.Int64N(int64(Second)))/1000*1000 // coarse: ties across the tiers
+}
+
 // The engine fires exactly the events, in exactly the order, of the naive
 // queue, under a random program of schedules (with many ties), cancels
 // (of pending, fired and already cancelled timers) and follow-ups
@@ -264,7 +292,7 @@ func TestMatchesNaiveQueue(t *testing.T) {
 			tm  Timer
 			seq uint64
 		}
-		run := func(useEngine bool) (fired []int) {
+		run := func(useEngine bool) (fired []int, pending []int) {
 			r := rand.New(rand.NewPCG(seed, 7))
 			e, q := New(), &naive{}
 			var handles []handle
@@ -293,7 +321,7 @@ func TestMatchesNaiveQueue(t *testing.T) {
 						}
 					}
 				}
-				at := now() + Time(r.IntN(50)) - 5 // ties and past times
+				at := when(r, now())
 				if useEngine {
 					handles = append(handles, handle{tm: e.At(at, fn)})
 				} else {
@@ -303,12 +331,21 @@ func TestMatchesNaiveQueue(t *testing.T) {
 			for i := 0; i < 3000; i++ {
 				schedule(0)
 			}
-			for i := 0; i < 2000; i++ {
+			for i := 0; i < 4000; i++ {
 				h := handles[r.IntN(len(handles))]
 				if useEngine {
 					e.Cancel(h.tm)
 				} else {
 					q.cancel(h.seq)
+				}
+			}
+			for until := Time(0); until < 10*Minute; until += Time(r.Int64N(int64(20 * Second))) {
+				if useEngine {
+					e.RunUntil(until)
+					pending = append(pending, e.Pending())
+				} else {
+					q.runUntil(until)
+					pending = append(pending, len(q.evs))
 				}
 			}
 			if useEngine {
@@ -317,11 +354,15 @@ func TestMatchesNaiveQueue(t *testing.T) {
 				for q.step() {
 				}
 			}
-			return fired
+			return fired, pending
 		}
-		want, got := run(false), run(true)
+		want, wantPending := run(false)
+		got, gotPending := run(true)
 		if !slices.Equal(got, want) {
 			t.Fatalf("seed %d: engine fired %d events, naive queue %d, or in another order", seed, len(got), len(want))
+		}
+		if !slices.Equal(gotPending, wantPending) {
+			t.Fatalf("seed %d: pending counts %v, naive queue %v", seed, gotPending, wantPending)
 		}
 	}
 }
