@@ -183,67 +183,56 @@ func (e *Engine) Step() bool { return e.stepUntil(Never) }
 
 // stepUntil fires the next pending event if it is due at or before t, and
 // reports whether it did.
+//
+// It first discards dead entries and moves wheel buckets into the heap
+// until the earliest live event by (time, seq) is on top of the heap or at
+// the head of the FIFO. Heap entries due now were scheduled before the
+// clock reached now, so they precede the FIFO of events scheduled at now;
+// wheel entries are all later than now. Past the FIFO, the heap's top is
+// next if it is before limit, which every wheel entry is at or after.
 func (e *Engine) stepUntil(t Time) bool {
-	switch e.next() {
-	case inHeap:
-		if e.heap[0].at > t {
-			return false
-		}
-		e.dead++ // left in place, see Step
-		e.fire(e.heap[0])
-		return true
-	case inSoon:
-		if e.now > t {
-			return false
-		}
-		e.fire(e.soon.pop())
-		return true
-	}
-	return false
-}
-
-// Where the next event is.
-const (
-	nowhere = iota
-	inHeap  // on top of the heap
-	inSoon  // at the head of the FIFO
-)
-
-// next discards dead entries and moves wheel buckets into the heap until
-// the earliest live event by (time, seq) is on top of the heap or at the
-// head of the FIFO, and says which. Heap entries due now were scheduled
-// before the clock reached now, so they precede the FIFO of events
-// scheduled at now; wheel entries are all later than now. Past the FIFO,
-// the heap's top is next if it is before limit, which every wheel entry is
-// at or after.
-func (e *Engine) next() int {
 	for {
-		if len(e.heap) > 0 && e.slots.Gen(e.heap[0].slot) != e.heap[0].gen {
-			e.pop()
-			e.dead--
-			continue
-		}
-		if e.soon.n > 0 {
-			if len(e.heap) > 0 && e.heap[0].at == e.now {
-				return inHeap
-			}
-			if x := e.soon.first(); e.slots.Gen(x.slot) != x.gen {
-				e.soon.pop()
+		var top *entry
+		if len(e.heap) > 0 {
+			top = &e.heap[0]
+			if e.slots.Gen(top.slot) != top.gen {
+				e.pop()
 				e.dead--
 				continue
 			}
-			return inSoon
 		}
-		if e.far.len() == 0 {
-			if len(e.heap) > 0 {
-				return inHeap
+		var x entry
+		switch {
+		case e.soon.n > 0 && (top == nil || top.at != e.now):
+			if e.now > t {
+				return false
 			}
-			return nowhere
+			x = e.soon.pop()
+			if e.slots.Gen(x.slot) != x.gen {
+				e.dead--
+				continue
+			}
+		case top != nil && (top.at < e.limit || e.soon.n > 0 || e.far.len() == 0):
+			if top.at > t {
+				return false
+			}
+			x = *top
+			e.dead++ // left in place, see Step
+		case e.far.len() > 0:
+			e.migrate()
+			continue
+		default:
+			return false
 		}
-		if len(e.heap) > 0 && e.heap[0].at < e.limit {
-			return inHeap
+		fn := *e.slots.At(x.slot)
+		e.release(x.slot)
+		e.now = x.at
+		e.processed++
+		if e.trace != nil {
+			e.trace(x.at, x.seq)
 		}
-		e.migrate()
+		fn()
+		return true
 	}
 }
 
@@ -259,18 +248,6 @@ func (e *Engine) migrate() {
 		siftUp(e.heap, len(e.heap)-1)
 	}
 	e.limit = e.far.start()
-}
-
-// fire runs the event of a live entry taken off the queue.
-func (e *Engine) fire(x entry) {
-	fn := *e.slots.At(x.slot)
-	e.release(x.slot)
-	e.now = x.at
-	e.processed++
-	if e.trace != nil {
-		e.trace(x.at, x.seq)
-	}
-	fn()
 }
 
 // Run fires events until none remain or Stop is called.
@@ -367,17 +344,20 @@ func siftDown(h []entry, i int) {
 	x := h[i]
 	for {
 		c := arity*i + 1
-		if c >= n {
-			break
-		}
 		var m int
-		if c+3 < n {
+		switch {
+		case c+3 < n:
 			m = pick(h, pick(h, c, c+1), pick(h, c+2, c+3))
-		} else {
+		case c < n: // the last, partial group: a small heap's only one
 			m = c
 			for j := c + 1; j < n; j++ {
-				m = pick(h, m, j)
+				if less(&h[j], &h[m]) {
+					m = j
+				}
 			}
+		default:
+			h[i] = x
+			return
 		}
 		if !less(&h[m], &x) {
 			break
