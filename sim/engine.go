@@ -4,14 +4,23 @@
 // sequence) order, so events at the same instant run in the order they were
 // scheduled, and a run is a pure function of its inputs.
 //
-// There is no goroutine per process and no interface boxing on the hot path:
-// the queue is a hand-written binary heap of small structs, and cancelled
+// There is no goroutine per process and no interface boxing on the hot path.
+// The queue has three tiers of small pointer-free entries: a FIFO for events
+// due at the current instant (a third of a checkout's events are such
+// notifications), a 4-ary heap for the near future, and a timer wheel for
+// the far future (timeouts, most of them cancelled before they are due),
+// whose buckets move into the heap as the clock reaches them. Cancelled
 // timers are removed lazily (O(1) cancel) and compacted when they would
-// dominate the heap, so memory stays proportional to what is pending.
+// dominate, so memory stays proportional to what is pending.
 //
 // Random streams live in sim/rng, distributions in sim/dist, resources
 // (stations, pools, lock tables) in sim/resource and statistics in sim/stats.
 package sim
+
+import (
+	"math/bits"
+	"slices"
+)
 
 // Timer identifies a scheduled event so it can be cancelled. The zero Timer
 // refers to no event. A Timer stays safe to use after its event has fired or
@@ -22,8 +31,8 @@ type Timer struct {
 	gen  uint32
 }
 
-// entry is one heap element: 24 bytes, no pointers, so the heap is cheap to
-// move and invisible to the garbage collector's scan.
+// entry is one queued event: 24 bytes, no pointers, so the queue is cheap
+// to move and invisible to the garbage collector's scan.
 type entry struct {
 	at   Time
 	seq  uint64
@@ -37,9 +46,12 @@ type entry struct {
 type Engine struct {
 	now       Time
 	seq       uint64
-	heap      []entry
+	heap      []entry       // events after now, by (at, seq); all those before limit
+	soon      ring          // events scheduled at now, while the clock read now, in seq order
+	far       wheel         // events at or after limit that the heap has not taken yet
+	limit     Time          // the first instant of the wheel's first bucket
 	slots     Slots[func()] // the callbacks of pending events
-	dead      int           // cancelled entries still in heap
+	dead      int           // cancelled entries still queued
 	stopped   bool
 	processed uint64
 	trace     func(at Time, seq uint64)
@@ -54,7 +66,10 @@ func New() *Engine {
 func (e *Engine) Now() Time { return e.now }
 
 // Pending returns the number of scheduled, not cancelled events.
-func (e *Engine) Pending() int { return len(e.heap) - e.dead }
+func (e *Engine) Pending() int { return e.stored() - e.dead }
+
+// stored returns the number of queued entries, dead ones included.
+func (e *Engine) stored() int { return len(e.heap) + e.soon.n + e.far.len() }
 
 // Processed returns how many events have fired so far.
 func (e *Engine) Processed() uint64 { return e.processed }
@@ -89,17 +104,35 @@ func (e *Engine) SetWatch(every uint64, fn func(now Time)) {
 }
 
 // At schedules fn to run at time t. A t in the past is clamped to Now, so
-// the clock never runs backwards. Cost: O(log n).
+// the clock never runs backwards. Cost: O(1) for t <= Now and for the far
+// future, O(log n) otherwise.
 func (e *Engine) At(t Time, fn func()) Timer {
-	if t < e.now {
-		t = e.now
-	}
 	s, _ := e.slots.Alloc()
 	*e.slots.At(s) = fn
 	gen := e.slots.Gen(s)
 	e.seq++
-	e.heap = append(e.heap, entry{at: t, seq: e.seq, slot: s, gen: gen})
-	e.up(len(e.heap) - 1)
+	if t <= e.now {
+		// Due at once: it sorts after every pending event due now, all of
+		// which have smaller sequence numbers, so a FIFO keeps the order.
+		e.soon.push(entry{at: e.now, seq: e.seq, slot: s, gen: gen})
+		return Timer{slot: s, gen: gen}
+	}
+	x := entry{at: t, seq: e.seq, slot: s, gen: gen}
+	if t >= e.limit && len(e.heap) >= wheelMinHeap {
+		e.far.push(x)
+		return Timer{slot: s, gen: gen}
+	}
+	if len(e.heap) > 0 && e.slots.Gen(e.heap[0].slot) != e.heap[0].gen {
+		// The top is dead (usually the event firing now, which Step leaves
+		// in place): the new entry takes its place, one sift-down instead
+		// of a pop and a push.
+		e.heap[0] = x
+		e.dead--
+		siftDown(e.heap, 0)
+	} else {
+		e.heap = append(e.heap, x)
+		siftUp(e.heap, len(e.heap)-1)
+	}
 	return Timer{slot: s, gen: gen}
 }
 
@@ -112,16 +145,17 @@ func (e *Engine) After(d Time, fn func()) Timer {
 }
 
 // Cancel prevents a scheduled event from firing. It reports whether the
-// event was still pending. Cost: O(1); the heap entry is dropped when it
-// reaches the top, or earlier by a compaction when dead entries would be
-// the majority of the heap.
+// event was still pending. Cost: O(1); the entry is dropped when it reaches
+// the top of the heap or the FIFO's head or leaves its wheel bucket, or
+// earlier by a compaction when dead entries outnumber live ones two to one
+// (most die in wheel buckets, where dropping them costs next to nothing).
 func (e *Engine) Cancel(t Timer) bool {
 	if !e.Scheduled(t) {
 		return false
 	}
 	e.release(t.slot)
 	e.dead++
-	if e.dead > 1024 && e.dead > len(e.heap)/2 {
+	if e.dead > 1024 && e.dead > 2*(e.stored()-e.dead) {
 		e.compact()
 	}
 	return true
@@ -141,24 +175,79 @@ func (e *Engine) release(s int32) {
 func (e *Engine) Stop() { e.stopped = true }
 
 // Step fires the next pending event and reports whether there was one.
-func (e *Engine) Step() bool {
-	for len(e.heap) > 0 {
-		top := e.pop()
-		if e.slots.Gen(top.slot) != top.gen {
-			e.dead--
-			continue
+// A fired heap entry stays on top of the heap as a dead entry while its
+// callback runs, so that the callback's first At of a later time replaces
+// it (most events schedule a follow-up); it is popped like any cancelled
+// entry otherwise.
+func (e *Engine) Step() bool { return e.stepUntil(Never) }
+
+// stepUntil fires the next pending event if it is due at or before t, and
+// reports whether it did.
+//
+// It first discards dead entries and moves wheel buckets into the heap
+// until the earliest live event by (time, seq) is on top of the heap or at
+// the head of the FIFO. Heap entries due now were scheduled before the
+// clock reached now, so they precede the FIFO of events scheduled at now;
+// wheel entries are all later than now. Past the FIFO, the heap's top is
+// next if it is before limit, which every wheel entry is at or after.
+func (e *Engine) stepUntil(t Time) bool {
+	for {
+		var top *entry
+		if len(e.heap) > 0 {
+			top = &e.heap[0]
+			if e.slots.Gen(top.slot) != top.gen {
+				e.pop()
+				e.dead--
+				continue
+			}
 		}
-		fn := *e.slots.At(top.slot)
-		e.release(top.slot)
-		e.now = top.at
+		var x entry
+		switch {
+		case e.soon.n > 0 && (top == nil || top.at != e.now):
+			if e.now > t {
+				return false
+			}
+			x = e.soon.pop()
+			if e.slots.Gen(x.slot) != x.gen {
+				e.dead--
+				continue
+			}
+		case top != nil && (top.at < e.limit || e.soon.n > 0 || e.far.len() == 0):
+			if top.at > t {
+				return false
+			}
+			x = *top
+			e.dead++ // left in place, see Step
+		case e.far.len() > 0:
+			e.migrate()
+			continue
+		default:
+			return false
+		}
+		fn := *e.slots.At(x.slot)
+		e.release(x.slot)
+		e.now = x.at
 		e.processed++
 		if e.trace != nil {
-			e.trace(top.at, top.seq)
+			e.trace(x.at, x.seq)
 		}
 		fn()
 		return true
 	}
-	return false
+}
+
+// migrate moves the wheel's earliest bucket into the heap, dropping its
+// dead entries, and moves limit past it.
+func (e *Engine) migrate() {
+	for _, x := range e.far.take() {
+		if !e.live(x) {
+			e.dead--
+			continue
+		}
+		e.heap = append(e.heap, x)
+		siftUp(e.heap, len(e.heap)-1)
+	}
+	e.limit = e.far.start()
 }
 
 // Run fires events until none remain or Stop is called.
@@ -173,30 +262,11 @@ func (e *Engine) Run() {
 // so RunUntil can be called again to continue.
 func (e *Engine) RunUntil(t Time) {
 	e.stopped = false
-	for !e.stopped {
-		at, ok := e.peek()
-		if !ok || at > t {
-			break
-		}
-		e.Step()
+	for !e.stopped && e.stepUntil(t) {
 	}
 	if !e.stopped && t > e.now {
 		e.now = t
 	}
-}
-
-// peek returns the time of the earliest live event, discarding dead entries
-// on top of the heap.
-func (e *Engine) peek() (Time, bool) {
-	for len(e.heap) > 0 {
-		top := e.heap[0]
-		if e.slots.Gen(top.slot) == top.gen {
-			return top.at, true
-		}
-		e.pop()
-		e.dead--
-	}
-	return 0, false
 }
 
 // Every calls fn at start, start+period, start+2*period, ... until the
@@ -233,15 +303,33 @@ func (t *Ticker) Stop() {
 	t.e.Cancel(t.timer)
 }
 
-func less(a, b *entry) bool {
-	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+func less(a, b *entry) bool { return before(a, b) != 0 }
+
+// before is 1 if a is before b in (at, seq) order, else 0: one 128-bit
+// unsigned comparison, a subtraction with borrow, with no branch to
+// mispredict, so that a sift picks the least of four children with
+// arithmetic. Times are never negative (the clock starts at 0 and never
+// runs backwards), so comparing them unsigned is comparing them.
+func before(a, b *entry) int {
+	_, borrow := bits.Sub64(a.seq, b.seq, 0)
+	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
+	return int(borrow)
 }
 
-func (e *Engine) up(i int) {
-	h := e.heap
+// pick returns i if h[i] is before h[j], else j, without a branch.
+func pick(h []entry, i, j int) int {
+	return j ^ (i^j)&-before(&h[i], &h[j])
+}
+
+// The heaps are 4-ary: the children of i are 4i+1 .. 4i+4. Half the depth
+// of a binary heap, and a node's children are adjacent in memory, so a
+// sift-down touches fewer cache lines.
+const arity = 4
+
+func siftUp(h []entry, i int) {
 	x := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
+		p := (i - 1) / arity
 		if !less(&x, &h[p]) {
 			break
 		}
@@ -251,52 +339,108 @@ func (e *Engine) up(i int) {
 	h[i] = x
 }
 
-func (e *Engine) down(i int) {
-	h := e.heap
+func siftDown(h []entry, i int) {
 	n := len(h)
 	x := h[i]
 	for {
-		c := 2*i + 1
-		if c >= n {
+		c := arity*i + 1
+		var m int
+		switch {
+		case c+3 < n:
+			m = pick(h, pick(h, c, c+1), pick(h, c+2, c+3))
+		case c < n: // the last, partial group: a small heap's only one
+			m = c
+			for j := c + 1; j < n; j++ {
+				if less(&h[j], &h[m]) {
+					m = j
+				}
+			}
+		default:
+			h[i] = x
+			return
+		}
+		if !less(&h[m], &x) {
 			break
 		}
-		if r := c + 1; r < n && less(&h[r], &h[c]) {
-			c = r
-		}
-		if !less(&h[c], &x) {
-			break
-		}
-		h[i] = h[c]
-		i = c
+		h[i] = h[m]
+		i = m
 	}
 	h[i] = x
 }
 
-func (e *Engine) pop() entry {
-	h := e.heap
-	top := h[0]
-	n := len(h) - 1
-	h[0] = h[n]
-	e.heap = h[:n]
-	if n > 1 {
-		e.down(0)
-	}
-	return top
-}
-
-// compact removes cancelled entries and rebuilds the heap in O(n). Order is
-// unaffected: (time, seq) is a total order, so any valid heap pops the same
-// sequence.
-func (e *Engine) compact() {
-	live := e.heap[:0]
-	for _, en := range e.heap {
-		if e.slots.Gen(en.slot) == en.gen {
-			live = append(live, en)
+// heapify makes h a heap in O(len(h)).
+func heapify(h []entry) {
+	if len(h) > 1 {
+		for i := (len(h) - 2) / arity; i >= 0; i-- {
+			siftDown(h, i)
 		}
 	}
-	e.heap = live
-	e.dead = 0
-	for i := len(live)/2 - 1; i >= 0; i-- {
-		e.down(i)
+}
+
+// popHeap removes h's top and returns the shortened heap.
+func popHeap(h []entry) []entry {
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	if n > 1 {
+		siftDown(h, 0)
 	}
+	return h
+}
+
+func (e *Engine) pop() { e.heap = popHeap(e.heap) }
+
+// compact removes cancelled entries from every tier and rebuilds the heap
+// in O(n). Order is unaffected: (time, seq) is a total order, so any valid
+// heap pops the same sequence, and the FIFO and the buckets keep theirs.
+func (e *Engine) compact() {
+	e.heap = slices.DeleteFunc(e.heap, func(x entry) bool { return !e.live(x) })
+	heapify(e.heap)
+	e.soon.keep(e.live)
+	e.far.keep(e.live)
+	e.dead = 0
+}
+
+// live reports whether x's event is still pending.
+func (e *Engine) live(x entry) bool { return e.slots.Gen(x.slot) == x.gen }
+
+// ring is a growable FIFO of entries (a power-of-two ring buffer).
+type ring struct {
+	buf  []entry
+	head int
+	n    int
+}
+
+func (q *ring) push(x entry) {
+	if q.n == len(q.buf) {
+		nb := make([]entry, max(2*len(q.buf), 64))
+		for i := 0; i < q.n; i++ {
+			nb[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
+		}
+		q.buf, q.head = nb, 0
+	}
+	q.buf[(q.head+q.n)&(len(q.buf)-1)] = x
+	q.n++
+}
+
+// keep drops the entries for which ok is false, keeping the order.
+func (q *ring) keep(ok func(entry) bool) {
+	j := 0
+	for i := 0; i < q.n; i++ {
+		x := q.buf[(q.head+i)&(len(q.buf)-1)]
+		if ok(x) {
+			q.buf[(q.head+j)&(len(q.buf)-1)] = x
+			j++
+		}
+	}
+	q.n = j
+}
+
+func (q *ring) first() entry { return q.buf[q.head] }
+
+func (q *ring) pop() entry {
+	x := q.buf[q.head]
+	q.head = (q.head + 1) & (len(q.buf) - 1)
+	q.n--
+	return x
 }

@@ -87,8 +87,8 @@ func TestCancelCompaction(t *testing.T) {
 			e.Cancel(tm)
 		}
 	}
-	if len(e.heap) > 2*e.Pending()+1025 {
-		t.Fatalf("heap holds %d entries for %d pending: no compaction", len(e.heap), e.Pending())
+	if e.stored() > 3*e.Pending()+1025 {
+		t.Fatalf("the queue holds %d entries for %d pending: no compaction", e.stored(), e.Pending())
 	}
 	slices.Sort(want)
 	var got []Time
@@ -201,6 +201,168 @@ func TestSetWatch(t *testing.T) {
 	for i, at := range seen {
 		if at != plain[3*i+2] {
 			t.Fatalf("watch %d saw %v, want the time of event %d, %v", i, at, 3*i+2, plain[3*i+2])
+		}
+	}
+}
+
+// naive is a reference event queue for TestMatchesNaiveQueue: a plain
+// slice searched linearly for the earliest (time, sequence), with eager
+// cancellation. It is slow and obviously right.
+type naive struct {
+	now  Time
+	seq  uint64
+	evs  []naiveEvent
+	done int
+}
+
+type naiveEvent struct {
+	at  Time
+	seq uint64
+	fn  func()
+}
+
+func (q *naive) at(t Time, fn func()) uint64 {
+	q.seq++
+	q.evs = append(q.evs, naiveEvent{max(t, q.now), q.seq, fn})
+	return q.seq
+}
+
+func (q *naive) cancel(seq uint64) bool {
+	for i, ev := range q.evs {
+		if ev.seq == seq {
+			q.evs = slices.Delete(q.evs, i, i+1)
+			return true
+		}
+	}
+	return false
+}
+
+func (q *naive) runUntil(t Time) {
+	for len(q.evs) > 0 && slices.MinFunc(q.evs, func(a, b naiveEvent) int { return int(a.at - b.at) }).at <= t {
+		q.step()
+	}
+	q.now = max(q.now, t)
+}
+
+func (q *naive) step() bool {
+	if len(q.evs) == 0 {
+		return false
+	}
+	m := 0
+	for i, ev := range q.evs {
+		if ev.at < q.evs[m].at || (ev.at == q.evs[m].at && ev.seq < q.evs[m].seq) {
+			m = i
+		}
+	}
+	ev := q.evs[m]
+	q.evs = slices.Delete(q.evs, m, m+1)
+	q.now = ev.at
+	ev.fn()
+	return true
+}
+
+// when draws the times of TestMatchesNaiveQueue's events from now: ties
+// and past times, spans from nanoseconds to minutes, so that events go
+// through every tier of the queue (the FIFO, the heap, the wheel's buckets
+// and its overflow) and the wheel jumps over empty stretches, and times on
+// the boundaries of the wheel's buckets.
+func when(r *rand.Rand, now Time) Time {
+	switch r.IntN(6) {
+	case 0:
+		return now + Time(r.IntN(50)) - 5
+	case 1:
+		return now + Time(r.Int64N(int64(20*Millisecond)))
+	case 2:
+		return now + Time(r.Int64N(int64(10*Second)))
+	case 3:
+		return now + Time(r.Int64N(int64(3*Minute)))
+	case 4:
+		return (now>>wheelShift + Time(r.IntN(3))) << wheelShift
+	}
+	return now + Time(r.Int64N(int64(Second)))/1000*1000 // coarse: ties across the tiers
+}
+
+// The engine fires exactly the events, in exactly the order, of the naive
+// queue, under a random program of schedules (with many ties), cancels
+// (of pending, fired and already cancelled timers) and follow-ups
+// scheduled from callbacks, enough of them to trigger compactions.
+func TestMatchesNaiveQueue(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		type handle struct {
+			tm  Timer
+			seq uint64
+		}
+		run := func(useEngine bool) (fired []int, pending []int) {
+			r := rand.New(rand.NewPCG(seed, 7))
+			e, q := New(), &naive{}
+			var handles []handle
+			id := 0
+			var schedule func(depth int)
+			now := func() Time {
+				if useEngine {
+					return e.Now()
+				}
+				return q.now
+			}
+			schedule = func(depth int) {
+				id++
+				me := id
+				fn := func() {
+					fired = append(fired, me)
+					for k := r.IntN(3); k > 0 && depth < 6; k-- {
+						schedule(depth + 1)
+					}
+					if len(handles) > 0 && r.IntN(3) == 0 {
+						h := handles[r.IntN(len(handles))]
+						if useEngine {
+							e.Cancel(h.tm)
+						} else {
+							q.cancel(h.seq)
+						}
+					}
+				}
+				at := when(r, now())
+				if useEngine {
+					handles = append(handles, handle{tm: e.At(at, fn)})
+				} else {
+					handles = append(handles, handle{seq: q.at(at, fn)})
+				}
+			}
+			for i := 0; i < 3000; i++ {
+				schedule(0)
+			}
+			for i := 0; i < 4000; i++ {
+				h := handles[r.IntN(len(handles))]
+				if useEngine {
+					e.Cancel(h.tm)
+				} else {
+					q.cancel(h.seq)
+				}
+			}
+			for until := Time(0); until < 10*Minute; until += Time(r.Int64N(int64(20 * Second))) {
+				if useEngine {
+					e.RunUntil(until)
+					pending = append(pending, e.Pending())
+				} else {
+					q.runUntil(until)
+					pending = append(pending, len(q.evs))
+				}
+			}
+			if useEngine {
+				e.Run()
+			} else {
+				for q.step() {
+				}
+			}
+			return fired, pending
+		}
+		want, wantPending := run(false)
+		got, gotPending := run(true)
+		if !slices.Equal(got, want) {
+			t.Fatalf("seed %d: engine fired %d events, naive queue %d, or in another order", seed, len(got), len(want))
+		}
+		if !slices.Equal(gotPending, wantPending) {
+			t.Fatalf("seed %d: pending counts %v, naive queue %v", seed, gotPending, wantPending)
 		}
 	}
 }

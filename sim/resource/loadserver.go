@@ -96,8 +96,6 @@ type loadJob struct {
 	demand  sim.Time
 	arrived sim.Time
 	started sim.Time
-	seq     uint64
-	tag     float64 // PS: virtual time at which the job completes
 	timer   sim.Timer
 	done    func(Outcome, Timing)
 	fire    func()
@@ -116,10 +114,11 @@ type LoadServer struct {
 	seq      uint64
 	// Processor sharing: virtual time V advances at Capacity/n per second
 	// (the work each in-flight job has received); a job finishes when V
-	// reaches its tag = V(start) + demand. heap holds in-flight slots by tag.
+	// reaches its tag = V(start) + demand. heap holds the in-flight jobs
+	// by (tag, seq), their keys inline so that a sift reads no job.
 	v      float64
 	vAt    sim.Time
-	heap   []int32
+	heap   []psEntry
 	psNext sim.Timer
 	psFire func()
 }
@@ -299,9 +298,7 @@ func (ls *LoadServer) start(slot int32) {
 		ls.advance(now)
 		ls.inflight.add(now, 1)
 		ls.seq++
-		j.seq = ls.seq
-		j.tag = ls.v + seconds(j.demand)
-		ls.heapPush(slot)
+		ls.heapPush(psEntry{tag: ls.v + seconds(j.demand), seq: ls.seq, slot: slot})
 		ls.reschedule(now)
 	}
 }
@@ -335,8 +332,7 @@ func (ls *LoadServer) reschedule(now sim.Time) {
 	if len(ls.heap) == 0 {
 		return
 	}
-	j := ls.jobs.At(ls.heap[0])
-	rest := j.tag - ls.v
+	rest := ls.heap[0].tag - ls.v
 	if rest < 0 {
 		rest = 0
 	}
@@ -347,11 +343,12 @@ func (ls *LoadServer) reschedule(now sim.Time) {
 func (ls *LoadServer) onPS() {
 	now := ls.e.Now()
 	ls.advance(now)
-	slot := ls.heapPop()
+	top := ls.heapPop()
+	slot := top.slot
 	// The event was computed for this job: pin V to its tag so rounding
 	// of event times to nanoseconds never accumulates.
-	if t := ls.jobs.At(slot).tag; t > ls.v {
-		ls.v = t
+	if top.tag > ls.v {
+		ls.v = top.tag
 	}
 	ls.psNext = sim.Timer{}
 	ls.complete(slot)
@@ -401,44 +398,57 @@ func (ls *LoadServer) complete(slot int32) {
 	}
 }
 
-func (ls *LoadServer) psLess(a, b int32) bool {
-	ja, jb := ls.jobs.At(a), ls.jobs.At(b)
-	return ja.tag < jb.tag || (ja.tag == jb.tag && ja.seq < jb.seq)
+// psEntry is an in-flight job in the processor-sharing heap.
+type psEntry struct {
+	tag  float64 // the virtual time at which the job completes
+	seq  uint64  // start order: ties of tag complete in it
+	slot int32
 }
 
-func (ls *LoadServer) heapPush(slot int32) {
-	ls.heap = append(ls.heap, slot)
-	i := len(ls.heap) - 1
+func psLess(a, b *psEntry) bool {
+	return a.tag < b.tag || (a.tag == b.tag && a.seq < b.seq)
+}
+
+func (ls *LoadServer) heapPush(x psEntry) {
+	ls.heap = append(ls.heap, x)
+	h := ls.heap
+	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !ls.psLess(ls.heap[i], ls.heap[p]) {
+		if !psLess(&x, &h[p]) {
 			break
 		}
-		ls.heap[i], ls.heap[p] = ls.heap[p], ls.heap[i]
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = x
 }
 
-func (ls *LoadServer) heapPop() int32 {
+func (ls *LoadServer) heapPop() psEntry {
 	h := ls.heap
 	top := h[0]
 	n := len(h) - 1
-	h[0] = h[n]
-	ls.heap = h[:n]
+	x := h[n]
+	h = h[:n]
+	ls.heap = h
+	if n == 0 {
+		return top
+	}
 	i := 0
 	for {
 		c := 2*i + 1
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && ls.psLess(ls.heap[r], ls.heap[c]) {
+		if r := c + 1; r < n && psLess(&h[r], &h[c]) {
 			c = r
 		}
-		if !ls.psLess(ls.heap[c], ls.heap[i]) {
+		if !psLess(&h[c], &x) {
 			break
 		}
-		ls.heap[i], ls.heap[c] = ls.heap[c], ls.heap[i]
+		h[i] = h[c]
 		i = c
 	}
+	h[i] = x
 	return top
 }
