@@ -147,8 +147,10 @@ func MeasureHop(ctx context.Context, cfg service.Config, n int) (secs []float64,
 type Idle struct {
 	CPU CPUTimes // what every process used over the window (CPUTimes.Others: other processes)
 	// Runnable is the mean number of threads running or waiting for a
-	// core (procs_running, sampled every 20 ms), the sampling thread
-	// itself left out: the other work's load average over the window.
+	// core (procs_running, sampled every 20 ms), this process's own
+	// running threads left out (the sampler, and Go runtime threads
+	// spinning for work: counting them read 1.05 on an idle machine):
+	// the other work's load average over the window.
 	Runnable float64
 }
 
@@ -167,7 +169,7 @@ func MeasureIdle(ctx context.Context, d time.Duration) (Idle, error) {
 			return Idle{}, ctx.Err()
 		case <-tick.C:
 			if r, ok := procsRunning(); ok {
-				sum += max(0, r-1)
+				sum += max(0, r-selfRunning())
 				n++
 			}
 		case <-end:

@@ -83,6 +83,25 @@ func machineBusy() (float64, bool) {
 	return busy / userHZ, true
 }
 
+// selfRunning counts this process's threads that are running or waiting
+// for a core now (state R in /proc/self/task/*/stat): the reader, and any
+// Go runtime thread spinning for work, which procs_running also counts.
+func selfRunning() float64 {
+	stats, _ := filepath.Glob("/proc/self/task/*/stat")
+	n := 0
+	for _, f := range stats {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue // the thread exited
+		}
+		// "tid (comm) S ...": comm may hold spaces and parentheses.
+		if i := bytes.LastIndexByte(data, ')'); i >= 0 && i+2 < len(data) && data[i+2] == 'R' {
+			n++
+		}
+	}
+	return float64(n)
+}
+
 // procsRunning reads /proc/stat's procs_running: the threads running or
 // waiting for a core now, on the whole machine (the reader included).
 func procsRunning() (float64, bool) {

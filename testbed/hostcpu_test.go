@@ -41,3 +41,40 @@ func TestReadCPU(t *testing.T) {
 		t.Errorf("procs_running = %v, %v; want at least the reading thread", n, ok)
 	}
 }
+
+// selfRunning counts the calling thread and a spinning goroutine's thread:
+// the threads the idle measurement must not take for other work.
+func TestSelfRunning(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc/self/task")
+	}
+	if n := selfRunning(); n < 1 {
+		t.Fatalf("selfRunning() = %v, want at least the calling thread", n)
+	}
+	if runtime.GOMAXPROCS(0) < 2 {
+		return
+	}
+	stop := make(chan struct{})
+	spinning := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		close(spinning)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+	<-spinning
+	defer close(stop)
+	// A spinning thread is running or runnable (state R) at every look.
+	best := 0.0
+	for range 50 {
+		best = max(best, selfRunning())
+	}
+	if best < 2 {
+		t.Errorf("selfRunning() = %v with a goroutine spinning on its own thread, want >= 2", best)
+	}
+}
