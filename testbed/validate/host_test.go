@@ -50,3 +50,23 @@ func TestHostCalibrationApplies(t *testing.T) {
 		})
 	}
 }
+
+func TestBackgroundLoad(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		otherCores, runnable float64
+		cores                int
+		want                 float64
+	}{
+		{"idle machine: busy cores, not the noisy runnable count", 0.04, 0.84, 2, 0.04},
+		{"a core to spare: every other thread runs", 1.2, 3, 2, 1.2},
+		{"saturated: the runnable count tells the threads apart", 1.98, 5.6, 2, 5.6},
+		{"saturated, runnable undercounted: at least the busy cores", 1.98, 1.1, 2, 1.98},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := backgroundLoad(tc.otherCores, tc.runnable, tc.cores); got != tc.want {
+				t.Errorf("backgroundLoad(%v, %v, %d) = %v, want %v", tc.otherCores, tc.runnable, tc.cores, got, tc.want)
+			}
+		})
+	}
+}
