@@ -23,6 +23,17 @@ type CPUTimes struct {
 	// OK is false where /proc cannot be read (not Linux): then nothing
 	// but Self is measured.
 	OK bool
+	// threads holds each PostgreSQL and Redis thread's run time, so that
+	// Sub can difference thread by thread: a backend that exits between
+	// two readings takes its whole run time out of the sum, and a plain
+	// difference of sums would go negative.
+	threads map[int64]threadCPU
+}
+
+// threadCPU is one server thread's run time so far.
+type threadCPU struct {
+	redis bool // redis-server's, else postgres's
+	s     float64
 }
 
 // userHZ is the unit of /proc/stat's counters: USER_HZ, 100 on every
@@ -41,14 +52,35 @@ func ReadCPU() CPUTimes {
 		return t
 	}
 	t.Machine, t.OK = machine, true
-	t.Postgres, t.Redis = namedCPU()
+	t.threads = namedCPU()
+	for _, th := range t.threads {
+		if th.redis {
+			t.Redis += th.s
+		} else {
+			t.Postgres += th.s
+		}
+	}
 	return t
 }
 
-// Sub is the CPU used between b and t (t later).
+// Sub is the CPU used between b and t (t later). PostgreSQL's and
+// Redis's are differenced thread by thread: a thread in both readings
+// counts what it ran in between, one that started after b all it ran,
+// and one that ended before t nothing (an undercount, never negative).
 func (t CPUTimes) Sub(b CPUTimes) CPUTimes {
-	return CPUTimes{At: t.At, Self: t.Self - b.Self, Postgres: t.Postgres - b.Postgres,
-		Redis: t.Redis - b.Redis, Machine: t.Machine - b.Machine, OK: t.OK && b.OK}
+	d := CPUTimes{At: t.At, Self: t.Self - b.Self, Machine: t.Machine - b.Machine, OK: t.OK && b.OK}
+	for tid, th := range t.threads {
+		ran := th.s - b.threads[tid].s // 0 for a thread b did not see
+		if ran < 0 {
+			ran = th.s // a new thread that reused an ended one's ID
+		}
+		if th.redis {
+			d.Redis += ran
+		} else {
+			d.Postgres += ran
+		}
+	}
+	return d
 }
 
 // Others is the machine's busy time that is neither this process's nor
@@ -118,38 +150,40 @@ func procsRunning() (float64, bool) {
 	return 0, false
 }
 
-// namedCPU sums the run time of every thread of the processes named
-// postgres and redis-server (/proc/PID/task/TID/schedstat, nanoseconds).
-func namedCPU() (postgres, redis float64) {
+// namedCPU reads the run time of every thread of the processes named
+// postgres and redis-server (/proc/PID/task/TID/schedstat, nanoseconds),
+// by thread ID.
+func namedCPU() map[int64]threadCPU {
+	out := map[int64]threadCPU{}
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		comm, err := os.ReadFile(d + "/comm")
 		if err != nil {
 			continue
 		}
-		switch strings.TrimSpace(string(comm)) {
-		case "postgres":
-			postgres += threadsCPU(d)
-		case "redis-server":
-			redis += threadsCPU(d)
+		switch name := strings.TrimSpace(string(comm)); name {
+		case "postgres", "redis-server":
+			threadsCPU(d, name == "redis-server", out)
 		}
 	}
-	return postgres, redis
+	return out
 }
 
-func threadsCPU(proc string) float64 {
+func threadsCPU(proc string, redis bool, out map[int64]threadCPU) {
 	tasks, _ := filepath.Glob(proc + "/task/[0-9]*")
-	var s float64
 	for _, t := range tasks {
+		tid, err := strconv.ParseInt(filepath.Base(t), 10, 64)
+		if err != nil {
+			continue
+		}
 		data, err := os.ReadFile(t + "/schedstat")
 		if err != nil {
 			continue // the thread ended
 		}
 		if f := strings.Fields(string(data)); len(f) > 0 {
 			if ns, err := strconv.ParseFloat(f[0], 64); err == nil {
-				s += ns / 1e9
+				out[tid] = threadCPU{redis: redis, s: ns / 1e9}
 			}
 		}
 	}
-	return s
 }

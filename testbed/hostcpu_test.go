@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"math"
 	"runtime"
 	"testing"
 	"time"
@@ -76,5 +77,25 @@ func TestSelfRunning(t *testing.T) {
 	}
 	if best < 2 {
 		t.Errorf("selfRunning() = %v with a goroutine spinning on its own thread, want >= 2", best)
+	}
+}
+
+// Sub differences the servers' threads one by one: a PostgreSQL backend
+// that exits between two readings must not make the difference negative
+// (a difference of sums did, in CI), and a new one counts all it ran.
+func TestCPUTimesSubThreadByThread(t *testing.T) {
+	before := CPUTimes{OK: true, threads: map[int64]threadCPU{
+		10: {s: 1.0},              // a backend that keeps running
+		11: {s: 5.0},              // a backend that exits before the second reading
+		20: {redis: true, s: 2.0}, // redis-server
+	}}
+	after := CPUTimes{OK: true, threads: map[int64]threadCPU{
+		10: {s: 1.25},
+		12: {s: 0.5}, // a backend started in between
+		20: {redis: true, s: 2.1},
+	}}
+	d := after.Sub(before)
+	if math.Abs(d.Postgres-0.75) > 1e-9 || math.Abs(d.Redis-0.1) > 1e-9 {
+		t.Errorf("Sub: postgres %v, redis %v; want 0.75 (0.25 + 0.5; the exited backend nothing), 0.1", d.Postgres, d.Redis)
 	}
 }
